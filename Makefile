@@ -1,0 +1,53 @@
+# Front door of the Jiangyin resident-pension payout pipeline. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+TOOLS := .tools
+UV_VERSION := 0.13.8
+UV := $(TOOLS)/bin/uv
+INSTALLED := $(VENV)/.installed
+MONTH ?= 2021-03
+OUT ?= out
+
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export DO_NOT_TRACK := 1
+
+.PHONY: help install run close validate test lint bench sample clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(INSTALLED): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-extras --compile-bytecode --python $(PYTHON)
+	@touch $@
+
+install: $(INSTALLED) ## create .venv with the locked dependencies (done by every target)
+
+run: $(INSTALLED) ## run the monthly payout on the sample: make run MONTH=2021-03 (catches up earlier months)
+	$(VENV)/bin/payout run --month $(MONTH) --catch-up --out $(OUT)
+
+close: $(INSTALLED) ## close (release) a drafted month: make close MONTH=2021-03
+	$(VENV)/bin/payout close --month $(MONTH) --out $(OUT)
+
+validate: $(INSTALLED) ## list the bad rows of a month's inputs without running it
+	$(VENV)/bin/payout validate --month $(MONTH) --out $(OUT)
+
+test: $(INSTALLED) ## run the test suite
+	$(VENV)/bin/pytest
+
+lint: $(INSTALLED) ## check style with ruff
+	$(VENV)/bin/ruff check pipeline schemas flows tests
+
+bench: $(INSTALLED) ## time ingest+validation on 124k and 1M synthetic roster rows
+	$(VENV)/bin/payout bench --rows 124000 1000000
+
+sample: $(INSTALLED) ## regenerate data/sample/inbox from the generator (seed 2021)
+	$(VENV)/bin/python -m pipeline.synth.sample
+
+clean: ## remove outputs and environments
+	rm -rf $(OUT) $(VENV) $(TOOLS) .prefect .pytest_cache

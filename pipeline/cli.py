@@ -1,0 +1,138 @@
+"""`payout`: the command line of the monthly payout (no Prefect import here: it must start fast)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+
+from pipeline.errors import RunStopped
+from pipeline.months import parse_month
+from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY, Inbox, OutDir
+from pipeline.policy import PolicyError, load_policy
+
+EXIT_STOPPED = 2
+
+
+def _month(text: str) -> str:
+    try:
+        parse_month(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="payout", description="Jiangyin resident pension monthly payout (居保月度发放).")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser, inbox: bool = True) -> None:
+        if inbox:
+            p.add_argument("--inbox", type=Path, default=DEFAULT_INBOX, help="folder holding YYYY-MM/ inboxes")
+        p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder of month outputs and ledger")
+        p.add_argument("--policy", type=Path, default=DEFAULT_POLICY, help="policy file (TOML)")
+
+    run = commands.add_parser("run", help="compute a month as a draft")
+    run.add_argument("--month", type=_month, required=True)
+    run.add_argument("--catch-up", action="store_true", help="first run and close every earlier open month")
+    run.add_argument("--quiet", action="store_true")
+    common(run)
+
+    close = commands.add_parser("close", help="release a drafted month to the bank; it never changes again")
+    close.add_argument("--month", type=_month, required=True)
+    common(close, inbox=False)
+
+    validate = commands.add_parser("validate", help="check a month's inputs and list every bad row; writes nothing else")
+    validate.add_argument("--month", type=_month, required=True)
+    validate.add_argument("--rejects", type=Path, help="also write the rejects to this CSV")
+    common(validate)
+
+    synth = commands.add_parser("synth", help="generate a synthetic inbox (sample data, benchmarks)")
+    synth.add_argument("--to", type=Path, required=True, help="inbox folder to create")
+    synth.add_argument("--people", type=int, default=3000)
+    synth.add_argument("--seed", type=int, default=2021)
+    synth.add_argument("--months", default="2021-01:2021-12", help="FIRST:LAST")
+    synth.add_argument("--formats", choices=["mixed", "csv"], default="mixed")
+    synth.add_argument("--edge-cases", action="store_true")
+    synth.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
+
+    bench = commands.add_parser("bench", help="time the monthly run on synthetic data")
+    bench.add_argument("--rows", type=int, nargs="+", default=[124_000, 1_000_000])
+    bench.add_argument("--stage", choices=["validate", "run"], default="validate")
+    bench.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (RunStopped, PolicyError) as stop:
+        message = textwrap.fill(f"Run stopped. {stop}", width=100)
+        print(message, file=sys.stderr)
+        return EXIT_STOPPED
+
+
+def cmd_run(args) -> int:
+    from pipeline.progress import Progress
+    from pipeline.run import RunContext, run
+
+    ctx = RunContext(args.month, Inbox(args.inbox), OutDir(args.out), load_policy(args.policy))
+    folder = run(ctx, Progress(quiet=args.quiet), catch_up=args.catch_up)
+    print(f"{args.month} drafted in {folder}")
+    return 0
+
+
+def cmd_close(args) -> int:
+    from pipeline.lifecycle import close_month
+
+    policy = load_policy(args.policy)
+    close_month(OutDir(args.out), policy.opening_month, args.month)
+    print(f"{args.month} closed: its files are released and will never change.")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from pipeline.emit.files import write_csv
+    from pipeline.history import load_history
+    from pipeline.ingest.inputs import read_month
+    from pipeline.progress import Progress
+    from pipeline.validate.idcard import mask
+    from pipeline.validate.month import validate_month
+
+    policy = load_policy(args.policy)
+    raw = read_month(Inbox(args.inbox), args.month)
+    past = load_history(OutDir(args.out), policy.opening_month, args.month)
+    month = validate_month(raw, history=past, policy=policy, run_month=args.month)
+    console = Progress().console
+    shown = month.rejects.assign(id_number=mask(month.rejects["id_number"]))
+    console.print(shown[["source_file", "source_row", "id_number", "reason_code"]].to_string(index=False))
+    if args.rejects:
+        write_csv(month.rejects, args.rejects)
+    return 0
+
+
+def cmd_synth(args) -> int:
+    from pipeline.months import month_range
+    from pipeline.synth import synthesize_inbox
+
+    first, last = args.months.split(":")
+    report = synthesize_inbox(
+        args.to, policy=load_policy(args.policy), seed=args.seed, people=args.people,
+        months=month_range(first, last), edge_cases=args.edge_cases, formats=args.formats,
+    )
+    print(report)
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from pipeline.bench import bench
+
+    return bench(rows=args.rows, stage=args.stage, policy=load_policy(args.policy))
+
+
+COMMANDS = {"run": cmd_run, "close": cmd_close, "validate": cmd_validate, "synth": cmd_synth, "bench": cmd_bench}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Writers for the files people and banks open. Deterministic bytes (same frame, same file) and
+spreadsheet-safe text: a text cell starting with = + - @ is prefixed with ' so that Excel shows it
+instead of running it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def neutralise(frame: pd.DataFrame, text_columns: list[str]) -> pd.DataFrame:
+    out = frame.copy()
+    for column in text_columns:
+        values = out[column].fillna("").astype("str")
+        risky = values.str.startswith(FORMULA_START)
+        out[column] = values.where(~risky, "'" + values)
+    return out
+
+
+def text_columns_of(frame: pd.DataFrame, numeric: tuple[str, ...] = ()) -> list[str]:
+    """Every column holding text, except those that hold numbers written as text (amounts)."""
+    return [c for c in frame.columns if c not in numeric and not pd.api.types.is_numeric_dtype(frame[c])]
+
+
+def write_csv(
+    frame: pd.DataFrame, path: Path, *, encoding: str = "utf-8-sig", numeric: tuple[str, ...] = ()
+) -> None:
+    """A CSV for people (UTF-8 with BOM: Excel opens it in Chinese) or a bank (its encoding)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe = neutralise(frame, text_columns_of(frame, numeric))
+    path.write_bytes(safe.to_csv(index=False, lineterminator="\r\n").encode(encoding))
+
+
+def write_json(data: object, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pq.write_table(table.replace_schema_metadata(None), path, compression="zstd")
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    return pq.read_table(path).to_pandas()
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

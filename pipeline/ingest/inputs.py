@@ -1,0 +1,54 @@
+"""The month's input files, read into one raw table per input kind (the only file reading of a
+run). Rows keep their source file (relative to the inbox) and row number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import RunStopped
+from pipeline.ingest.columns import COLUMNS, SOURCE_FILE, SOURCE_ROW
+from pipeline.ingest.read import read_input
+from pipeline.paths import INPUT_KINDS, Inbox
+
+
+@dataclass(frozen=True)
+class RawInputs:
+    rosters: pd.DataFrame
+    deaths: pd.DataFrame
+    bank_returns: pd.DataFrame
+    files: list[Path]  # every file read, for the manifest
+    rows_read: pd.DataFrame  # kind, source_file, rows
+
+
+def read_month(inbox: Inbox, month: str) -> RawInputs:
+    if not inbox.month_dir(month).is_dir():
+        raise RunStopped(
+            f"there is no inbox folder for {month}.",
+            file=str(inbox.month_dir(month)),
+            action=f"put the month's files under {inbox.month_dir(month)}/rosters (and deaths/, bank_returns/).",
+        )
+    tables, files = {}, []
+    for kind in INPUT_KINDS:
+        paths = inbox.files(month, kind)
+        frames = [read_input(p, kind, label=str(p.relative_to(inbox.root))) for p in paths]
+        tables[kind] = concat_or_empty(frames, kind)
+        files += paths
+    counts = pd.concat(
+        [t.groupby(SOURCE_FILE).size().rename("rows").reset_index().assign(kind=k) for k, t in tables.items()],
+        ignore_index=True,
+    )
+    return RawInputs(**tables, files=files, rows_read=counts[["kind", SOURCE_FILE, "rows"]])
+
+
+def read_files(paths: list[Path], kind: str, root: Path) -> pd.DataFrame:
+    return concat_or_empty([read_input(p, kind, label=str(p.relative_to(root))) for p in paths], kind)
+
+
+def concat_or_empty(frames: list[pd.DataFrame], kind: str) -> pd.DataFrame:
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    columns = {c.name: pd.Series([], dtype="str") for c in COLUMNS[kind]}
+    return pd.DataFrame({**columns, SOURCE_FILE: pd.Series([], dtype="str"), SOURCE_ROW: pd.Series([], dtype="int64")})

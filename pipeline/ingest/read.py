@@ -1,0 +1,153 @@
+"""Read one input file into a table of text cells, with the source file and row of every row.
+
+Every cell stays text: an ID or account number must never pass through a number. Cells that a
+spreadsheet stored as numbers in a digit-string column are kept as the spreadsheet shows them
+(`3.20281E+17`) so that validation rejects them as lost digits instead of guessing them back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from pipeline.errors import RunStopped
+from pipeline.ingest.columns import COLUMNS, DIGIT_STRINGS, SOURCE_FILE, SOURCE_ROW, Column
+
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def read_input(path: Path, kind: str, *, label: str | None = None) -> pd.DataFrame:
+    """One file -> canonical columns of `kind` (all str, '' for empty) + source_file, source_row.
+
+    `label` is how the file is named in outputs (a path relative to the inbox); it defaults to
+    the file name.
+    """
+    label = label or path.name
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        raw = _read_csv(path, label)
+    elif suffix in (".xlsx", ".xls", ".xlsm", ".ods"):
+        raw = _read_spreadsheet(path, label)
+    else:
+        raise RunStopped(
+            f"'{suffix}' files cannot be read (CSV, XLSX and XLS can).",
+            file=label,
+            action="save the file as .csv or .xlsx, or move it out of the inbox.",
+        )
+    table = _canonical_columns(raw, COLUMNS[kind], label)
+    table[SOURCE_FILE] = label
+    table[SOURCE_ROW] = pd.RangeIndex(2, len(table) + 2, dtype="int64")
+    return table.reset_index(drop=True)
+
+
+def _decode(data: bytes, label: str) -> str:
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RunStopped(
+        "the file is neither UTF-8 nor GB18030 text, so its characters cannot be read.",
+        file=label,
+        action="open it in Excel and save it as 'CSV UTF-8' or as .xlsx, then rerun.",
+    )
+
+
+def _read_csv(path: Path, label: str) -> pd.DataFrame:
+    text = _decode(path.read_bytes(), label)
+    if not text.strip():
+        raise RunStopped("the file is empty.", file=label, action="send the full file again.")
+    try:
+        return pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+            skip_blank_lines=True,
+        )
+    except (pd.errors.ParserError, ValueError) as err:
+        raise RunStopped(
+            f"the file is not a well-formed CSV table ({err}).",
+            file=label,
+            action="check that every line has the same number of columns as the header.",
+        ) from None
+
+
+def _read_spreadsheet(path: Path, label: str) -> pd.DataFrame:
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception as err:  # calamine raises its own error types per format
+        raise RunStopped(
+            f"the spreadsheet cannot be opened ({type(err).__name__}: {err}).",
+            file=label,
+            action="open it in Excel, save it again as .xlsx and rerun.",
+        ) from None
+    if not rows:
+        raise RunStopped("the spreadsheet is empty.", file=label, action="send the full file again.")
+    header = [_cell_text(cell, digits=False) for cell in rows[0]]
+    body = [row for row in rows[1:] if any(cell not in ("", None) for cell in row)]
+    digit_columns = {i for i, h in enumerate(header) if _canonical_name(h) in DIGIT_STRINGS}
+    cells = [
+        [_cell_text(cell, digits=i in digit_columns) for i, cell in enumerate(row)]
+        for row in body
+    ]
+    return pd.DataFrame(cells, columns=header, dtype="str")
+
+
+def _cell_text(cell: object, *, digits: bool) -> str:
+    """A spreadsheet cell as the text a clerk sees in it."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "是" if cell else "否"
+    if isinstance(cell, (int, float)):
+        if digits:
+            return f"{float(cell):.6G}"  # what Excel shows for a long number: 3.20281E+17
+        if isinstance(cell, float) and cell.is_integer():
+            return str(int(cell))
+        return repr(cell) if isinstance(cell, float) else str(cell)
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat(sep=" ")
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return str(cell).strip()
+
+
+_ALIASES: dict[str, str] = {}
+for _kind_columns in COLUMNS.values():
+    for _column in _kind_columns:
+        _ALIASES[_column.name] = _column.name
+        _ALIASES[_column.chinese] = _column.name
+
+
+def _canonical_name(header: str) -> str:
+    key = str(header).strip().lstrip("\ufeff")
+    return _ALIASES.get(key, _ALIASES.get(key.lower(), key))
+
+
+def _canonical_columns(raw: pd.DataFrame, columns: tuple[Column, ...], label: str) -> pd.DataFrame:
+    wanted = {c.name for c in columns}
+    renamed = raw.rename(columns=lambda h: _canonical_name(h))
+    duplicated = renamed.columns[renamed.columns.duplicated()].tolist()
+    if duplicated:
+        raise RunStopped(
+            f"the header names the column(s) {', '.join(duplicated)} twice.",
+            file=label,
+            action="keep one column of each name and rerun.",
+        )
+    missing = [c for c in columns if c.required and c.name not in renamed.columns]
+    if missing:
+        names = ", ".join(f"{c.chinese} ({c.name})" for c in missing)
+        raise RunStopped(
+            f"required column(s) missing: {names}.",
+            file=label,
+            action="add the column(s) with these header names (Chinese or English) and rerun.",
+        )
+    table = renamed[[c for c in renamed.columns if c in wanted]].copy()
+    for column in columns:
+        if column.name not in table.columns:
+            table[column.name] = ""
+    table = table[[c.name for c in columns]].fillna("").astype("str")
+    return table.apply(lambda col: col.str.strip())

@@ -1,0 +1,41 @@
+"""Validated contributions of a year: one row per accepted payment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from pandera.typing import DataFrame
+
+from pipeline.validate import idcard
+from pipeline.validate.rejects import reject_rows
+from pipeline.validate.rules import rule_failures
+from schemas import _checks as c
+from schemas.contribution import Contribution, ContributionInput, contribution_rules
+from schemas.rejects import Rejects
+
+
+@dataclass(frozen=True)
+class ContributionResult:
+    accepted: DataFrame[Contribution]
+    rejects: DataFrame[Rejects]
+
+
+def validate_contributions(raw: pd.DataFrame, *, year: int, tiers: int) -> ContributionResult:
+    frame = DataFrame[ContributionInput](raw.assign(id_number=idcard.normalise(raw["id_number"])))
+    failures = rule_failures(frame, contribution_rules(year, tiers))
+    rejects = reject_rows(raw, failures, kind="contributions", township=pd.Series("", index=raw.index))
+    kept = frame.drop(index=failures["index"].unique())
+    typed = pd.DataFrame(
+        {
+            "id_number": kept["id_number"],
+            "year": kept["year"].astype("int64"),
+            "tier": kept["tier"].astype("int64"),
+            "personal_fen": c.yuan_to_fen(kept["personal_yuan"]),
+            "subsidy_fen": c.yuan_to_fen(kept["subsidy_yuan"]),
+            "paid_on": c.to_date(kept["paid_on"]),
+            "source_file": kept["source_file"],
+            "source_row": kept["source_row"],
+        }
+    )
+    return ContributionResult(accepted=Contribution.validate(typed.reset_index(drop=True)), rejects=rejects)

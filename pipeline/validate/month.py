@@ -1,0 +1,141 @@
+"""The month's inputs validated together: accepted tables, every reject, the per-file row
+accounting, and the checks that stop a run before anything is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from pandera.typing import DataFrame
+
+from pipeline.errors import RunStopped
+from pipeline.ingest.inputs import RawInputs
+from pipeline.policy import Policy
+from pipeline.validate.bank_returns import validate_bank_returns
+from pipeline.validate.deaths import validate_deaths
+from pipeline.validate.idcard import normalise
+from pipeline.validate.rosters import RosterResult, validate_rosters
+from schemas.bank_return import BankReturn
+from schemas.death import Death
+from schemas.rejects import Rejects
+from schemas.roster import Roster
+
+
+@dataclass(frozen=True)
+class History:
+    """What earlier months left behind that this month's rules need."""
+
+    ever_receiving: pd.Series  # IDs accepted as receiving in any earlier month
+    participants: pd.DataFrame  # id_number, township_code: everyone on an earlier roster
+    issued_lines: pd.DataFrame  # batch_id, line_no, account_number, amount_fen, township_code
+    returned_lines: pd.DataFrame  # batch_id, line_no already processed from bank returns
+
+    @classmethod
+    def empty(cls) -> History:
+        return cls(
+            ever_receiving=pd.Series([], dtype="str"),
+            participants=pd.DataFrame({"id_number": pd.Series([], dtype="str"), "township_code": pd.Series([], dtype="str")}),
+            issued_lines=pd.DataFrame(
+                {
+                    "batch_id": pd.Series([], dtype="str"), "line_no": pd.Series([], dtype="int64"),
+                    "account_number": pd.Series([], dtype="str"), "amount_fen": pd.Series([], dtype="int64"),
+                    "township_code": pd.Series([], dtype="str"),
+                }
+            ),
+            returned_lines=pd.DataFrame({"batch_id": pd.Series([], dtype="str"), "line_no": pd.Series([], dtype="int64")}),
+        )
+
+
+@dataclass(frozen=True)
+class ValidatedMonth:
+    roster: DataFrame[Roster]
+    deaths: DataFrame[Death]
+    bank_returns: DataFrame[BankReturn]
+    rejects: DataFrame[Rejects]
+    row_counts: pd.DataFrame  # kind, source_file, township_code, rows_read, accepted, rejected
+
+
+def validate_month(raw: RawInputs, *, history: History, policy: Policy, run_month: str) -> ValidatedMonth:
+    rosters = validate_rosters(
+        raw.rosters, policy=policy, run_month=run_month, ever_receiving=history.ever_receiving
+    )
+    stop_on_unusable_rosters(rosters, raw.rows_read, policy)
+    deaths = validate_deaths(
+        raw.deaths,
+        run_month=run_month,
+        bank_codes=policy.bank_codes,
+        participants=_participants(raw.rosters, rosters, history),
+    )
+    returns = validate_bank_returns(
+        raw.bank_returns, issued=history.issued_lines, already_returned=history.returned_lines
+    )
+    rejects = pd.concat([rosters.rejects, deaths.rejects, returns.rejects], ignore_index=True)
+    rejects = DataFrame[Rejects](rejects.sort_values(["input_kind", "source_file", "source_row"], ignore_index=True))
+    return ValidatedMonth(
+        roster=rosters.accepted,
+        deaths=deaths.accepted,
+        bank_returns=returns.accepted,
+        rejects=rejects,
+        row_counts=row_counts(raw.rows_read, rejects, rosters.file_townships),
+    )
+
+
+def row_counts(rows_read: pd.DataFrame, rejects: pd.DataFrame, file_townships: pd.Series) -> pd.DataFrame:
+    """Per file: rows read = accepted + rejected."""
+    rejected = rejects.groupby(["input_kind", "source_file"]).size().rename("rejected")
+    counts = rows_read.rename(columns={"kind": "input_kind", "rows": "rows_read"}).join(
+        rejected, on=["input_kind", "source_file"]
+    )
+    counts["rejected"] = counts["rejected"].fillna(0).astype("int64")
+    counts["accepted"] = counts["rows_read"] - counts["rejected"]
+    counts["township_code"] = counts["source_file"].map(file_townships).fillna("")
+    columns = ["input_kind", "source_file", "township_code", "rows_read", "accepted", "rejected"]
+    return counts[columns].sort_values(["input_kind", "source_file"], ignore_index=True)
+
+
+def stop_on_unusable_rosters(rosters: RosterResult, rows_read: pd.DataFrame, policy: Policy) -> None:
+    """Stop when a township is missing, sends two rosters, or a roster is mostly rejects."""
+    townships = rosters.file_townships
+    doubled = townships[townships.duplicated(keep=False)]
+    if not doubled.empty:
+        raise RunStopped(
+            f"township {doubled.iloc[0]} sent more than one roster this month: {', '.join(doubled.index)}.",
+            action="keep the one full snapshot of the township's participants in rosters/ and rerun.",
+        )
+    missing = sorted(set(policy.rostering_townships) - set(townships))
+    if missing:
+        names = ", ".join(f"{code} {policy.township_name(code)}" for code in missing)
+        raise RunStopped(
+            f"no roster this month from {names}.",
+            action="ask the township for its roster and put it in the month's rosters/ folder, then rerun.",
+        )
+    per_file = rows_read[rows_read["kind"] == "rosters"].set_index("source_file")["rows"]
+    rejected = rosters.rejects.groupby("source_file").size().reindex(per_file.index, fill_value=0)
+    share = rejected / per_file.where(per_file > 0)
+    for source_file in per_file.index:
+        if per_file[source_file] == 0:
+            raise RunStopped("the roster has a header but no participant rows.", file=source_file,
+                             action="send the full roster of the township and rerun.")
+        if share[source_file] > policy.roster_reject_threshold:
+            top = (rosters.rejects[rosters.rejects["source_file"] == source_file]["reason_code"]
+                   .value_counts().head(3))
+            reasons = ", ".join(f"{code} ×{n}" for code, n in top.items())
+            raise RunStopped(
+                f"{rejected[source_file]} of {per_file[source_file]} rows ({share[source_file]:.1%}) fail "
+                f"validation, above the {policy.roster_reject_threshold:.0%} limit (most common: {reasons}).",
+                file=source_file,
+                action="the township should correct the file (or resend the right one); "
+                "`payout validate --month` lists every bad row.",
+            )
+
+
+def _participants(raw_rosters: pd.DataFrame, rosters: RosterResult, history: History) -> pd.DataFrame:
+    """Everyone on a roster this month (accepted or not) or earlier, with their latest township."""
+    this_month = pd.DataFrame(
+        {
+            "id_number": normalise(raw_rosters["id_number"]),
+            "township_code": raw_rosters["source_file"].map(rosters.file_townships),
+        }
+    )
+    everyone = pd.concat([this_month, history.participants], ignore_index=True)
+    return everyone.drop_duplicates("id_number", keep="first")

@@ -1,0 +1,80 @@
+"""Reason codes of rejected rows, in the order a clerk should fix them, with the message the
+clerk reads (Chinese, then English). The first failing code of a row is its primary reason."""
+
+from __future__ import annotations
+
+REASONS: dict[str, tuple[str, str]] = {
+    # identity
+    "ID_MISSING": ("身份证号为空", "ID number is empty"),
+    "ID_EXCEL_NUMBER": (
+        "身份证号被Excel存成数字，后几位已丢失，请将该列设为文本后重新录入",
+        "ID number was stored as a number by Excel and lost digits; set the column to text and re-enter it",
+    ),
+    "ID_FORMAT": ("身份证号应为18位（末位可为X）或15位旧号", "ID number must have 18 characters (last may be X) or 15 digits"),
+    "ID_CHECKSUM": ("身份证号校验位错误，请核对号码", "ID number check character is wrong; check the number"),
+    "ID_BIRTH_INVALID": ("身份证号中的出生日期不存在", "birth date inside the ID number is not a real date"),
+    "ID_BIRTH_FUTURE": ("身份证号中的出生日期晚于本月", "birth date inside the ID number is after the run month"),
+    "NAME_MISSING": ("姓名为空", "name is empty"),
+    "SEX_INVALID": ("性别应为男/女", "sex must be 男/女 (M/F)"),
+    "SEX_MISMATCH_ID": ("性别与身份证号第17位不符", "sex does not agree with the 17th digit of the ID number"),
+    "BIRTH_DATE_INVALID": ("出生日期格式应为YYYY-MM-DD", "birth date must be written YYYY-MM-DD"),
+    "BIRTH_DATE_MISMATCH_ID": ("出生日期与身份证号不符", "birth date does not agree with the ID number"),
+    # where and who
+    "TOWNSHIP_UNKNOWN": ("镇街代码不在配置的镇街中", "township code is not a configured township"),
+    "HUKOU_INVALID": ("本地户籍应为是/否", "local hukou must be 是/否 (Y/N, 1/0)"),
+    "STATUS_INVALID": ("参保状态应为领取/缴费/暂停/终止", "status must be 领取/缴费/暂停/终止"),
+    # months
+    "MONTH_FORMAT": ("年月格式应为YYYY-MM（如2021-03）", "months must be written YYYY-MM (e.g. 2021-03)"),
+    "BENEFIT_START_MISSING": ("领取或暂停人员须填待遇起始年月", "benefit start month is required when receiving or suspended"),
+    "SUSPENDED_FROM_MISSING": ("暂停人员须填暂停年月", "suspension month is required when suspended"),
+    "END_MONTH_MISSING": ("终止人员须填终止年月", "end month is required when terminated"),
+    # money and bank
+    "ACCOUNT_PENSION_INVALID": (
+        "个人账户养老金应为不小于0、最多两位小数的金额",
+        "personal-account pension must be an amount ≥ 0 with at most 2 decimals",
+    ),
+    "BANK_MISSING": ("领取或暂停人员须填开户银行", "bank is required when receiving or suspended"),
+    "BANK_UNKNOWN": ("开户银行不在配置的银行中", "bank code is not a configured bank"),
+    "ACCOUNT_MISSING": ("领取或暂停人员须填银行账号", "account number is required when receiving or suspended"),
+    "ACCOUNT_EXCEL_NUMBER": (
+        "银行账号被Excel存成数字，后几位已丢失，请将该列设为文本后重新录入",
+        "account number was stored as a number by Excel and lost digits; set the column to text and re-enter it",
+    ),
+    "ACCOUNT_INVALID": ("银行账号应为12至25位数字", "account number must be 12 to 25 digits"),
+    # across files and months
+    "DUPLICATE_IN_FILE": ("同一身份证号在本文件中出现多次，所有重复行均被退回", "ID number appears more than once in this file; every copy is rejected"),
+    "DUPLICATE_ACROSS_TOWNSHIPS": (
+        "同一身份证号出现在多个镇街的名册中，待镇街核实后再发放",
+        "ID number is on more than one township's roster; held until the townships agree",
+    ),
+    "BEFORE_PENSION_AGE": ("待遇起始年月早于到达领取年龄的月份", "benefit start is before the month the person reaches pension age"),
+    "NONLOCAL_RECEIVING": ("非本地户籍人员不能领取居保待遇", "a person without local hukou cannot be receiving"),
+    "STATUS_BACKWARDS": ("此前已领取待遇，不能改回缴费状态", "was receiving in an earlier month; status cannot go back to contributing"),
+    # deaths
+    "DEATH_DATE_INVALID": ("死亡日期应为YYYY-MM-DD", "death date must be written YYYY-MM-DD"),
+    "REGISTERED_ON_INVALID": ("登记日期应为YYYY-MM-DD", "registration date must be written YYYY-MM-DD"),
+    "DEATH_IN_FUTURE": ("死亡日期晚于本月", "death date is after the run month"),
+    "DEATH_BEFORE_BIRTH": ("死亡日期早于出生日期", "death date is before the birth date"),
+    "DEATH_SOURCE_INVALID": ("信息来源应为公安/民政/卫健/镇街", "source must be 公安/民政/卫健/镇街"),
+    # bank returns
+    "BATCH_MISSING": ("批次号为空", "batch id is empty"),
+    "LINE_NO_INVALID": ("序号应为正整数", "line number must be a positive whole number"),
+    "AMOUNT_INVALID": ("金额应为最多两位小数的正数", "amount must be a positive amount with at most 2 decimals"),
+    "RESULT_INVALID": ("结果应为成功/失败", "result must be 成功/失败"),
+    "RETURN_UNMATCHED": (
+        "回盘行与已发出的批次、序号、账号、金额不符",
+        "return line matches no issued line (batch, line, account and amount)",
+    ),
+    "RETURN_DUPLICATE": ("同一批次序号回盘多次，均被退回", "the same batch line is returned more than once; every copy is rejected"),
+    # contributions
+    "YEAR_INVALID": ("年度应为四位年份", "year must be a four-digit year"),
+    "TIER_INVALID": ("档次不在配置的缴费档次中", "tier is not one of the configured contribution tiers"),
+    "PAID_ON_INVALID": ("缴费日期应为YYYY-MM-DD", "payment date must be written YYYY-MM-DD"),
+}
+
+PRIORITY = {code: rank for rank, code in enumerate(REASONS)}
+
+
+def message(code: str) -> str:
+    zh, en = REASONS[code]
+    return f"{zh} / {en}"

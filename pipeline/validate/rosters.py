@@ -1,0 +1,149 @@
+"""Validated roster of the run month: one row per accepted participant; every other roster row
+becomes a reject with its reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from pandera.typing import DataFrame
+
+from pipeline.policy import Policy
+from pipeline.validate import idcard
+from pipeline.validate.rejects import reject_rows
+from pipeline.validate.rules import flagged, rule_failures
+from schemas import _checks as c
+from schemas.rejects import Rejects
+from schemas.roster import PAYABLE_STATUSES, Roster, RosterInput, roster_rules
+
+SEX = {"男": "M", "M": "M", "女": "F", "F": "F"}
+HUKOU = {"是": "Y", "Y": "Y", "1": "Y", "否": "N", "N": "N", "0": "N"}
+STATUS = {
+    "领取": "receiving", "缴费": "contributing", "暂停": "suspended", "终止": "terminated",
+    **{s: s for s in ("receiving", "contributing", "suspended", "terminated")},
+}
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    accepted: DataFrame[Roster]
+    rejects: DataFrame[Rejects]
+    file_townships: pd.Series  # source_file -> township code the file speaks for
+
+
+def normalise_rosters(raw: pd.DataFrame) -> DataFrame[RosterInput]:
+    """Map the accepted spellings onto one vocabulary; unknown spellings are left for the rules."""
+    frame = raw.copy()
+    frame["id_number"] = idcard.normalise(frame["id_number"])
+    frame["township_code"] = _township_code(frame["township_code"])
+    frame["sex"] = _vocabulary(frame["sex"].str.upper(), SEX)
+    frame["hukou_local"] = _vocabulary(frame["hukou_local"].str.upper(), HUKOU)
+    frame["status"] = _vocabulary(frame["status"].str.lower(), STATUS)
+    frame["bank_code"] = frame["bank_code"].str.upper()
+    return DataFrame[RosterInput](frame)
+
+
+def _vocabulary(values: pd.Series, mapping: dict[str, str]) -> pd.Series:
+    return values.map(mapping).fillna(values).astype("str")
+
+
+def _township_code(codes: pd.Series) -> pd.Series:
+    """12-digit village-level form 320281001000 -> 320281001."""
+    long_form = codes.str.fullmatch(r"\d{9}000")
+    return codes.where(~long_form, codes.str.slice(0, 9))
+
+
+def validate_rosters(
+    raw: pd.DataFrame, *, policy: Policy, run_month: str, ever_receiving: pd.Series
+) -> RosterResult:
+    """raw: every roster row of the month as read; ever_receiving: IDs accepted as receiving in
+    an earlier month (a status cannot go back to contributing)."""
+    frame = normalise_rosters(raw)
+    failures = pd.concat(
+        [
+            rule_failures(frame, roster_rules(policy.township_codes, policy.bank_codes, run_month)),
+            _cross_file_failures(frame, policy, run_month, ever_receiving),
+        ],
+        ignore_index=True,
+    )
+    file_townships = _file_townships(frame)
+    rejected = failures["index"].unique()
+    township = frame["source_file"].map(file_townships)
+    rejects = reject_rows(raw, failures, kind="rosters", township=township)
+    accepted = _typed(frame.drop(index=rejected), run_month)
+    return RosterResult(accepted=accepted, rejects=rejects, file_townships=file_townships)
+
+
+def _cross_file_failures(
+    frame: pd.DataFrame, policy: Policy, run_month: str, ever_receiving: pd.Series
+) -> pd.DataFrame:
+    ids = frame["id_number"]
+    usable = c.id_usable(ids, c.last_day_of(run_month))
+    counted = ids.where(usable)
+    in_file = counted.notna() & frame.duplicated(["source_file", "id_number"], keep=False)
+    files_per_id = frame[usable].groupby("id_number")["source_file"].nunique()
+    across = counted.map(files_per_id).fillna(0) > 1
+
+    age_month = pension_age_month(ids, frame["sex"], policy).where(usable)
+    starts = frame["benefit_start"].where(frame["benefit_start"].str.fullmatch(c.MONTH_RE))
+    payable = frame["status"].isin(PAYABLE_STATUSES)
+    too_early = payable & starts.notna() & age_month.notna() & (starts < age_month)
+
+    nonlocal_receiving = frame["status"].eq("receiving") & frame["hukou_local"].eq("N")
+    backwards = frame["status"].eq("contributing") & ids.isin(ever_receiving)
+    return pd.concat(
+        [
+            flagged(in_file, "DUPLICATE_IN_FILE"),
+            flagged(across, "DUPLICATE_ACROSS_TOWNSHIPS"),
+            flagged(too_early, "BEFORE_PENSION_AGE"),
+            flagged(nonlocal_receiving, "NONLOCAL_RECEIVING"),
+            flagged(backwards, "STATUS_BACKWARDS"),
+        ],
+        ignore_index=True,
+    )
+
+
+def pension_age_month(ids: pd.Series, sex: pd.Series, policy: Policy) -> pd.Series:
+    """'YYYY-MM' of the 60th (men) / 55th (women) birthday, from the ID; the ID's sex decides."""
+    births = idcard.birth_dates(ids)
+    id_sex = idcard.sexes(ids)
+    age = id_sex.map({"M": policy.pension_age_male, "F": policy.pension_age_female})
+    year = births.dt.year + age
+    text = year.astype("Int64").astype("str").str.zfill(4) + "-" + births.dt.month.astype("Int64").astype("str").str.zfill(2)
+    return text.where(births.notna() & age.notna())
+
+
+def _file_townships(frame: pd.DataFrame) -> pd.Series:
+    """The township a roster file speaks for: the code most of its rows carry."""
+    counts = frame.groupby(["source_file", "township_code"]).size().reset_index(name="rows")
+    counts = counts.sort_values(["source_file", "rows", "township_code"], ascending=[True, False, True])
+    return counts.drop_duplicates("source_file").set_index("source_file")["township_code"]
+
+
+def _typed(frame: pd.DataFrame, run_month: str) -> DataFrame[Roster]:
+    def month_or_null(column: str) -> pd.Series:
+        return frame[column].where(~c.blank(frame[column]), None)
+
+    typed = pd.DataFrame(
+        {
+            "id_number": frame["id_number"],
+            "name": frame["name"],
+            "sex": frame["sex"],
+            "birth_date": idcard.birth_dates(frame["id_number"]),
+            "township_code": frame["township_code"],
+            "village": frame["village"],
+            "hukou_local": frame["hukou_local"].eq("Y"),
+            "status": frame["status"],
+            "benefit_start": month_or_null("benefit_start"),
+            "suspended_from": month_or_null("suspended_from"),
+            "end_month": month_or_null("end_month"),
+            "employee_pension_from": month_or_null("employee_pension_from"),
+            "account_pension_fen": c.yuan_to_fen(frame["account_pension"]),
+            "bank_code": month_or_null("bank_code"),
+            "account_number": month_or_null("account_number"),
+            "account_name": frame["account_name"].where(~c.blank(frame["account_name"]), frame["name"]),
+            "source_file": frame["source_file"],
+            "source_row": frame["source_row"],
+        }
+    ).sort_values("id_number", ignore_index=True)
+    return Roster.validate(typed)

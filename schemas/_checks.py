@@ -1,0 +1,106 @@
+"""Vectorised building blocks shared by the row rules of several input tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from pipeline.validate import idcard
+
+MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
+DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+YUAN_RE = r"^\d+(\.\d{1,2})?$"
+ACCOUNT_RE = r"^\d{12,25}$"
+EXCEL_NUMBER_RE = r"^\d(\.\d+)?E\+\d+$"
+
+
+def blank(s: pd.Series) -> pd.Series:
+    return s.eq("")
+
+
+def excel_number(s: pd.Series) -> pd.Series:
+    return s.str.fullmatch(EXCEL_NUMBER_RE, case=False)
+
+
+def id_present_and_not_excel(s: pd.Series) -> pd.Series:
+    return ~blank(s) & ~excel_number(s)
+
+
+def id_format_ok(s: pd.Series) -> pd.Series:
+    """Only judged where the ID is present and not an Excel number (those have their own code)."""
+    return ~id_present_and_not_excel(s) | s.str.fullmatch(idcard.ID18)
+
+
+def id_well_formed(s: pd.Series) -> pd.Series:
+    return s.str.fullmatch(idcard.ID18)
+
+
+def id_checksum_ok(s: pd.Series) -> pd.Series:
+    return ~id_well_formed(s) | idcard.checksum_ok(s)
+
+
+def id_valid(s: pd.Series) -> pd.Series:
+    """A well-formed ID with the right check character (birth date not yet judged)."""
+    return idcard.checksum_ok(s)
+
+
+def id_birth_ok(s: pd.Series) -> pd.Series:
+    return ~id_valid(s) | idcard.birth_dates(s).notna()
+
+
+def id_birth_not_after(s: pd.Series, last_day: pd.Timestamp) -> pd.Series:
+    births = idcard.birth_dates(s)
+    return ~id_valid(s) | births.isna() | (births <= last_day)
+
+
+def id_usable(s: pd.Series, last_day: pd.Timestamp) -> pd.Series:
+    """Valid ID with a real birth date not after the run month: safe to derive birth and sex."""
+    births = idcard.birth_dates(s)
+    return id_valid(s) & births.notna() & (births <= last_day)
+
+
+def month_ok(s: pd.Series) -> pd.Series:
+    return blank(s) | s.str.fullmatch(MONTH_RE)
+
+
+def date_ok(s: pd.Series) -> pd.Series:
+    """Blank, or YYYY-MM-DD naming a real day."""
+    real = pd.to_datetime(s.where(s.str.fullmatch(DATE_RE), None), format="%Y-%m-%d", errors="coerce")
+    return blank(s) | real.notna()
+
+
+def to_date(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s.where(s.str.fullmatch(DATE_RE), None), format="%Y-%m-%d", errors="coerce")
+
+
+def yuan_ok(s: pd.Series) -> pd.Series:
+    return blank(s) | s.str.fullmatch(YUAN_RE)
+
+
+def yuan_to_fen(s: pd.Series) -> pd.Series:
+    """'392.5' -> 39250 without passing through a float (validated input only)."""
+    parts = s.where(~blank(s), "0").str.extract(r"^(\d+)(?:\.(\d{1,2}))?$")
+    whole = parts[0].astype("int64")
+    cents = parts[1].astype("object").fillna("").astype("str").str.ljust(2, "0").astype("int64")
+    return whole * 100 + cents
+
+
+def account_ok(s: pd.Series) -> pd.Series:
+    return blank(s) | excel_number(s) | s.str.fullmatch(ACCOUNT_RE)
+
+
+def last_day_of(month: str) -> pd.Timestamp:
+    return pd.Timestamp(f"{month}-01") + pd.offsets.MonthEnd(0)
+
+
+def with_checks(model: type[pa.DataFrameModel], checks: list[pa.Check]) -> pa.DataFrameSchema:
+    """The model's columns plus row rules that depend on the run (month, configured codes)."""
+    base = model.to_schema()
+    return pa.DataFrameSchema(
+        columns=base.columns, checks=checks, strict=True, name=base.name
+    )
+
+
+def rule(name: str, fn) -> pa.Check:
+    """A row rule: fn(frame) -> bool per row; the check's name is the reject reason code."""
+    return pa.Check(fn, name=name, error=name)

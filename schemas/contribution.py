@@ -1,0 +1,58 @@
+"""Yearly contributions (缴费): one row per contribution paid in the year's collection."""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from schemas import _checks as c
+from schemas._checks import rule, with_checks
+
+
+class ContributionInput(pa.DataFrameModel):
+    """One row per row of a contributions file, every cell text as read (ID upgraded)."""
+
+    id_number: Series[str]
+    year: Series[str]
+    tier: Series[str]
+    personal_yuan: Series[str]
+    subsidy_yuan: Series[str]
+    paid_on: Series[str]
+    source_file: Series[str]
+    source_row: Series["int64"]
+
+    class Config:
+        strict = True
+
+
+class Contribution(pa.DataFrameModel):
+    """One row per accepted contribution: who paid, which tier, and the subsidy credited."""
+
+    id_number: Series[str] = pa.Field(str_matches=r"^\d{17}[\dX]$")
+    year: Series["int64"]
+    tier: Series["int64"] = pa.Field(ge=1)  # 1..policy contributions.tiers
+    personal_fen: Series["int64"] = pa.Field(ge=0)
+    subsidy_fen: Series["int64"] = pa.Field(ge=0)
+    paid_on: Series[pa.DateTime]
+    source_file: Series[str]
+    source_row: Series["int64"]
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+def contribution_rules(year: int, tiers: int) -> pa.DataFrameSchema:
+    return with_checks(
+        ContributionInput,
+        [
+            rule("ID_MISSING", lambda d: ~c.blank(d["id_number"])),
+            rule("ID_EXCEL_NUMBER", lambda d: ~c.excel_number(d["id_number"])),
+            rule("ID_FORMAT", lambda d: c.id_format_ok(d["id_number"])),
+            rule("ID_CHECKSUM", lambda d: c.id_checksum_ok(d["id_number"])),
+            rule("YEAR_INVALID", lambda d: d["year"].eq(str(year))),
+            rule("TIER_INVALID", lambda d: d["tier"].isin([str(t) for t in range(1, tiers + 1)])),
+            rule("AMOUNT_INVALID", lambda d: ~c.blank(d["personal_yuan"]) & c.yuan_ok(d["personal_yuan"]) & c.yuan_ok(d["subsidy_yuan"])),
+            rule("PAID_ON_INVALID", lambda d: ~c.blank(d["paid_on"]) & c.date_ok(d["paid_on"])),
+        ],
+    )
