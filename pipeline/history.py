@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -10,6 +11,11 @@ import pandas as pd
 from pipeline.months import add_months, month_range
 from pipeline.paths import OutDir
 from pipeline.validate.month import History
+from schemas.bank_return import BankReturn
+from schemas.death import Death
+from schemas.empty import empty_frame
+from schemas.ledger import BankLine, empty_ledger
+from schemas.roster import Roster
 
 STATE_TABLES = ("roster", "deaths", "bank_returns", "issued_lines")
 
@@ -41,4 +47,38 @@ def load_history(out: OutDir, opening_month: str, run_month: str) -> History:
         participants=latest[["id_number", "township_code"]].reset_index(drop=True),
         issued_lines=empty.issued_lines if issued is None else issued[empty.issued_lines.columns],
         returned_lines=empty.returned_lines if returned is None else returned,
+    )
+
+
+@dataclass(frozen=True)
+class MoneyHistory:
+    last_known: pd.DataFrame  # latest accepted roster row per person (+ run_month)
+    deaths: pd.DataFrame  # every accepted death registration (+ run_month)
+    returns: pd.DataFrame  # every accepted bank return line (+ run_month)
+    issued_lines: pd.DataFrame  # every bank line issued (+ run_month)
+    prior_ledger: pd.DataFrame  # every ledger entry
+
+
+def load_money_history(out: OutDir, opening_month: str, run_month: str) -> MoneyHistory:
+    months = month_range(opening_month, add_months(run_month, -1))
+
+    def state(table: str, model) -> pd.DataFrame:
+        frame = read_state(out, table, months)
+        return empty_frame(model, run_month="str") if frame is None else frame
+
+    roster = state("roster", Roster)
+    last_known = roster.sort_values(["id_number", "run_month"]).drop_duplicates("id_number", keep="last")
+    ledger_files = [p for m in months if (p := out.ledger_partition(m) / "entries.parquet").is_file()]
+    if ledger_files:
+        with duckdb.connect() as con:
+            listing = ", ".join(f"'{p}'" for p in ledger_files)
+            prior = con.sql(f"select * from read_parquet([{listing}])").df()
+    else:
+        prior = empty_ledger()
+    return MoneyHistory(
+        last_known=last_known.reset_index(drop=True),
+        deaths=state("deaths", Death),
+        returns=state("bank_returns", BankReturn),
+        issued_lines=state("issued_lines", BankLine),
+        prior_ledger=prior,
     )

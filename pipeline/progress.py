@@ -11,7 +11,7 @@ from rich.console import Console
 
 @dataclass
 class Progress:
-    console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+    console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, width=110))
     quiet: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -25,6 +25,31 @@ class Progress:
         if not self.quiet:
             detail = " · ".join(f"{k} {v:,}" for k, v in counts.items())
             self.console.print(f"  [green]✓[/] {name:<10} {elapsed:6.2f} s  {detail}")
+
+    def show_summary(self, summary: dict) -> None:
+        """The month's totals at the end of a run."""
+        if self.quiet or "money" not in summary:
+            return
+        from rich.table import Table
+
+        money = summary["money"]
+        table = Table(title="month totals (yuan)", show_header=True)
+        for column in ("township", "component", "payment", "recovery", "reversal", "net"):
+            table.add_column(column, justify="right" if column not in ("township", "component") else "left")
+        per = {}
+        for row in money["per_township_component_fen"]:
+            per.setdefault(row["component"], [0, 0, 0, 0])
+            for i, key in enumerate(("payment", "recovery", "reversal", "net")):
+                per[row["component"]][i] += row[key]
+        for component, values in sorted(per.items()):
+            table.add_row("all", component, *(f"{v / 100:,.2f}" for v in values))
+        self.console.print(table)
+        rows = summary["rows"]["per_kind"]
+        self.console.print(
+            "  rows: " + " · ".join(f"{k} {v['rows_read']} = {v['accepted']} + {v['rejected']}" for k, v in rows.items())
+            + f"  reconcile: {summary['rows']['reconciles']} · bank = ledger: {money['bank_reconciles']}"
+            + f" · held rows {money['hold_rows']}"
+        )
 
     def say(self, text: str) -> None:
         if not self.quiet:

@@ -10,15 +10,24 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from pipeline import lifecycle
-from pipeline.emit.files import sha256_of, write_json, write_parquet
+from pipeline.emit.bank_files import bank_file_rows, write_bank_files
+from pipeline.emit.files import sha256_of, write_csv, write_json, write_parquet
+from pipeline.emit.funeral_grants import funeral_grant_rows
+from pipeline.emit.office_lists import change_rows, hold_rows, recovery_rows
 from pipeline.emit.rejects import write_rejects
-from pipeline.emit.summary import validation_summary, write_summary
-from pipeline.history import load_history
+from pipeline.emit.summary import month_summary, write_summary
+from pipeline.emit.xlsx import write_xlsx
+from pipeline.entitlement.money import Money, MoneyInputs, compute_money
+from pipeline.history import MoneyHistory, load_history, load_money_history
 from pipeline.ingest.inputs import RawInputs, read_month
+from pipeline.months import add_months
 from pipeline.paths import Inbox, OutDir
 from pipeline.policy import Policy
 from pipeline.progress import Progress
+from pipeline.validate.idcard import normalise
 from pipeline.validate.month import History, ValidatedMonth, validate_month
 
 
@@ -53,27 +62,80 @@ def validate(ctx: RunContext, raw: RawInputs, past: History, progress: Progress)
     return month
 
 
-def write_draft(ctx: RunContext, raw: RawInputs, month: ValidatedMonth, progress: Progress) -> Path:
+def money(ctx: RunContext, month: ValidatedMonth, progress: Progress) -> tuple[MoneyInputs, Money]:
+    with progress.step("entitlement") as counts:
+        past = load_money_history(ctx.out, ctx.policy.opening_month, ctx.month)
+        inputs = money_inputs(ctx.month, month, past)
+        result = compute_money(inputs, ctx.policy)
+        counts.update(people=len(result.people), due_rows=len(result.due),
+                      entries=len(result.ledger), bank_lines=len(result.bank_lines))
+    return inputs, result
+
+
+def money_inputs(run_month: str, month: ValidatedMonth, past: MoneyHistory) -> MoneyInputs:
+    roster_rejects = month.rejects[month.rejects["input_kind"] == "rosters"]
+    return MoneyInputs(
+        run_month=run_month,
+        roster=month.roster,
+        rejected_ids=normalise(roster_rejects["id_number"]).drop_duplicates(),
+        last_known=past.last_known,
+        deaths=pd.concat([past.deaths, month.deaths.assign(run_month=run_month)], ignore_index=True),
+        returns_so_far=pd.concat([past.returns, month.bank_returns.assign(run_month=run_month)], ignore_index=True),
+        bank_returns=month.bank_returns,
+        issued_lines=past.issued_lines,
+        prior_ledger=past.prior_ledger,
+    )
+
+
+def write_draft(
+    ctx: RunContext, raw: RawInputs, month: ValidatedMonth, inputs: MoneyInputs, result: Money, progress: Progress
+) -> Path:
     """Everything goes to a staging folder first; the month appears in one rename."""
     with progress.step("write") as counts:
         staging = ctx.out.staging(ctx.month)
         if staging.exists():
             shutil.rmtree(staging)
-        state = staging / "state"
+        write_parquet(result.ledger, staging / "ledger" / "entries.parquet")
+        state = staging / "month" / "state"
         for name, frame in (("roster", month.roster), ("deaths", month.deaths),
-                            ("bank_returns", month.bank_returns)):
+                            ("bank_returns", month.bank_returns), ("issued_lines", result.bank_lines)):
             write_parquet(frame.assign(run_month=ctx.month), state / f"{name}.parquet")
-        write_rejects(month.rejects, staging, ctx.policy)
-        summary = validation_summary(month, ctx.policy)
-        write_summary(summary, staging)
-        write_json(manifest(ctx, raw, staging), staging / "manifest.json")
-        lifecycle.publish(staging, ctx.out.month(ctx.month))
-        counts.update(files=sum(1 for p in ctx.out.month(ctx.month).rglob("*") if p.is_file()))
+        summary = emit_month(ctx, month, inputs, result, staging / "month")
+        write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
+        lifecycle.publish(staging / "ledger", ctx.out.ledger_partition(ctx.month))
+        lifecycle.publish(staging / "month", ctx.out.month(ctx.month))
+        shutil.rmtree(staging)
+        counts.update(paid_fen=summary["money"]["bank_total_fen"], holds=summary["money"]["hold_rows"])
+    progress.show_summary(summary)
     return ctx.out.month(ctx.month)
 
 
+def emit_month(ctx: RunContext, month: ValidatedMonth, inputs: MoneyInputs, result: Money, folder: Path) -> dict:
+    """The files people and banks read."""
+    township_names = ctx.policy.townships.set_index("code")["name"]
+    deaths = result.deaths_in_force
+    lines = bank_file_rows(result.bank_lines, result.people, deaths, ctx.month)
+    controls = write_bank_files(lines, folder, ctx.month, ctx.policy)
+    grants = funeral_grant_rows(result.positions, result.ledger, deaths, township_names)
+    write_csv(grants, folder / "funeral_grants.csv")
+    write_xlsx(grants, folder / "funeral_grants.xlsx", sheet_name="丧葬补助费")
+    write_csv(recovery_rows(result.ledger, result.people), folder / "recoveries.csv")
+    write_csv(hold_rows(result.positions, result.people), folder / "holds.csv")
+    last_known = inputs.last_known
+    previous = last_known[last_known["run_month"] == add_months(ctx.month, -1)]
+    write_csv(change_rows(month.roster, previous), folder / "changes.csv")
+    write_rejects(month.rejects, folder, ctx.policy)
+    summary = month_summary(month, result, controls, ctx.policy)
+    write_summary(summary, folder)
+    return summary
+
+
 def manifest(ctx: RunContext, raw: RawInputs, staging: Path) -> dict:
-    outputs = {str(p.relative_to(staging)): sha256_of(p) for p in sorted(staging.rglob("*")) if p.is_file()}
+    outputs = {
+        str(p.relative_to(staging / "month")) if p.is_relative_to(staging / "month")
+        else f"../ledger/run_month={ctx.month}/{p.name}": sha256_of(p)
+        for p in sorted(staging.rglob("*")) if p.is_file()
+    }
     return {
         "month": ctx.month,
         "status": "draft",
@@ -105,7 +167,8 @@ def run_one_month(ctx: RunContext, progress: Progress) -> Path:
     raw = ingest(ctx, progress)
     past = history(ctx, progress)
     month = validate(ctx, raw, past, progress)
-    return write_draft(ctx, raw, month, progress)
+    inputs, result = money(ctx, month, progress)
+    return write_draft(ctx, raw, month, inputs, result, progress)
 
 
 def run(ctx: RunContext, progress: Progress, *, catch_up: bool = False) -> Path:

@@ -7,11 +7,13 @@ import pandera.pandas as pa
 
 from pipeline.validate import idcard
 
-MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
-DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
-YUAN_RE = r"^\d+(\.\d{1,2})?$"
-ACCOUNT_RE = r"^\d{12,25}$"
-EXCEL_NUMBER_RE = r"^\d(\.\d+)?E\+\d+$"
+# ASCII digits only ([0-9], not \d, which also matches full-width digits such as ０-９).
+MONTH_RE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# At most 9 digits of yuan: larger values would overflow int64 fen once summed.
+YUAN_RE = r"^[0-9]{1,9}(\.[0-9]{1,2})?$"
+ACCOUNT_RE = r"^[0-9]{12,25}$"
+EXCEL_NUMBER_RE = r"^[0-9](\.[0-9]+)?E\+[0-9]+$"
 
 
 def blank(s: pd.Series) -> pd.Series:
@@ -79,7 +81,7 @@ def yuan_ok(s: pd.Series) -> pd.Series:
 
 def yuan_to_fen(s: pd.Series) -> pd.Series:
     """'392.5' -> 39250 without passing through a float (validated input only)."""
-    parts = s.where(~blank(s), "0").str.extract(r"^(\d+)(?:\.(\d{1,2}))?$")
+    parts = s.where(~blank(s), "0").str.extract(r"^([0-9]+)(?:\.([0-9]{1,2}))?$")
     whole = parts[0].astype("int64")
     cents = parts[1].astype("object").fillna("").astype("str").str.ljust(2, "0").astype("int64")
     return whole * 100 + cents

@@ -49,10 +49,11 @@ def bank_return_rules() -> pa.DataFrameSchema:
         BankReturnInput,
         [
             rule("BATCH_MISSING", lambda d: ~c.blank(d["batch_id"])),
-            rule("LINE_NO_INVALID", lambda d: d["line_no"].str.fullmatch(r"[1-9]\d{0,8}")),
+            rule("LINE_NO_INVALID", lambda d: d["line_no"].str.fullmatch(r"[1-9][0-9]{0,8}")),
             rule("ACCOUNT_EXCEL_NUMBER", lambda d: ~c.excel_number(d["account_number"])),
             rule("ACCOUNT_INVALID", lambda d: ~c.blank(d["account_number"]) & c.account_ok(d["account_number"])),
-            rule("AMOUNT_INVALID", lambda d: ~c.blank(d["amount"]) & c.yuan_ok(d["amount"])),
+            rule("AMOUNT_INVALID", lambda d: ~c.blank(d["amount"]) & c.yuan_ok(d["amount"])
+                 & ~d["amount"].str.fullmatch(r"0+(\.0{1,2})?")),  # positive
             rule("RESULT_INVALID", lambda d: d["result"].str.strip().str.lower().isin(list(RESULTS))),
         ],
     )

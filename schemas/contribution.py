@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from pipeline.validate import idcard
 from schemas import _checks as c
 from schemas._checks import rule, with_checks
 
@@ -28,7 +29,7 @@ class ContributionInput(pa.DataFrameModel):
 class Contribution(pa.DataFrameModel):
     """One row per accepted contribution: who paid, which tier, and the subsidy credited."""
 
-    id_number: Series[str] = pa.Field(str_matches=r"^\d{17}[\dX]$")
+    id_number: Series[str] = pa.Field(str_matches=idcard.ID18)
     year: Series["int64"]
     tier: Series["int64"] = pa.Field(ge=1)  # 1..policy contributions.tiers
     personal_fen: Series["int64"] = pa.Field(ge=0)

@@ -35,7 +35,7 @@ class Death(pa.DataFrameModel):
     """One row per accepted registration. Several rows of one ID: the latest registration
     (registered_on, then run month, file and row) is the one in force."""
 
-    id_number: Series[str] = pa.Field(str_matches=r"^\d{17}[\dX]$")
+    id_number: Series[str] = pa.Field(str_matches=idcard.ID18)
     name: Series[str]
     death_date: Series[pa.DateTime]
     registered_on: Series[pa.DateTime]

@@ -44,11 +44,11 @@ class RosterInput(pa.DataFrameModel):
 class Roster(pa.DataFrameModel):
     """One row per accepted participant of the run month (the month's latest truth)."""
 
-    id_number: Series[str] = pa.Field(unique=True, str_matches=r"^\d{17}[\dX]$")
+    id_number: Series[str] = pa.Field(unique=True, str_matches=idcard.ID18)
     name: Series[str]
     sex: Series[str] = pa.Field(isin=["M", "F"])
     birth_date: Series[pa.DateTime]  # from the ID (a given birth_date must agree with it)
-    township_code: Series[str] = pa.Field(str_matches=r"^320281\d{3}$")
+    township_code: Series[str] = pa.Field(str_matches=r"^320281[0-9]{3}$")
     village: Series[str]
     hukou_local: Series[bool]
     status: Series[str] = pa.Field(isin=list(STATUSES))

@@ -59,3 +59,12 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def yuan(fen: pd.Series) -> pd.Series:
+    """Integer fen -> 'yuan.jj' text, exactly (no float on the way)."""
+    fen = fen.astype("int64")
+    sign = pd.Series("", index=fen.index).mask(fen < 0, "-")
+    whole = (fen.abs() // 100).astype("str")
+    cents = (fen.abs() % 100).astype("str").str.zfill(2)
+    return (sign + whole + "." + cents).astype("str")

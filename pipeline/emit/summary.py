@@ -41,6 +41,45 @@ def validation_summary(month: ValidatedMonth, policy: Policy) -> dict:
     }
 
 
+def month_summary(month: ValidatedMonth, result, controls: list[dict], policy: Policy) -> dict:
+    """Validation counts plus the money: per township and component, and the reconciliations."""
+    summary = validation_summary(month, policy)
+    ledger = result.ledger
+    per_township = (
+        ledger.assign(township_code=ledger["township_code"].fillna(""))
+        .pivot_table(index=["township_code", "component"], columns="kind", values="amount_fen",
+                     aggfunc="sum", fill_value=0)
+        .reindex(columns=["payment", "recovery", "reversal"], fill_value=0)
+        .reset_index()
+    )
+    per_township["net"] = per_township[["payment", "recovery", "reversal"]].sum(axis=1)
+    carried = ledger[ledger["batch_id"].notna()].groupby("batch_id")["amount_fen"].sum()
+    batches = [
+        {**c, "ledger_total_fen": int(carried.get(c["batch_id"], 0)),
+         "reconciles": int(carried.get(c["batch_id"], 0)) == c["total_fen"]}
+        for c in controls
+    ]
+    holds = result.positions[result.positions["action"] == "hold"]
+    summary["money"] = {
+        "per_township_component_fen": [
+            {k: (int(v) if k not in ("township_code", "component") else v) for k, v in row.items()}
+            for row in per_township.to_dict(orient="records")
+        ],
+        "payments_fen": int(ledger.loc[ledger["kind"] == "payment", "amount_fen"].sum()),
+        "recoveries_fen": int(ledger.loc[ledger["kind"] == "recovery", "amount_fen"].sum()),
+        "recoveries_owed_fen": int(ledger.loc[ledger["settlement"] == "owed", "amount_fen"].sum()),
+        "reversals_fen": int(ledger.loc[ledger["kind"] == "reversal", "amount_fen"].sum()),
+        "bank_total_fen": int(sum(c["total_fen"] for c in controls)),
+        "bank_batches": batches,
+        "bank_reconciles": all(b["reconciles"] for b in batches),
+        "hold_rows": len(holds),
+        "holds_fen_by_reason": {k: int(v) for k, v in holds.groupby("hold_reason")["gap_fen"].sum().items()},
+        "people_paid": int(result.bank_lines.loc[result.bank_lines["line_type"] == "pension", "id_number"].nunique()),
+        "funeral_grants_issued": int(((ledger["component"] == "funeral_grant") & (ledger["kind"] == "payment")).sum()),
+    }
+    return summary
+
+
 def write_summary(summary: dict, folder: Path) -> None:
     write_json(summary, folder / "summary.json")
     (folder / "summary.md").write_text(summary_markdown(summary), encoding="utf-8")
@@ -51,11 +90,35 @@ def summary_markdown(summary: dict) -> str:
     lines = ["# Monthly run summary 月度发放汇总", "", "## Rows 行数核对 (rows read = accepted + rejected)", ""]
     lines += _table(per_file, ["input_kind", "source_file", "township_code", "rows_read", "accepted", "rejected"])
     lines += ["", f"All files reconcile: **{summary['rows']['reconciles']}**", ""]
+    if "money" in summary:
+        lines += _money_markdown(summary["money"])
     reasons = pd.DataFrame(summary["rejects_by_township_and_reason"])
     if not reasons.empty:
         lines += ["## Rejects by township and reason 退回原因", ""]
         lines += _table(reasons, ["township_code", "reason_code", "rows"])
     return "\n".join(lines) + "\n"
+
+
+def _money_markdown(money: dict) -> list[str]:
+    yuan = lambda fen: f"{fen / 100:,.2f}"  # noqa: E731 -- display only
+    lines = ["## Money 金额 (yuan 元)", "",
+             f"- payments 发放: {yuan(money['payments_fen'])}",
+             f"- recoveries 追回: {yuan(money['recoveries_fen'])} (owed 尚欠 {yuan(money['recoveries_owed_fen'])})",
+             f"- reversals 银行退回: {yuan(money['reversals_fen'])}",
+             f"- bank files 银行文件合计: {yuan(money['bank_total_fen'])}; every batch equals its ledger entries: "
+             f"**{money['bank_reconciles']}**",
+             f"- held 暂缓: {money['hold_rows']} rows {money['holds_fen_by_reason']}", ""]
+    per = pd.DataFrame(money["per_township_component_fen"])
+    if not per.empty:
+        for column in ("payment", "recovery", "reversal", "net"):
+            per[column] = per[column].map(yuan)
+        lines += ["### Per township and component 分镇街分项目", ""]
+        lines += _table(per, ["township_code", "component", "payment", "recovery", "reversal", "net"])
+    batches = pd.DataFrame(money["bank_batches"])
+    if not batches.empty:
+        lines += ["", "### Bank batches 银行批次", ""]
+        lines += _table(batches, ["batch_id", "line_count", "total_yuan", "ledger_total_fen", "reconciles", "sha256"])
+    return lines + [""]
 
 
 def _table(frame: pd.DataFrame, columns: list[str]) -> list[str]:

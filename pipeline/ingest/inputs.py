@@ -30,17 +30,19 @@ def read_month(inbox: Inbox, month: str) -> RawInputs:
             file=str(inbox.month_dir(month)),
             action=f"put the month's files under {inbox.month_dir(month)}/rosters (and deaths/, bank_returns/).",
         )
-    tables, files = {}, []
+    tables, files, counts = {}, [], []
     for kind in INPUT_KINDS:
         paths = inbox.files(month, kind)
         frames = [read_input(p, kind, label=str(p.relative_to(inbox.root))) for p in paths]
         tables[kind] = concat_or_empty(frames, kind)
         files += paths
-    counts = pd.concat(
-        [t.groupby(SOURCE_FILE).size().rename("rows").reset_index().assign(kind=k) for k, t in tables.items()],
-        ignore_index=True,
+        # counted per file read, so that a file with a header and no rows is counted as 0 rows
+        labels = [str(p.relative_to(inbox.root)) for p in paths]
+        counts += [(kind, label, len(f)) for label, f in zip(labels, frames, strict=True)]
+    rows_read = pd.DataFrame(counts, columns=["kind", SOURCE_FILE, "rows"]).astype(
+        {"kind": "str", SOURCE_FILE: "str", "rows": "int64"}
     )
-    return RawInputs(**tables, files=files, rows_read=counts[["kind", SOURCE_FILE, "rows"]])
+    return RawInputs(**tables, files=files, rows_read=rows_read)
 
 
 def read_files(paths: list[Path], kind: str, root: Path) -> pd.DataFrame:

@@ -7,8 +7,10 @@ spreadsheet stored as numbers in a digit-string column are kept as the spreadshe
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -40,7 +42,7 @@ def read_input(path: Path, kind: str, *, label: str | None = None) -> pd.DataFra
         )
     table = _canonical_columns(raw, COLUMNS[kind], label)
     table[SOURCE_FILE] = label
-    table[SOURCE_ROW] = pd.RangeIndex(2, len(table) + 2, dtype="int64")
+    table[SOURCE_ROW] = raw.index.to_numpy(dtype="int64")  # readers index rows by spreadsheet row
     return table.reset_index(drop=True)
 
 
@@ -58,20 +60,43 @@ def _decode(data: bytes, label: str) -> str:
 
 
 def _read_csv(path: Path, label: str) -> pd.DataFrame:
+    """Rows indexed by the row number a spreadsheet shows (header = 1); blank rows dropped."""
     text = _decode(path.read_bytes(), label)
     if not text.strip():
         raise RunStopped("the file is empty.", file=label, action="send the full file again.")
     try:
-        return pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-            skip_blank_lines=True,
-        )
-    except (pd.errors.ParserError, ValueError) as err:
+        header = next(csv.reader(io.StringIO(text)))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            # names + index_col=False: a row with more fields than the header never shifts the
+            # columns (pandas would otherwise turn the first column into the index)
+            body = pd.read_csv(
+                io.StringIO(text), header=0, names=list(range(len(header))), index_col=False,
+                dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+            )
+        if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+            _check_extra_fields(text, len(header), label)
+    except (pd.errors.ParserError, csv.Error, ValueError) as err:
         raise RunStopped(
             f"the file is not a well-formed CSV table ({err}).",
             file=label,
             action="check that every line has the same number of columns as the header.",
         ) from None
+    body.columns = header
+    body.index = pd.RangeIndex(2, len(body) + 2)
+    return body[(body != "").any(axis=1)] if len(body.columns) else body
+
+
+def _check_extra_fields(text: str, width: int, label: str) -> None:
+    """Empty trailing fields (a delimiter at the end of the line) are harmless; a value beyond
+    the header's last column has no column to go to, so the file cannot be read."""
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if any(cell.strip() for cell in row[width:]):
+            raise RunStopped(
+                f"row {number} has {len(row)} values but the header names only {width} columns.",
+                file=label,
+                action="check that every line has the same number of columns as the header.",
+            )
 
 
 def _read_spreadsheet(path: Path, label: str) -> pd.DataFrame:
@@ -87,13 +112,18 @@ def _read_spreadsheet(path: Path, label: str) -> pd.DataFrame:
     if not rows:
         raise RunStopped("the spreadsheet is empty.", file=label, action="send the full file again.")
     header = [_cell_text(cell, digits=False) for cell in rows[0]]
-    body = [row for row in rows[1:] if any(cell not in ("", None) for cell in row)]
+    # keep each row's spreadsheet row number (header = 1) across the blank rows dropped here
+    body = [
+        (n, row) for n, row in enumerate(rows[1:], start=2)
+        if any(cell not in ("", None) for cell in row)
+    ]
     digit_columns = {i for i, h in enumerate(header) if _canonical_name(h) in DIGIT_STRINGS}
     cells = [
         [_cell_text(cell, digits=i in digit_columns) for i, cell in enumerate(row)]
-        for row in body
+        for _, row in body
     ]
-    return pd.DataFrame(cells, columns=header, dtype="str")
+    index = pd.Index([n for n, _ in body], dtype="int64")
+    return pd.DataFrame(cells, columns=header, index=index, dtype="str")
 
 
 def _cell_text(cell: object, *, digits: bool) -> str:

@@ -8,8 +8,10 @@ import pandas as pd
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 CHECK_CHARS = np.array(list("10X98765432"))
 
-ID18 = r"^\d{17}[\dX]$"
-ID15 = r"^\d{15}$"
+# [0-9], not \d: \d also matches full-width and other Unicode digits (０-９), which are not
+# ASCII and would break the digit arithmetic below; such IDs are rejected as malformed.
+ID18 = r"^[0-9]{17}[0-9X]$"
+ID15 = r"^[0-9]{15}$"
 
 
 def _digit_matrix(bodies: pd.Series) -> np.ndarray:

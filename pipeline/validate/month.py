@@ -95,6 +95,11 @@ def row_counts(rows_read: pd.DataFrame, rejects: pd.DataFrame, file_townships: p
 
 def stop_on_unusable_rosters(rosters: RosterResult, rows_read: pd.DataFrame, policy: Policy) -> None:
     """Stop when a township is missing, sends two rosters, or a roster is mostly rejects."""
+    per_file = rows_read[rows_read["kind"] == "rosters"].set_index("source_file")["rows"]
+    empty = per_file.index[per_file == 0]
+    if len(empty):  # before the township checks, which cannot tell which file is empty
+        raise RunStopped("the roster has a header but no participant rows.", file=empty[0],
+                         action="send the full roster of the township and rerun.")
     townships = rosters.file_townships
     doubled = townships[townships.duplicated(keep=False)]
     if not doubled.empty:
@@ -109,13 +114,9 @@ def stop_on_unusable_rosters(rosters: RosterResult, rows_read: pd.DataFrame, pol
             f"no roster this month from {names}.",
             action="ask the township for its roster and put it in the month's rosters/ folder, then rerun.",
         )
-    per_file = rows_read[rows_read["kind"] == "rosters"].set_index("source_file")["rows"]
     rejected = rosters.rejects.groupby("source_file").size().reindex(per_file.index, fill_value=0)
-    share = rejected / per_file.where(per_file > 0)
+    share = rejected / per_file
     for source_file in per_file.index:
-        if per_file[source_file] == 0:
-            raise RunStopped("the roster has a header but no participant rows.", file=source_file,
-                             action="send the full roster of the township and rerun.")
         if share[source_file] > policy.roster_reject_threshold:
             top = (rosters.rejects[rosters.rejects["source_file"] == source_file]["reason_code"]
                    .value_counts().head(3))

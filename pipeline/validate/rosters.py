@@ -49,7 +49,7 @@ def _vocabulary(values: pd.Series, mapping: dict[str, str]) -> pd.Series:
 
 def _township_code(codes: pd.Series) -> pd.Series:
     """12-digit village-level form 320281001000 -> 320281001."""
-    long_form = codes.str.fullmatch(r"\d{9}000")
+    long_form = codes.str.fullmatch(r"[0-9]{9}000")
     return codes.where(~long_form, codes.str.slice(0, 9))
 
 

@@ -1,0 +1,43 @@
+"""funeral_grants.csv/.xlsx: the grants of this run for the townships and the office.
+Grain: one row per deceased participant with a grant paid or waiting this month."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.emit.files import yuan
+
+STATUS = {"payment": "已发放 issued", "awaiting_payee": "待补领取人信息 awaiting payee details",
+          "bank_account_rejected": "银行退回，待更正账号 bank rejected the account"}
+
+
+def funeral_grant_rows(positions: pd.DataFrame, ledger: pd.DataFrame, deaths: pd.DataFrame,
+                       township_names: pd.Series) -> pd.DataFrame:
+    grants = positions[
+        (positions["component"] == "funeral_grant") & positions["action"].isin(["payment", "hold"])
+    ][["id_number", "township_code", "gap_fen", "action", "hold_reason"]]
+    died = deaths[["id_number", "name", "death_date", "payee_name", "payee_bank_code", "payee_account_number"]]
+    set_off = (
+        ledger[ledger["settlement"] == "set_off"].groupby("id_number", as_index=False)["amount_fen"].sum()
+        .rename(columns={"amount_fen": "set_off_fen"})
+    )
+    rows = grants.merge(died, on="id_number", how="left").merge(set_off, on="id_number", how="left")
+    grant = rows["gap_fen"].astype("int64")
+    offset = (-rows["set_off_fen"].fillna(0)).astype("int64").where(rows["action"] == "payment", 0)
+    frame = pd.DataFrame(
+        {
+            "镇街代码 township_code": rows["township_code"].fillna(""),
+            "镇街 township": rows["township_code"].map(township_names).fillna(""),
+            "姓名 deceased": rows["name"].fillna(""),
+            "身份证号 id_number": rows["id_number"],
+            "死亡日期 death_date": pd.to_datetime(rows["death_date"]).dt.strftime("%Y-%m-%d"),
+            "补助金额 grant": yuan(grant),
+            "抵扣多发 set_off": yuan(offset),
+            "实发 net": yuan(grant - offset),
+            "领取人 payee": rows["payee_name"].fillna(""),
+            "领取人开户银行 payee_bank": rows["payee_bank_code"].fillna(""),
+            "领取人账号 payee_account": rows["payee_account_number"].fillna(""),
+            "状态 status": rows["hold_reason"].where(rows["action"] == "hold", "payment").map(STATUS),
+        }
+    )
+    return frame.sort_values(["镇街代码 township_code", "身份证号 id_number"], ignore_index=True)

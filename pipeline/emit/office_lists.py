@@ -1,0 +1,96 @@
+"""The office's working lists: recoveries (money owed back), holds (money kept unpaid, with the
+reason) and changes (who joined, left or changed since last month)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.emit.files import yuan
+
+HOLD_REASONS = {
+    "suspended": "暂停发放 suspended",
+    "bank_account_rejected": "银行退回，账号未更正 bank rejected the account; roster unchanged",
+    "row_rejected": "本月名册行被退回 roster row rejected this month",
+    "not_on_roster": "不在本月名册 not on any roster this month",
+    "awaiting_payee": "待补领取人信息 awaiting payee details",
+}
+RECOVERY_REASONS = {
+    "after_death": "死亡后多发 paid after death",
+    "after_employee_pension": "已领职工养老金 employee pension",
+    "correction": "信息更正 correction",
+}
+CHANGE_COLUMNS = ["status", "township_code", "bank_code", "account_number", "account_pension_fen",
+                  "benefit_start", "suspended_from", "end_month", "employee_pension_from"]
+
+
+def recovery_rows(ledger: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Grain: one row per person per period per component recovered this month."""
+    rec = ledger[ledger["kind"] == "recovery"].copy()
+    rec["fen"] = -rec["amount_fen"]
+    wide = rec.pivot_table(index=["id_number", "township_code", "period", "component", "reason"],
+                           columns="settlement", values="fen", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(columns=["set_off", "owed"], fill_value=0).reset_index()
+    names = people.set_index("id_number")["name"]
+    return pd.DataFrame(
+        {
+            "镇街代码 township_code": wide["township_code"],
+            "姓名 name": wide["id_number"].map(names).fillna(""),
+            "身份证号 id_number": wide["id_number"],
+            "所属月份 period": wide["period"],
+            "项目 component": wide["component"],
+            "原因 reason": wide["reason"].map(RECOVERY_REASONS),
+            "应追回 recovered": yuan(wide["set_off"] + wide["owed"]),
+            "丧葬费抵扣 set_off": yuan(wide["set_off"]),
+            "尚欠 owed": yuan(wide["owed"]),
+        }
+    )
+
+
+def hold_rows(positions: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Grain: one row per person per period per component kept unpaid this month."""
+    held = positions[positions["action"] == "hold"]
+    names = people.set_index("id_number")["name"]
+    return pd.DataFrame(
+        {
+            "镇街代码 township_code": held["township_code"].fillna(""),
+            "姓名 name": held["id_number"].map(names).fillna(""),
+            "身份证号 id_number": held["id_number"],
+            "所属月份 period": held["period"],
+            "项目 component": held["component"],
+            "暂缓金额 held": yuan(held["gap_fen"]),
+            "原因代码 hold_reason": held["hold_reason"],
+            "原因 reason": held["hold_reason"].map(HOLD_REASONS),
+        }
+    ).reset_index(drop=True)
+
+
+def change_rows(roster: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """Grain: one row per person who joined, left or changed since the previous month's roster."""
+    now = roster.set_index("id_number")
+    before = previous.set_index("id_number")
+    joined = now.index.difference(before.index)
+    left = before.index.difference(now.index)
+    both = now.index.intersection(before.index)
+    compare = now.loc[both, CHANGE_COLUMNS].astype("str").fillna("")
+    prior = before.loc[both, CHANGE_COLUMNS].astype("str").fillna("")
+    differs = compare.ne(prior)
+    labels = pd.DataFrame({c: differs[c].map({True: c + ";", False: ""}) for c in CHANGE_COLUMNS})
+    what = labels.sum(axis=1).str.rstrip(";")
+    what = what[differs.any(axis=1)]
+    frames = [
+        pd.DataFrame({"id_number": joined, "change": "joined", "fields": ""}),
+        pd.DataFrame({"id_number": left, "change": "left", "fields": ""}),
+        pd.DataFrame({"id_number": what.index, "change": "changed", "fields": what.to_numpy()}),
+    ]
+    changes = pd.concat(frames, ignore_index=True)
+    township = now["township_code"].combine_first(before["township_code"])
+    names = now["name"].combine_first(before["name"])
+    return pd.DataFrame(
+        {
+            "镇街代码 township_code": changes["id_number"].map(township).fillna(""),
+            "姓名 name": changes["id_number"].map(names).fillna(""),
+            "身份证号 id_number": changes["id_number"],
+            "变动 change": changes["change"],
+            "变动项 fields": changes["fields"],
+        }
+    ).sort_values(["镇街代码 township_code", "身份证号 id_number"], ignore_index=True)

@@ -1,0 +1,102 @@
+-- positions: due against paid for everything the run knows, and what to do about the gap.
+-- Grain: one row per person per period per component that is due or was ever paid.
+--   due_fen      what the rules say is owed (SPEC §5)
+--   paid_fen     net of all earlier entries and this month's reversals
+--   gap_fen      due - paid: > 0 to pay (or hold), < 0 to recover
+--   hold_reason  why a positive gap is not paid this month (null when it is paid)
+--   action       payment | recovery | hold | settled
+with
+paid as (
+    select id_number, period, component, sum(amount_fen) as paid_fen
+    from (
+        select id_number, period, component, amount_fen from prior_ledger
+        union all
+        select id_number, period, component, amount_fen from reversals
+    )
+    group by all
+),
+
+granted_before as (
+    -- a funeral grant once issued stays as issued, whatever a later registration says
+    select id_number from paid where component = 'funeral_grant' and paid_fen > 0
+),
+
+due_kept as (
+    select * from due
+    where component <> 'funeral_grant' or id_number not in (select id_number from granted_before)
+    union all
+    select id_number, period, component, paid_fen from paid
+    where component = 'funeral_grant' and id_number in (select id_number from granted_before)
+),
+
+joined as (
+    select
+        coalesce(d.id_number, p.id_number) as id_number,
+        coalesce(d.period, p.period) as period,
+        coalesce(d.component, p.component) as component,
+        coalesce(d.due_fen, 0) as due_fen,
+        coalesce(p.paid_fen, 0) as paid_fen
+    from due_kept as d
+    full outer join paid as p using (id_number, period, component)
+),
+
+with_context as (
+    select
+        j.*,
+        j.due_fen - j.paid_fen as gap_fen,
+        people.township_code, people.presence, people.status, people.suspended_from,
+        people.employee_pension_from, people.bank_code, people.account_number,
+        people.source_file as roster_file, people.source_row as roster_row,
+        strftime(deaths.death_date, '%Y-%m') as death_month,
+        deaths.payee_status, deaths.payee_bank_code, deaths.payee_account_number,
+        deaths.source_file as death_file, deaths.source_row as death_row
+    from joined as j
+    left join people using (id_number)
+    left join deaths_in_force as deaths using (id_number)
+),
+
+with_holds as (
+    select
+        *,
+        case
+            when gap_fen <= 0 then null
+            when component = 'funeral_grant' and payee_status <> 'complete' then 'awaiting_payee'
+            when component = 'funeral_grant' and exists (
+                select 1 from failed_accounts as f
+                where f.id_number = w.id_number and f.account_number = w.payee_account_number
+                    and f.line_type = 'funeral'
+            ) then 'bank_account_rejected'
+            when component = 'funeral_grant' then null
+            when presence = 'rejected' then 'row_rejected'
+            when presence = 'absent' then 'not_on_roster'
+            when status = 'suspended' and period >= suspended_from then 'suspended'
+            when exists (
+                select 1 from failed_accounts as f
+                where f.id_number = w.id_number and f.account_number = w.account_number
+                    and f.line_type = 'pension'
+            ) then 'bank_account_rejected'
+        end as hold_reason
+    from with_context as w
+),
+
+final as (
+    select
+        *,
+        case
+            when gap_fen > 0 and hold_reason is null then 'payment'
+            when gap_fen > 0 then 'hold'
+            when gap_fen < 0 then 'recovery'
+            else 'settled'
+        end as action,
+        case
+            when gap_fen > 0 and period = (select run_month from params) then 'current'
+            when gap_fen > 0 then 'arrears'
+            when gap_fen < 0 and death_month is not null and period > death_month then 'after_death'
+            when gap_fen < 0 and employee_pension_from is not null and period >= employee_pension_from
+                then 'after_employee_pension'
+            when gap_fen < 0 then 'correction'
+        end as reason
+    from with_holds
+)
+
+select * from final order by id_number, period, component

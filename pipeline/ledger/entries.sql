@@ -1,0 +1,83 @@
+-- entries: the month's new ledger entries before bank lines are numbered.
+-- Grain: one row per person per period per component per kind/settlement.
+--   kind        payment | recovery | reversal
+--   reason      payment: current | arrears; recovery: after_death | after_employee_pension |
+--               correction; reversal: bank_failed
+--   settlement  how the money moves: bank (a payment line), set_off (a recovery taken from the
+--               same person's funeral grant in this run), owed (a recovery the person owes),
+--               returned (a reversal)
+--   line_type   pension | funeral: the bank file that carries it (null when no bank line does)
+with
+payments as (
+    select
+        id_number, township_code, period, component, 'payment' as kind, reason,
+        gap_fen as amount_fen,
+        case when component = 'funeral_grant' then payee_bank_code else bank_code end as bank_code,
+        case when component = 'funeral_grant' then payee_account_number else account_number end
+            as account_number,
+        'bank' as settlement,
+        case when component = 'funeral_grant' then 'funeral' else 'pension' end as line_type,
+        case when component = 'funeral_grant' then death_file else roster_file end as source_file,
+        case when component = 'funeral_grant' then death_row else roster_row end as source_row
+    from positions
+    where action = 'payment'
+),
+
+grants_this_run as (
+    select id_number, sum(amount_fen) as grant_fen, any_value(bank_code) as bank_code,
+           any_value(account_number) as account_number
+    from payments where component = 'funeral_grant'
+    group by id_number
+),
+
+recoveries as (
+    select
+        r.id_number, r.township_code, r.period, r.component, r.reason,
+        -r.gap_fen as owed_fen,
+        coalesce(g.grant_fen, 0) as grant_fen, g.bank_code, g.account_number,
+        -- recovery money already covered by earlier recoveries of the same person
+        coalesce(sum(-r.gap_fen) over (
+            partition by r.id_number order by r.period, r.component
+            rows between unbounded preceding and 1 preceding), 0) as covered_before,
+        case when r.reason = 'after_death' then r.death_file else r.roster_file end as source_file,
+        case when r.reason = 'after_death' then r.death_row else r.roster_row end as source_row
+    from positions as r
+    left join grants_this_run as g using (id_number)
+    where r.action = 'recovery'
+),
+
+recoveries_split as (
+    select *, greatest(0, least(owed_fen, grant_fen - covered_before)) as set_off_fen
+    from recoveries
+),
+
+set_off as (
+    select id_number, township_code, period, component, 'recovery' as kind, reason,
+           -set_off_fen as amount_fen, bank_code, account_number, 'set_off' as settlement,
+           'funeral' as line_type, source_file, source_row
+    from recoveries_split where set_off_fen > 0
+),
+
+owed as (
+    select id_number, township_code, period, component, 'recovery' as kind, reason,
+           -(owed_fen - set_off_fen) as amount_fen, null as bank_code, null as account_number,
+           'owed' as settlement, null as line_type, source_file, source_row
+    from recoveries_split where owed_fen > set_off_fen
+),
+
+returned as (
+    select id_number, township_code, period, component, kind, reason, amount_fen, bank_code,
+           account_number, 'returned' as settlement, null as line_type, source_file, source_row,
+           reverses_entry_id
+    from reversals
+),
+
+final as (
+    select *, null as reverses_entry_id from payments
+    union all select *, null from set_off
+    union all select *, null from owed
+    union all select * from returned
+)
+
+select * from final
+order by id_number, period, component, kind, settlement, reverses_entry_id

@@ -1,0 +1,29 @@
+"""Run the project's SQL steps (one .sql file per table, ending in `select * from final`)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+PIPELINE = Path(__file__).resolve().parent
+
+
+@cache
+def sql_text(step: str) -> str:
+    """step: 'entitlement/due' -> pipeline/entitlement/due.sql"""
+    return (PIPELINE / f"{step}.sql").read_text(encoding="utf-8")
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("set threads = 2")
+    return con
+
+
+def materialise(con: duckdb.DuckDBPyConnection, step: str, name: str) -> pd.DataFrame:
+    """Run a step, keep its result as table `name` for the next steps, and return it."""
+    con.execute(f"create or replace table {name} as {sql_text(step)}")
+    return con.table(name).df()
