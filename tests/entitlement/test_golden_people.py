@@ -1,0 +1,238 @@
+"""Golden people: one rule each, run through the real monthly pipeline from 2021-01 to 2021-08,
+with the ledger rows each must get written out by hand.
+
+Rates: base 392 yuan (39200 fen), 65+ top-up 5 yuan (500 fen), funeral grant 6 x base = 235200.
+A ledger row is (run_month, period, component, kind, reason, settlement, amount_fen).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scenario import Person, Scenario, policy_text  # noqa: E402
+
+MONTHS = [f"2021-{m:02d}" for m in range(1, 9)]
+BASE, TOPUP, GRANT = 39200, 500, 235200
+
+WU = Person("吴满六十", "1961-03-17", "M", 1)  # 60th birthday month 2021-03
+ZHENG = Person("郑满五五", "1966-05-02", "F", 2)  # 55th birthday month 2021-05
+WANG = Person("王闰日", "1956-02-29", "M", 3)  # leap-day birthday: 65 in 2021-02 (no 29th)
+FENG = Person("冯六五", "1956-06-10", "F", 4, {"benefit_start": "2011-06"})  # 65 in 2021-06
+ZHAO = Person("赵晚批", "1960-11-05", "M", 5)  # approved in April, back to January
+CHEN = Person("陈月中", "1950-07-01", "M", 6)  # dies 2021-04-20, registered in April
+QIAN = Person("钱迟报", "1950-03-03", "M", 7)  # dies 2021-05-14, registered two months late
+SUN = Person("孙久亡", "1949-04-04", "M", 8, {"account_pension": "50.00"})  # dies 2021-01-15, registered in August
+ZHOU = Person("周暂停", "1955-08-08", "F", 9)  # suspended March-April, resumed in May
+LI = Person("李换卡", "1958-09-09", "F", 10)  # January payment fails; new account from March
+WEI = Person("卫职工", "1955-01-20", "M", 11)  # employee pension from March, found in June
+JIANG = Person("蒋终止", "1958-12-12", "M", 12)  # terminated, end month 2021-03
+SHEN = Person("沈缴费亡", "1970-10-10", "F", 13, {"status": "缴费", "benefit_start": ""})  # contributor dies June
+CHU = Person("褚无亲", "1951-05-05", "M", 14)  # dies July; payee details only in August
+
+NEW_ACCOUNT = "6228999900000000010"
+
+
+def roster_for(month: str) -> list[dict]:
+    rows = [FENG.row(), ZHOU.row(), WEI.row(), SHEN.row(), CHU.row()]
+    rows.append(WU.row(status="缴费", benefit_start="") if month < "2021-03" else WU.row(benefit_start="2021-03"))
+    rows.append(ZHENG.row(status="缴费", benefit_start="") if month < "2021-05" else ZHENG.row(benefit_start="2021-05"))
+    rows.append(WANG.row())
+    rows.append(ZHAO.row(status="缴费", benefit_start="") if month < "2021-04" else ZHAO.row(benefit_start="2021-01"))
+    if month <= "2021-05":
+        rows.append(CHEN.row())
+    if month <= "2021-07":
+        rows.append(QIAN.row())
+    rows.append(SUN.row())
+    if "2021-03" <= month <= "2021-04":
+        rows[1] = ZHOU.row(status="暂停", suspended_from="2021-03")
+    rows.append(LI.row() if month < "2021-03" else LI.row(account_number=NEW_ACCOUNT))
+    if month >= "2021-06":
+        rows[2] = WEI.row(employee_pension_from="2021-03")
+    rows.append(JIANG.row() if month <= "2021-03" else JIANG.row(status="终止", end_month="2021-03"))
+    return rows
+
+
+def death(person: Person, died: str, registered: str, payee: bool = True) -> dict:
+    row = {"id_number": person.id, "name": person.name, "death_date": died, "registered_on": registered,
+           "source": "公安", "payee_name": "", "payee_bank_code": "", "payee_account_number": ""}
+    if payee:
+        row.update(payee_name=person.name[0] + "亲属", payee_bank_code="ICBC",
+                   payee_account_number=f"6212{person.serial:015d}")
+    return row
+
+
+DEATHS = {
+    "2021-04": [death(CHEN, "2021-04-20", "2021-04-22")],
+    "2021-06": [death(SHEN, "2021-06-11", "2021-06-15")],
+    "2021-07": [death(QIAN, "2021-05-14", "2021-07-05"), death(CHU, "2021-07-03", "2021-07-08", payee=False)],
+    "2021-08": [death(SUN, "2021-01-15", "2021-08-02"), death(CHU, "2021-07-03", "2021-08-09")],
+}
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory) -> Scenario:
+    scenario = Scenario(tmp_path_factory.mktemp("golden"))
+    for month in MONTHS:
+        scenario.roster(month, roster_for(month))
+        if month in DEATHS:
+            scenario.deaths(month, DEATHS[month])
+        if month == "2021-02":
+            january = scenario.bank_file("2021-01")
+            line = january[january["身份证号"] == LI.id].iloc[0]
+            scenario.bank_returns(month, [{
+                "batch_id": "2021-01-JRCB-PENSION", "line_no": line["序号"], "account_number": line["账号"],
+                "amount": line["金额"], "result": "失败", "reason": "账户已销户",
+            }])
+        scenario.run(month)
+    return scenario
+
+
+def current(component: str, amount: int, months: list[str]) -> list[tuple]:
+    return [(m, m, component, "payment", "current", "bank", amount) for m in months]
+
+
+def test_60th_birthday_month_man(county):
+    assert county.entries_of(WU) == current("base", BASE, MONTHS[2:])
+
+
+def test_55th_birthday_month_woman(county):
+    assert county.entries_of(ZHENG) == current("base", BASE, MONTHS[4:])
+
+
+def test_leap_day_birthday_counts_in_february(county):
+    assert county.entries_of(WANG) == sorted(current("base", BASE, MONTHS) + current("topup65", TOPUP, MONTHS[1:]))
+
+
+def test_topup_from_65th_birthday_month(county):
+    assert county.entries_of(FENG) == sorted(current("base", BASE, MONTHS) + current("topup65", TOPUP, MONTHS[5:]))
+
+
+def test_late_approval_pays_arrears(county):
+    arrears = [("2021-04", p, "base", "payment", "arrears", "bank", BASE) for p in ("2021-01", "2021-02", "2021-03")]
+    assert county.entries_of(ZHAO) == sorted(arrears + current("base", BASE, MONTHS[3:]))
+
+
+def test_death_mid_month_is_paid_in_full_with_grant(county):
+    expected = current("base", BASE, MONTHS[:4]) + current("topup65", TOPUP, MONTHS[:4])
+    expected.append(("2021-04", "2021-04", "funeral_grant", "payment", "current", "bank", GRANT))
+    assert county.entries_of(CHEN) == sorted(expected)
+
+
+def test_death_registered_two_months_late_is_set_off_against_grant(county):
+    paid = current("base", BASE, MONTHS[:6]) + current("topup65", TOPUP, MONTHS[:6])
+    july = [
+        ("2021-07", "2021-05", "funeral_grant", "payment", "arrears", "bank", GRANT),
+        ("2021-07", "2021-06", "base", "recovery", "after_death", "set_off", -BASE),
+        ("2021-07", "2021-06", "topup65", "recovery", "after_death", "set_off", -TOPUP),
+    ]
+    assert county.entries_of(QIAN) == sorted(paid + july)
+    funeral = county.bank_file("2021-07", bank="ICBC", kind="funeral")
+    assert funeral.loc[funeral["身份证号"] == QIAN.id, "金额"].tolist() == ["1955.00"]  # 2352 - 397
+
+
+def test_overpayment_beyond_grant_is_owed(county):
+    # Died 2021-01-15, registered 2021-08: Feb-Jul were paid 39200 + 500 + 5000 = 44700 a month.
+    monthly = 44700
+    paid = [(m, m, c, "payment", "current", "bank", a) for m in MONTHS[:7]
+            for c, a in (("account", 5000), ("base", BASE), ("topup65", TOPUP))]
+    august = [("2021-08", "2021-01", "funeral_grant", "payment", "arrears", "bank", GRANT)]
+    for period in MONTHS[1:6]:  # Feb-Jun: 5 x 44700 = 223500 taken from the grant
+        august += [("2021-08", period, "account", "recovery", "after_death", "set_off", -5000),
+                   ("2021-08", period, "base", "recovery", "after_death", "set_off", -BASE),
+                   ("2021-08", period, "topup65", "recovery", "after_death", "set_off", -TOPUP)]
+    august += [  # July: 11700 of the grant left, then owed
+        ("2021-08", "2021-07", "account", "recovery", "after_death", "set_off", -5000),
+        ("2021-08", "2021-07", "base", "recovery", "after_death", "set_off", -6700),
+        ("2021-08", "2021-07", "base", "recovery", "after_death", "owed", -32500),
+        ("2021-08", "2021-07", "topup65", "recovery", "after_death", "owed", -TOPUP),
+    ]
+    assert county.entries_of(SUN) == sorted(paid + august)
+    assert 6 * monthly - GRANT == 32500 + TOPUP
+    recoveries = county.output("2021-08", "recoveries.csv")
+    owed = recoveries.loc[recoveries["身份证号 id_number"] == SUN.id, "尚欠 owed"].tolist()
+    assert sorted(owed) == ["0.00"] * 16 + ["325.00", "5.00"]  # one row per period and component
+    funeral = county.bank_file("2021-08", bank="ICBC", kind="funeral")
+    assert SUN.id not in funeral["身份证号"].tolist()  # nothing left to pay out
+
+
+def test_suspension_holds_then_pays_on_resumption(county):
+    expected = current("base", BASE, MONTHS[:2] + MONTHS[4:]) + current("topup65", TOPUP, MONTHS[:2] + MONTHS[4:])
+    expected += [("2021-05", p, c, "payment", "arrears", "bank", a) for p in ("2021-03", "2021-04")
+                 for c, a in (("base", BASE), ("topup65", TOPUP))]
+    assert county.entries_of(ZHOU) == sorted(expected)
+    holds = county.output("2021-04", "holds.csv")
+    mine = holds[holds["身份证号 id_number"] == ZHOU.id]
+    assert sorted(zip(mine["所属月份 period"], mine["项目 component"], mine["原因代码 hold_reason"])) == [
+        ("2021-03", "base", "suspended"), ("2021-03", "topup65", "suspended"),
+        ("2021-04", "base", "suspended"), ("2021-04", "topup65", "suspended"),
+    ]
+
+
+def test_failed_bank_line_held_until_account_changes(county):
+    expected = [
+        ("2021-01", "2021-01", "base", "payment", "current", "bank", BASE),
+        ("2021-02", "2021-01", "base", "reversal", "bank_failed", "returned", -BASE),
+        ("2021-03", "2021-01", "base", "payment", "arrears", "bank", BASE),
+        ("2021-03", "2021-02", "base", "payment", "arrears", "bank", BASE),
+    ] + current("base", BASE, MONTHS[2:])
+    assert county.entries_of(LI) == sorted(expected)
+    holds = county.output("2021-02", "holds.csv")
+    mine = holds[holds["身份证号 id_number"] == LI.id]
+    assert sorted(zip(mine["所属月份 period"], mine["原因代码 hold_reason"])) == [
+        ("2021-01", "bank_account_rejected"), ("2021-02", "bank_account_rejected")]
+    march = county.bank_file("2021-03")
+    line = march[march["身份证号"] == LI.id]
+    assert line[["账号", "金额"]].values.tolist() == [[NEW_ACCOUNT, "1176.00"]]
+
+
+def test_employee_pension_found_late_is_recovered(county):
+    expected = current("base", BASE, MONTHS[:5]) + current("topup65", TOPUP, MONTHS[:5])
+    expected += [("2021-06", p, c, "recovery", "after_employee_pension", "owed", -a)
+                 for p in ("2021-03", "2021-04", "2021-05") for c, a in (("base", BASE), ("topup65", TOPUP))]
+    assert county.entries_of(WEI) == sorted(expected)
+
+
+def test_terminated_participant_paid_to_end_month_only(county):
+    assert county.entries_of(JIANG) == current("base", BASE, MONTHS[:3])
+
+
+def test_contributor_death_gets_grant_only(county):
+    assert county.entries_of(SHEN) == [("2021-06", "2021-06", "funeral_grant", "payment", "current", "bank", GRANT)]
+
+
+def test_grant_waits_for_payee_details(county):
+    expected = current("base", BASE, MONTHS[:7]) + current("topup65", TOPUP, MONTHS[:7])
+    expected.append(("2021-08", "2021-07", "funeral_grant", "payment", "arrears", "bank", GRANT))
+    assert county.entries_of(CHU) == sorted(expected)
+    july = county.output("2021-07", "funeral_grants.csv")
+    assert july.loc[july["身份证号 id_number"] == CHU.id, "状态 status"].tolist() == [
+        "待补领取人信息 awaiting payee details"]
+
+
+def test_closed_month_refuses_rerun(county):
+    from pipeline.errors import RunStopped
+
+    with pytest.raises(RunStopped, match="closed"):
+        county.run("2021-03")
+
+
+def test_retroactive_raise_pays_the_difference(tmp_path):
+    person = Person("江涨钱", "1950-02-02", "M", 20)
+    scenario = Scenario(tmp_path, policy_text())
+    for month in ("2021-01", "2021-02", "2021-03"):
+        scenario.roster(month, [person.row()])
+    scenario.run("2021-01")
+    scenario.run("2021-02")
+    raise_from_january = '\n[[rates]]\nfrom = "2021-02"\nbase_fen = 40000\ntopup65_fen = 500\nsource = "test raise"\n'
+    scenario.set_policy(policy_text(raise_from_january))
+    scenario.run("2021-03")
+    expected = current("base", BASE, ["2021-01"]) + current("topup65", TOPUP, ["2021-01", "2021-02", "2021-03"])
+    expected += current("base", BASE, ["2021-02"]) + current("base", 40000, ["2021-03"])
+    expected.append(("2021-03", "2021-02", "base", "payment", "arrears", "bank", 800))
+    assert scenario.entries_of(person) == sorted(expected)
+    assert pd.Series([e[-1] for e in expected]).sum() == 39200 + 40000 * 2 + 1500

@@ -1,0 +1,119 @@
+"""A tiny county for golden tests: a few named people, their monthly rosters, deaths and bank
+returns written as real inbox files, and the real monthly run (run + close) month after month."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.lifecycle import close_month
+from pipeline.paths import DEFAULT_POLICY, Inbox, OutDir
+from pipeline.policy import load_policy
+from pipeline.progress import Progress
+from pipeline.run import RunContext, run
+from pipeline.validate.idcard import check_chars
+
+TOWNSHIP = "320281001"
+ZONE = "320281400"
+
+
+def make_id(born: str, sex: str, serial: int) -> str:
+    """320281 + birth date + serial (odd 3rd digit for men) + check character."""
+    seq = serial * 2 + (1 if sex == "M" else 0)
+    body = f"320281{born.replace('-', '')}{seq:03d}"
+    return body + check_chars(pd.Series([body])).iloc[0]
+
+
+def policy_text(extra_rates: str = "", base_2021: int = 39200) -> str:
+    """The real policy with two rostering townships (a street and a self-funded zone)."""
+    text = DEFAULT_POLICY.read_text(encoding="utf-8").replace("submits_roster = true", "submits_roster = false")
+    for code in (TOWNSHIP, ZONE):
+        text = re.sub(rf'(code = "{code}"\n(?:.*\n){{2}})submits_roster = false', r"\1submits_roster = true", text)
+    text = text.replace("base_fen = 39200", f"base_fen = {base_2021}")
+    return text + extra_rates
+
+
+@dataclass
+class Person:
+    name: str
+    born: str  # YYYY-MM-DD
+    sex: str  # M / F
+    serial: int
+    fields: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return make_id(self.born, self.sex, self.serial)
+
+    def row(self, **changes) -> dict:
+        row = {
+            "id_number": self.id, "name": self.name, "sex": "男" if self.sex == "M" else "女",
+            "birth_date": self.born, "township_code": TOWNSHIP, "village": "城东村", "hukou_local": "是",
+            "status": "领取", "benefit_start": "2019-01", "suspended_from": "", "end_month": "",
+            "employee_pension_from": "", "account_pension": "", "bank_code": "JRCB",
+            "account_number": f"62280000{self.serial:010d}", "account_name": "",
+        }
+        row.update(self.fields)
+        row.update(changes)
+        return row
+
+
+ZONE_RESIDENT = Person("区居民", "1950-01-01", "M", 400)
+
+
+class Scenario:
+    def __init__(self, root: Path, policy: str | None = None):
+        self.root = root
+        self.inbox = Inbox(root / "inbox")
+        self.out = OutDir(root / "out")
+        self.policy_path = root / "policy.toml"
+        self.policy_path.write_text(policy or policy_text(), encoding="utf-8")
+
+    def set_policy(self, text: str) -> None:
+        self.policy_path.write_text(text, encoding="utf-8")
+
+    def roster(self, month: str, rows: list[dict]) -> None:
+        folder = self.inbox.month_dir(month) / "rosters"
+        folder.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame(rows).to_csv(folder / f"{TOWNSHIP}_{month}.csv", index=False, encoding="utf-8")
+        pd.DataFrame([ZONE_RESIDENT.row(township_code=ZONE)]).to_csv(
+            folder / f"{ZONE}_{month}.csv", index=False, encoding="utf-8"
+        )
+
+    def deaths(self, month: str, rows: list[dict]) -> None:
+        folder = self.inbox.month_dir(month) / "deaths"
+        folder.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame(rows).to_csv(folder / f"deaths_{month}.csv", index=False, encoding="utf-8")
+
+    def bank_returns(self, month: str, rows: list[dict]) -> None:
+        folder = self.inbox.month_dir(month) / "bank_returns"
+        folder.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame(rows).to_csv(folder / f"returns_{month}.csv", index=False, encoding="utf-8")
+
+    def run(self, month: str, *, close: bool = True) -> Path:
+        policy = load_policy(self.policy_path)
+        folder = run(RunContext(month, self.inbox, self.out, policy), Progress(quiet=True))
+        if close:
+            close_month(self.out, policy.opening_month, month)
+        return folder
+
+    def ledger(self) -> pd.DataFrame:
+        files = sorted(self.out.ledger().glob("run_month=*/*.parquet"))
+        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+    def bank_file(self, month: str, bank: str = "JRCB", kind: str = "pension") -> pd.DataFrame:
+        path = self.out.month(month) / "bank" / f"{bank}_{month}_{kind}.csv"
+        return pd.read_csv(path, dtype=str, encoding="gb18030")
+
+    def entries_of(self, person: Person) -> list[tuple]:
+        """(run_month, period, component, kind, reason, settlement, amount_fen), in ledger order."""
+        ledger = self.ledger()
+        mine = ledger[ledger["id_number"] == person.id]
+        columns = ["run_month", "period", "component", "kind", "reason", "settlement", "amount_fen"]
+        return sorted(tuple(r) for r in mine[columns].itertuples(index=False))
+
+    def output(self, month: str, name: str) -> pd.DataFrame:
+        return pd.read_csv(self.out.month(month) / name, dtype=str, encoding="utf-8-sig")
