@@ -13,7 +13,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run close validate test lint bench sample clean
+.PHONY: help install run close validate audit test lint bench sample clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ close: $(INSTALLED) ## close (release) a drafted month: make close MONTH=2021-03
 
 validate: $(INSTALLED) ## list the bad rows of a month's inputs without running it
 	$(VENV)/bin/payout validate --month $(MONTH) --out $(OUT)
+
+audit: $(INSTALLED) ## open DuckDB on the ledgers with the auditors' views: make audit [OUT=DIR]
+	cd $(abspath $(OUT)) && $(CURDIR)/$(VENV)/bin/duckdb -init $(CURDIR)/pipeline/audit/views.sql
 
 test: $(INSTALLED) ## run the test suite
 	$(VENV)/bin/pytest

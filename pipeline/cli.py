@@ -7,12 +7,13 @@ import sys
 import textwrap
 from pathlib import Path
 
-from pipeline.errors import RunStopped
+from pipeline.errors import AuditFailed, RunStopped
 from pipeline.months import parse_month
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY, Inbox, OutDir
 from pipeline.policy import PolicyError, load_policy
 
 EXIT_STOPPED = 2
+EXIT_AUDIT_FAILED = 1
 
 
 def _month(text: str) -> str:
@@ -48,6 +49,9 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("--rejects", type=Path, help="also write the rejects to this CSV")
     common(validate)
 
+    audit = commands.add_parser("audit", help="check the ledger's invariants; exit 1 if any is broken")
+    audit.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder of month outputs and ledger")
+
     synth = commands.add_parser("synth", help="generate a synthetic inbox (sample data, benchmarks)")
     synth.add_argument("--to", type=Path, required=True, help="inbox folder to create")
     synth.add_argument("--people", type=int, default=3000)
@@ -72,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         message = textwrap.fill(f"Run stopped. {stop}", width=100)
         print(message, file=sys.stderr)
         return EXIT_STOPPED
+    except AuditFailed as failed:
+        print(textwrap.fill(f"The draft was written but {failed}. Do not close or release it; "
+                            "see audit.json in the month folder and `make audit`.", width=100), file=sys.stderr)
+        return EXIT_AUDIT_FAILED
 
 
 def cmd_run(args) -> int:
@@ -113,6 +121,15 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    from pipeline.audit.check import audit_report, invariant_checks
+    from pipeline.progress import Progress
+
+    report = audit_report(invariant_checks(OutDir(args.out)))
+    Progress().show_audit(report)
+    return 0 if report["passed"] else EXIT_AUDIT_FAILED
+
+
 def cmd_synth(args) -> int:
     from pipeline.months import month_range
     from pipeline.synth import synthesize_inbox
@@ -132,7 +149,10 @@ def cmd_bench(args) -> int:
     return bench(rows=args.rows, stage=args.stage, policy=load_policy(args.policy))
 
 
-COMMANDS = {"run": cmd_run, "close": cmd_close, "validate": cmd_validate, "synth": cmd_synth, "bench": cmd_bench}
+COMMANDS = {
+    "run": cmd_run, "close": cmd_close, "validate": cmd_validate, "audit": cmd_audit,
+    "synth": cmd_synth, "bench": cmd_bench,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

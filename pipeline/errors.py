@@ -13,3 +13,12 @@ class RunStopped(Exception):
         self.action = action
         where = f"{file}: " if file else ""
         super().__init__(f"{where}{problem}" + (f" What to do: {action}" if action else ""))
+
+
+class AuditFailed(Exception):
+    """A month was written but the ledger breaks an invariant: it must not be closed or released."""
+
+    def __init__(self, report: dict):
+        broken = [c["invariant"] for c in report["invariants"] if c["violations"]]
+        super().__init__("self-audit failed: " + "; ".join(broken))
+        self.report = report

@@ -15,11 +15,20 @@ from pipeline.errors import RunStopped
 from pipeline.months import add_months, month_range
 from pipeline.paths import OutDir
 
-CLOSED = "closed.json"
+STATUS = "status.json"  # outside the manifest: {"month", "status": draft|closed, hashes when closed}
+
+
+def status_of(out: OutDir, month: str) -> dict:
+    path = out.month(month) / STATUS
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 def is_closed(out: OutDir, month: str) -> bool:
-    return (out.month(month) / CLOSED).is_file()
+    return status_of(out, month).get("status") == "closed"
+
+
+def draft_status(month: str) -> dict:
+    return {"month": month, "status": "draft", "manifest_sha256": None, "ledger": {}}
 
 
 def is_drafted(out: OutDir, month: str) -> bool:
@@ -63,12 +72,13 @@ def close_month(out: OutDir, opening_month: str, month: str) -> dict:
         raise RunStopped(f"{earlier[0]} is still open; close months in order.", action=f"close {earlier[0]} first.")
     record = {
         "month": month,
+        "status": "closed",
         "manifest_sha256": sha256_of(out.month(month) / "manifest.json"),
         "ledger": {
             p.name: sha256_of(p) for p in sorted(out.ledger_partition(month).glob("*.parquet"))
         },
     }
-    write_json(record, out.month(month) / CLOSED)
+    write_json(record, out.month(month) / STATUS)
     return record
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import lifecycle
+from pipeline.audit.check import audit_report, invariant_checks
 from pipeline.emit.bank_files import bank_file_rows, write_bank_files
 from pipeline.emit.files import sha256_of, write_csv, write_json, write_parquet
 from pipeline.emit.funeral_grants import funeral_grant_rows
@@ -20,6 +21,7 @@ from pipeline.emit.office_lists import change_rows, hold_rows, recovery_rows
 from pipeline.emit.rejects import write_rejects
 from pipeline.emit.summary import month_summary, write_summary
 from pipeline.emit.xlsx import write_xlsx
+from pipeline.errors import AuditFailed
 from pipeline.entitlement.money import Money, MoneyInputs, compute_money
 from pipeline.history import MoneyHistory, load_history, load_money_history
 from pipeline.ingest.inputs import RawInputs, read_month
@@ -97,11 +99,15 @@ def write_draft(
             shutil.rmtree(staging)
         write_parquet(result.ledger, staging / "ledger" / "entries.parquet")
         state = staging / "month" / "state"
+        holds = result.positions[result.positions["action"] == "hold"]
         for name, frame in (("roster", month.roster), ("deaths", month.deaths),
-                            ("bank_returns", month.bank_returns), ("issued_lines", result.bank_lines)):
+                            ("bank_returns", month.bank_returns), ("issued_lines", result.bank_lines),
+                            ("due", result.positions[["id_number", "period", "component", "due_fen"]]),
+                            ("holds", holds)):
             write_parquet(frame.assign(run_month=ctx.month), state / f"{name}.parquet")
         summary = emit_month(ctx, month, inputs, result, staging / "month")
         write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
+        write_json(lifecycle.draft_status(ctx.month), staging / "month" / lifecycle.STATUS)
         lifecycle.publish(staging / "ledger", ctx.out.ledger_partition(ctx.month))
         lifecycle.publish(staging / "month", ctx.out.month(ctx.month))
         shutil.rmtree(staging)
@@ -168,7 +174,22 @@ def run_one_month(ctx: RunContext, progress: Progress) -> Path:
     past = history(ctx, progress)
     month = validate(ctx, raw, past, progress)
     inputs, result = money(ctx, month, progress)
-    return write_draft(ctx, raw, month, inputs, result, progress)
+    folder = write_draft(ctx, raw, month, inputs, result, progress)
+    self_audit(ctx, progress)
+    return folder
+
+
+def self_audit(ctx: RunContext, progress: Progress) -> dict:
+    """The auditors' invariants over the whole output folder, written next to the month's files
+    (outside the manifest: they describe the folder, not the month's inputs)."""
+    with progress.step("audit") as counts:
+        report = audit_report(invariant_checks(ctx.out))
+        write_json(report, ctx.out.month(ctx.month) / "audit.json")
+        counts.update(violations=sum(c["violations"] for c in report["invariants"]))
+    progress.show_audit(report)
+    if not report["passed"]:
+        raise AuditFailed(report)
+    return report
 
 
 def run(ctx: RunContext, progress: Progress, *, catch_up: bool = False) -> Path:
