@@ -51,6 +51,13 @@ class Progress:
             + f" · held rows {money['hold_rows']}"
         )
 
+    def show_audit(self, report: dict) -> None:
+        if self.quiet:
+            return
+        for check in report["invariants"]:
+            mark = "[green]✓[/]" if check["violations"] == 0 else "[red]✗[/]"
+            self.console.print(f"  {mark} audit: {check['invariant']} ({check['violations']} violations)")
+
     def say(self, text: str) -> None:
         if not self.quiet:
             self.console.print(text)
