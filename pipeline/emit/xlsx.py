@@ -3,8 +3,8 @@
 ID and account numbers must keep their digits, so cells are written as strings; a text that
 looks like a formula (``=…``, ``+…``, ``-…``, ``@…``) is stored as a plain string, never as a
 formula. Numbers are written only where asked: the columns named in ``numeric_columns``, or a
-single cell of an object-dtype column whose value is an int or float (so a caller can put a number in one
-cell of an otherwise text column, as a clerk's Excel does when it turns an ID into 3.2E+17).
+cell of an object-dtype column whose value is an int or float (so a caller can put a number in
+one cell of an otherwise text column, as a clerk's Excel does when it turns an ID into 3.2E+17).
 
 openpyxl stamps the save time into docProps/core.xml and every zip entry; both are fixed here,
 so that rerunning with the same input gives the same bytes.

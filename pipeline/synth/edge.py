@@ -17,9 +17,9 @@ import pandas as pd
 
 from pipeline.months import month_range
 from pipeline.synth.names import BANK_ACCOUNT_FORMAT
+from pipeline.synth.population import REGION, SCHEME_START
 from pipeline.validate.idcard import check_chars
 
-REGION = "320281"
 YEAR = month_range("2021-01", "2021-12")
 
 ROSTER_FIELDS = (
@@ -95,6 +95,12 @@ def excel_number(id_number: str) -> float:
     return float(f"{int(id_number):.14e}")
 
 
+def default_start(birth: str, male: bool) -> str:
+    """The month of the 60th (men) / 55th (women) birthday, or the scheme's start if later."""
+    month = f"{int(birth[:4]) + (60 if male else 55):04d}-{birth[4:6]}"
+    return max(month, SCHEME_START)
+
+
 def _dash(birth: str) -> str:
     return f"{birth[:4]}-{birth[4:6]}-{birth[6:]}"
 
@@ -123,7 +129,7 @@ def person(
         "village": village,
         "hukou_local": "是",
         "status": status,
-        "benefit_start": None if contributing else benefit_start,
+        "benefit_start": None if contributing else (benefit_start or default_start(birth, male)),
         "suspended_from": None,
         "end_month": None,
         "employee_pension_from": None,
@@ -399,8 +405,8 @@ def _scenarios(b: _Builder) -> None:
         ("numeric_id_2", "许数二", False, "19531102"),
         ("numeric_id_3", "许数三", True, "19490527"),
     ):
-        p = person(key, name, male, birth, "320281111", benefit_start="2011-01",
-                   pension="19.90", id_number=edge_id(birth, male, digit_check=True))
+        p = person(key, name, male, birth, "320281111", pension="19.90",
+                   id_number=edge_id(birth, male, digit_check=True))
         b.roster(key, YEAR, "320281111", p)
         for row in b.cases.roster_rows:
             if row.values["id_number"] == p["id_number"] and row.month == "2021-05":

@@ -31,7 +31,6 @@ from pipeline.synth.population import (
     ACCOUNT_TEXTS,
     MONTH_BASE,
     MONTH_TEXTS,
-    NEVER,
     Population,
     date_text,
     first_day,
@@ -94,6 +93,17 @@ class SynthReport:
     contribution_rows: int = 0
     township_formats: dict[str, str] = field(default_factory=dict)  # code -> "utf-8/zh", ...
     edge_cases: int = 0  # catalogue entries (0 without edge_cases)
+
+    def __str__(self) -> str:
+        months = list(self.roster_rows)
+        span = f"{months[0]}..{months[-1]}" if months else "no months"
+        rows = sum(self.roster_rows.values())
+        return (
+            f"synthetic inbox {self.root}: {len(self.files)} files, {span}; "
+            f"{self.people} people at the start, {self.joiners} joining, {self.deaths} deaths "
+            f"({self.death_registrations} registration rows); {rows} roster rows in all; "
+            f"{self.contribution_rows} contribution rows; {self.edge_cases} edge cases"
+        )
 
 
 def township_formats(codes: Sequence[str], formats: str) -> dict[str, tuple[str, bool]]:

@@ -212,32 +212,49 @@ def _villages(rng: np.random.Generator, townships: list[str]) -> tuple[list[str]
     return flat, np.array(offsets, dtype=np.int64)
 
 
+def _group_ranks(key: np.ndarray) -> np.ndarray:
+    """For each element, how many earlier elements share its key (0, 1, 2, ...)."""
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    starts = np.ones(ordered.size, dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    position = np.arange(ordered.size)
+    rank_sorted = position - np.maximum.accumulate(np.where(starts, position, 0))
+    rank = np.empty_like(rank_sorted)
+    rank[order] = rank_sorted
+    return rank
+
+
 def _unique_birth_slots(
     rng: np.random.Generator, birth: np.ndarray, male: np.ndarray, lo: np.ndarray, hi: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Move people off birth days that are full, then give each a distinct sequence number.
 
     An ID holds 490 people per birth day and sex here (odd/even sequences below 980); people
-    beyond that are redrawn uniformly within their own birth window until all fit.
+    beyond that are redrawn uniformly within their own birth window until all fit. Only the
+    redrawn people are ranked again, so this stays fast for ten million people.
     """
     days = birth.astype(np.int64)
-    for _ in range(60):
-        key = days * 2 + male
-        order = np.argsort(key, kind="stable")
-        ordered = key[order]
-        starts = np.ones(ordered.size, dtype=bool)
-        starts[1:] = ordered[1:] != ordered[:-1]
-        position = np.arange(ordered.size)
-        rank_sorted = position - np.maximum.accumulate(np.where(starts, position, 0))
-        rank = np.empty_like(rank_sorted)
-        rank[order] = rank_sorted
-        full = rank >= SEQ_PER_SEX
-        if not full.any():
+    base = int(lo.min()) if lo.size else 0
+    size = 2 * (int(hi.max()) - base + 1) if lo.size else 1
+    key = (days - base) * 2 + male
+    rank = _group_ranks(key)
+    settled = rank < SEQ_PER_SEX
+    counts = np.bincount(key[settled], minlength=size)
+    pending = np.flatnonzero(~settled)
+    for _ in range(200):
+        if not pending.size:
             offset = (days * 7919 + male * 104729) % SEQ_PER_SEX
             seq = 2 * ((rank + offset) % SEQ_PER_SEX) + male
             return days.astype("datetime64[D]"), seq
-        span = (hi[full] - lo[full] + 1).astype(np.int64)
-        days[full] = lo[full] + (rng.random(int(full.sum())) * span).astype(np.int64)
+        span = hi[pending] - lo[pending] + 1
+        days[pending] = lo[pending] + (rng.random(pending.size) * span).astype(np.int64)
+        key_p = (days[pending] - base) * 2 + male[pending]
+        rank_p = counts[key_p] + _group_ranks(key_p)
+        fits = rank_p < SEQ_PER_SEX
+        rank[pending[fits]] = rank_p[fits]
+        counts += np.bincount(key_p[fits], minlength=size)
+        pending = pending[~fits]
     raise ValueError("too many people for distinct Jiangyin ID numbers: lower `people`")
 
 
@@ -259,14 +276,31 @@ def make_population(
         + [np.full(int(c), i + 1, dtype=np.int16) for i, c in enumerate(joiners_per_month)]
     )
     n = join.size
-    joiner = join > 0
-    receiving = (r_role.random(n) < 0.80) & ~joiner
+    receiving = (r_role.random(n) < 0.80) & (join == 0)
     over65 = receiving & (r_role.random(n) < 0.81)
-    young_receiver = receiving & ~over65
     male = np.where(
-        over65, r_role.random(n) < 0.46, np.where(young_receiver, r_role.random(n) < 0.35,
-                                                  r_role.random(n) < 0.50)
+        over65,
+        r_role.random(n) < 0.46,
+        np.where(receiving, r_role.random(n) < 0.35, r_role.random(n) < 0.50),
     )
+
+    # Where. Rows are ordered by township, village, then at random (village numbers grow with
+    # the township); everything drawn after the ordering is drawn in row order.
+    tw_weights = np.array([names.TOWNSHIP_WEIGHTS.get(c, 1.0) for c in townships])
+    township = r_place.choice(len(townships), size=n, p=tw_weights / tw_weights.sum())
+    village_names, offsets = _villages(r_place, townships)
+    counts = offsets[1:] - offsets[:-1]
+    village = offsets[township] + (r_place.random(n) * counts[township]).astype(np.int64)
+    shuffle = r_place.integers(0, 1 << 40, n, dtype=np.int64)
+    order = np.argsort((village << 40) | shuffle, kind="stable")
+    del shuffle
+    join, receiving, over65, male = join[order], receiving[order], over65[order], male[order]
+    township, village = township[order].astype(np.int16), village[order].astype(np.int32)
+    code12 = r_place.random(n) < 0.06
+    birth_listed = r_place.random(n) < 0.85
+    joiner = join > 0
+    young_receiver = receiving & ~over65
+    contributor = ~receiving & ~joiner
 
     # When born: a window per person, then a draw inside it.
     ref = int(first_day(start).astype(np.int64))
@@ -284,7 +318,6 @@ def make_population(
     hi[over65] = last_of(start - 65 * 12)
     lo[young_receiver] = day(start - 65 * 12 + 1)
     hi[young_receiver] = last_of(start - age[young_receiver] * 12)
-    contributor = ~receiving & ~joiner
     lo[contributor] = day(start - age[contributor] * 12 + 1)
     hi[contributor] = day(start - 18 * 12) - 1
     join_month = start + join.astype(np.int64)
@@ -295,12 +328,13 @@ def make_population(
     older = (r_birth.exponential(8 * YEAR_DAYS, n)).astype(np.int64) % span
     birth_days[over65] = hi[over65] - older[over65]
     uniform = (r_birth.random(n) * span).astype(np.int64)
-    birth_days[young_receiver | joiner] = lo[young_receiver | joiner] + uniform[
-        young_receiver | joiner
-    ]
+    flat = young_receiver | joiner
+    birth_days[flat] = lo[flat] + uniform[flat]
     skewed = (r_birth.beta(1.3, 2.0, n) * span).astype(np.int64)
     birth_days[contributor] = lo[contributor] + skewed[contributor]
+    del older, uniform, skewed
     birth, seq = _unique_birth_slots(r_birth, birth_days, male, lo, hi)
+    del lo, hi, birth_days, span
     ids = id_numbers(birth, seq)
 
     # Names.
@@ -308,18 +342,8 @@ def make_population(
     surname = r_names.choice(len(surname_keys), size=n, p=surname_p).astype(np.int16)
     person_names = _names(r_names, male, surname)
 
-    # Where.
-    tw_weights = np.array([names.TOWNSHIP_WEIGHTS.get(c, 1.0) for c in townships])
-    township = r_place.choice(len(townships), size=n, p=tw_weights / tw_weights.sum())
-    village_names, offsets = _villages(r_place, townships)
-    counts = offsets[1:] - offsets[:-1]
-    village = offsets[township] + (r_place.random(n) * counts[township]).astype(np.int64)
-    code12 = r_place.random(n) < 0.06
-    birth_listed = r_place.random(n) < 0.85
-
     # Pension age and benefit start.
-    birth_month = month_of(birth)
-    pension_month = birth_month + age.astype(np.int64) * 12
+    pension_month = month_of(birth) + age.astype(np.int64) * 12
     late = r_misc.random(n) < 0.10
     benefit = np.maximum(pension_month, month_number(SCHEME_START))
     benefit = np.where(late, np.minimum(benefit + r_misc.integers(1, 25, n), start), benefit)
@@ -347,34 +371,31 @@ def make_population(
     death = join.astype(np.int64) + wait
     death = np.where(death < n_months, death, NEVER).astype(np.int16)
 
-    # Rows are ordered by township, village, then at random.
-    order = np.lexsort((r_misc.random(n), village, township))
-
     pop = Population(
         townships=list(townships),
         months=list(months),
-        township=township[order].astype(np.int16),
-        male=male[order],
-        birth=birth[order],
-        id_number=ids[order],
-        surname=surname[order],
-        name=person_names[order],
-        birth_listed=birth_listed[order],
-        code12=code12[order],
-        village=village[order].astype(np.int32),
+        township=township,
+        male=male,
+        birth=birth,
+        id_number=ids,
+        surname=surname,
+        name=person_names,
+        birth_listed=birth_listed,
+        code12=code12,
+        village=village,
         village_names=village_names,
-        pension_month=pension_month[order].astype(np.int32),
-        receiving_at_start=receiving[order],
-        benefit_start=benefit[order].astype(np.int32),
-        join=join[order],
-        death=death[order],
+        pension_month=pension_month.astype(np.int32),
+        receiving_at_start=receiving,
+        benefit_start=benefit.astype(np.int32),
+        join=join,
+        death=death,
         registration=np.full(n, NEVER, dtype=np.int16),
-        bank=bank[order],
+        bank=bank,
         bank_codes=list(bank_codes),
-        account=account[order],
-        bank_while_contributing=bank_while_contributing[order],
-        account_cents=cents[order],
-        account_name_listed=account_name_listed[order],
+        account=account,
+        bank_while_contributing=bank_while_contributing,
+        account_cents=cents,
+        account_name_listed=account_name_listed,
         deaths={},
     )
     _register_deaths(pop, r_death, r_payee, start)
