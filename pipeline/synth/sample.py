@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from pipeline.paths import DEFAULT_POLICY, REPO
 from pipeline.policy import Policy, load_policy
+from pipeline.synth.bank_returns import add_bank_returns
 from pipeline.synth.edge import build_edge_cases
 from pipeline.synth.generator import DEFAULT_MONTHS, SynthReport, synthesize_inbox
 
@@ -33,6 +34,10 @@ def main() -> None:
     )
     catalogue = build_edge_cases().catalogue
     check_reject_shares(report, catalogue)
+    add_bank_returns(
+        inbox, policy, issued_month="2021-02", return_month="2021-03", bank="JRCB",
+        failed_ids={catalogue["bank_change"]["id_number"]: "账户已冻结"},
+    )
     for entry in catalogue.values():
         code = entry["township_code"]
         entry["township_name"] = policy.township_name(code) if code else None

@@ -1,0 +1,101 @@
+"""Invariants of the whole sample year (data/sample/inbox), run once through the real CLI."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from pipeline.paths import DEFAULT_INBOX
+
+MONTHS = [f"2021-{m:02d}" for m in range(1, 13)]
+pytestmark = pytest.mark.skipif(not (DEFAULT_INBOX / "2021-12").is_dir(), reason="sample inbox not generated")
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sample-year")
+    assert main(["run", "--month", "2021-12", "--catch-up", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def sql(out: Path, query: str) -> pd.DataFrame:
+    with duckdb.connect() as con:
+        con.execute(f"set file_search_path = '{out}'")
+        return con.sql(query).df()
+
+
+@pytest.mark.parametrize("month", MONTHS)
+def test_net_equals_due_or_gap_is_held(year, month):
+    gaps = sql(year, f"""
+        with net as (
+            select id_number, period, component, sum(amount_fen) as net_fen
+            from read_parquet('ledger/run_month=*/*.parquet') where run_month <= '{month}' group by all
+        ),
+        due as (select * from read_parquet('{month}/state/due.parquet')),
+        holds as (select id_number, period, component, gap_fen from read_parquet('{month}/state/holds.parquet'))
+        select coalesce(n.id_number, d.id_number) as id_number, coalesce(n.period, d.period) as period,
+               coalesce(n.component, d.component) as component,
+               coalesce(d.due_fen, 0) - coalesce(n.net_fen, 0) as gap_fen, h.gap_fen as held_fen
+        from net as n full outer join due as d using (id_number, period, component)
+        left join holds as h using (id_number, period, component)
+        where coalesce(d.due_fen, 0) <> coalesce(n.net_fen, 0)
+    """)
+    assert (gaps["gap_fen"] > 0).all(), "net above due"
+    assert (gaps["gap_fen"] == gaps["held_fen"]).all(), "an unpaid gap that is not in holds"
+
+
+@pytest.mark.parametrize("month", MONTHS)
+def test_bank_files_equal_ledger_per_bank_and_nobody_twice_in_a_batch(year, month):
+    controls = [json.loads(p.read_text()) for p in sorted((year / month / "bank").glob("*.control.json"))]
+    assert controls, "every sample month pays someone"
+    ledger = sql(year, f"select * from read_parquet('ledger/run_month={month}/*.parquet')")
+    carried = ledger[ledger["batch_id"].notna()].groupby("batch_id")["amount_fen"].sum()
+    for control in controls:
+        assert carried[control["batch_id"]] == control["total_fen"]
+        body = pd.read_csv(year / month / "bank" / control["file"], dtype=str, encoding=control["encoding"])
+        assert len(body) == control["line_count"]
+        assert not body["身份证号"].duplicated().any()
+        assert sum(int(a.replace(".", "")) for a in body["金额"]) == control["total_fen"]
+    payments = ledger[(ledger["kind"] == "payment")]
+    assert payments["amount_fen"].sum() > 0
+
+
+def test_row_counts_reconcile_every_month(year):
+    for month in MONTHS:
+        summary = json.loads((year / month / "summary.json").read_text())
+        for row in summary["rows"]["per_file"]:
+            assert row["rows_read"] == row["accepted"] + row["rejected"], (month, row)
+        assert summary["money"]["bank_reconciles"], month
+
+
+def test_audit_passes_on_the_sample_year(year):
+    assert main(["audit", "--out", str(year)]) == 0
+
+
+def test_closed_month_refuses_rerun(year, capsys):
+    assert main(["run", "--month", "2021-11", "--out", str(year)]) == 2
+    assert "closed" in capsys.readouterr().err
+
+
+def test_rerun_of_open_month_is_byte_identical(year, tmp_path):
+    before = tmp_path / "before"
+    _copy_tree(year / "2021-12", before / "2021-12")
+    _copy_tree(year / "ledger" / "run_month=2021-12", before / "ledger")
+    assert main(["run", "--month", "2021-12", "--out", str(year), "--quiet"]) == 0
+    for left, right in ((before / "2021-12", year / "2021-12"), (before / "ledger", year / "ledger" / "run_month=2021-12")):
+        files = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
+        assert files == sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file())
+        match, mismatch, errors = filecmp.cmpfiles(left, right, [str(f) for f in files], shallow=False)
+        assert mismatch == [] and errors == []
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    import shutil
+
+    shutil.copytree(source, target)
