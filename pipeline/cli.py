@@ -52,6 +52,11 @@ def parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="check the ledger's invariants; exit 1 if any is broken")
     audit.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder of month outputs and ledger")
 
+    indicators = commands.add_parser("indicators", help="the year's indicators, budget execution and next declaration")
+    indicators.add_argument("--year", type=int, required=True)
+    indicators.add_argument("--explain", action="store_true", help="print the SQL that measures each indicator")
+    common(indicators)
+
     synth = commands.add_parser("synth", help="generate a synthetic inbox (sample data, benchmarks)")
     synth.add_argument("--to", type=Path, required=True, help="inbox folder to create")
     synth.add_argument("--people", type=int, default=3000)
@@ -130,6 +135,20 @@ def cmd_audit(args) -> int:
     return 0 if report["passed"] else EXIT_AUDIT_FAILED
 
 
+def cmd_indicators(args) -> int:
+    from pipeline.indicators.measure import explain
+
+    policy = load_policy(args.policy)
+    if args.explain:
+        print(explain(args.year, policy))
+        return 0
+    from pipeline.indicators.annual import run_indicators
+
+    folder = run_indicators(args.year, inbox=Inbox(args.inbox), out=OutDir(args.out), policy=policy)
+    print(f"indicators of {args.year} written to {folder}")
+    return 0
+
+
 def cmd_synth(args) -> int:
     from pipeline.months import month_range
     from pipeline.synth import synthesize_inbox
@@ -150,7 +169,7 @@ def cmd_bench(args) -> int:
 
 
 COMMANDS = {
-    "run": cmd_run, "close": cmd_close, "validate": cmd_validate, "audit": cmd_audit,
+    "run": cmd_run, "close": cmd_close, "validate": cmd_validate, "audit": cmd_audit, "indicators": cmd_indicators,
     "synth": cmd_synth, "bench": cmd_bench,
 }
 

@@ -40,6 +40,25 @@ class Policy:
     def bank_codes(self) -> list[str]:
         return self.banks["code"].tolist()
 
+    @property
+    def subsidy_per_person_fen(self) -> int:
+        return int(self.raw["contributions"]["subsidy_per_person_fen"])
+
+    @property
+    def timely_share(self) -> float:
+        return float(self.raw["indicators"]["timely_share"])
+
+    def budget(self, year: int) -> dict[str, int] | None:
+        """The declared budget lines of a year, in 万元, or None when none is configured."""
+        return self.raw.get("budget", {}).get(str(year))
+
+    def rate_in(self, month: str) -> pd.Series:
+        """The rate row in force in a month."""
+        in_force = self.rates[self.rates["from_month"] <= month]
+        if in_force.empty:
+            raise PolicyError(f"no rate is in force in {month}")
+        return in_force.iloc[-1]
+
     def bank_encoding(self, code: str) -> str:
         return self.banks.set_index("code").at[code, "encoding"]
 

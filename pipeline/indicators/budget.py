@@ -1,0 +1,65 @@
+"""Budget execution against the declared budget, and who funds it (the seed's funding split)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.policy import Policy
+
+FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 yuan = 1,000,000 fen
+LINES = [  # line key, Chinese name, declared key in policy [budget.YYYY]
+    ("base_pension", "基础养老金", "base_pension_wan"),
+    ("topup65", "65周岁以上倾斜", "topup65_wan"),
+    ("funeral_grant", "丧葬费", "funeral_grant_wan"),
+    ("contribution_subsidy", "缴费补贴", "contribution_subsidy_wan"),
+]
+
+
+def wan(fen: int) -> float:
+    """Fen -> 万元 for display (two decimals)."""
+    return round(fen / FEN_PER_WAN, 2)
+
+
+def budget_table(actuals: pd.DataFrame, declared: dict | None) -> pd.DataFrame:
+    """One row per budget line: declared, actual, difference (万元) and execution rate."""
+    totals = actuals.groupby("line")["actual_fen"].sum()
+    rows = []
+    for key, name, declared_key in LINES:
+        actual = int(totals.get(key, 0))
+        budget = declared.get(declared_key) if declared else None
+        rows.append({
+            "line": key, "line_zh": name, "declared_wan": budget, "actual_fen": actual, "actual_wan": wan(actual),
+            "difference_wan": None if budget is None else round(wan(actual) - budget, 2),
+            "execution_rate": None if not budget else round(actual / (budget * FEN_PER_WAN), 4),
+        })
+    account = int(totals.get("account_pension", 0))
+    rows.append({
+        "line": "account_pension", "line_zh": "个人账户养老金（个人账户支付，不在申报预算内）", "declared_wan": None,
+        "actual_fen": account, "actual_wan": wan(account), "difference_wan": None, "execution_rate": None,
+    })
+    return pd.DataFrame(rows)
+
+
+def funding_split(actuals: pd.DataFrame, policy: Policy, central_subsidy_wan: int | None) -> tuple[dict, pd.DataFrame]:
+    """The seed's split of the budgeted cost: zones fund their own residents, every other township
+    pays half and the city the other half, less the central subsidy."""
+    budgeted = actuals[actuals["line"] != "account_pension"]
+    per_township = budgeted.groupby("township_code", as_index=False)["actual_fen"].sum()
+    funding = policy.townships.set_index("code")["funding"]
+    per_township["funding"] = per_township["township_code"].map(funding).fillna("split")
+    per_township["name"] = per_township["township_code"].map(policy.townships.set_index("code")["name"]).fillna("未知")
+    own = per_township["funding"].eq("self")
+    per_township["township_share_fen"] = (per_township["actual_fen"] // 2).where(~own, per_township["actual_fen"])
+    per_township["city_share_fen"] = per_township["actual_fen"] - per_township["township_share_fen"]
+    total = int(per_township["actual_fen"].sum())
+    zones = int(per_township.loc[own, "actual_fen"].sum())
+    townships_half = int(per_township.loc[~own, "township_share_fen"].sum())
+    central = (central_subsidy_wan or 0) * FEN_PER_WAN
+    city = total - zones - townships_half - central
+    summary = {
+        "total_fen": total, "zones_self_funded_fen": zones, "remaining_fen": total - zones,
+        "townships_half_fen": townships_half, "central_subsidy_fen": central,
+        "city_appropriation_fen": city,
+        "note": "" if city >= 0 else "the configured central subsidy exceeds the city's half: the data covers far fewer people than the declared budget",
+    }
+    return summary, per_township.sort_values("township_code", ignore_index=True)

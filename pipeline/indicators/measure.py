@@ -1,0 +1,137 @@
+"""Measure the indicators and the budget of a year over an output folder's ledgers (DuckDB)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.audit.check import connect_views
+from pipeline.indicators.definitions import INDICATORS, Indicator
+from pipeline.paths import REPO, OutDir
+from pipeline.policy import Policy
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class YearData:
+    year: int
+    contributions: pd.DataFrame  # Contribution: accepted rows of the year
+    contribution_rejects: pd.DataFrame  # Rejects of the year's contribution file
+    contributions_previous: pd.DataFrame  # Contribution of the year before (may be empty)
+
+
+def sql_of(name: str) -> str:
+    return (HERE / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def session_setup(year: int, policy: Policy) -> str:
+    """The statements an auditor runs first (inside the output folder) to reproduce the numbers."""
+    return "\n".join(
+        [
+            f".read {REPO}/pipeline/audit/views.sql",
+            f"set variable year = {year};",
+            f"set variable pension_age_male = {policy.pension_age_male};",
+            f"set variable pension_age_female = {policy.pension_age_female};",
+            f"set variable topup_age = {policy.topup_age};",
+            f"create or replace table contributions as select * from read_parquet('indicators/{year}/contributions.parquet');",
+            f"create or replace table contribution_rejects as select * from read_parquet('indicators/{year}/contribution_rejects.parquet');",
+            f"create or replace table contributions_previous as select * from read_parquet('indicators/{year}/contributions_previous.parquet');",
+            f".read {HERE}/year.sql",
+        ]
+    )
+
+
+def connect_year(out: OutDir, data: YearData, policy: Policy) -> duckdb.DuckDBPyConnection:
+    con = connect_views(out)
+    con.execute(f"set variable year = {data.year}")
+    con.execute(f"set variable pension_age_male = {policy.pension_age_male}")
+    con.execute(f"set variable pension_age_female = {policy.pension_age_female}")
+    con.execute(f"set variable topup_age = {policy.topup_age}")
+    for name in ("contributions", "contribution_rejects", "contributions_previous"):
+        con.register(f"{name}_frame", getattr(data, name))
+        con.execute(f"create or replace table {name} as select * from {name}_frame")
+        con.unregister(f"{name}_frame")
+    con.execute(sql_of("year"))
+    if con.sql("select count(*) from year_months").fetchall()[0][0] == 0:
+        from pipeline.errors import RunStopped
+
+        raise RunStopped(
+            f"no month of {data.year} has been run in {out.root}.",
+            action=f"run the year's months first, e.g. `make run MONTH={data.year}-12`.",
+        )
+    return con
+
+
+def measure_indicators(con: duckdb.DuckDBPyConnection, policy: Policy) -> list[dict]:
+    return [_measure(con, indicator, policy) for indicator in INDICATORS]
+
+
+def _measure(con, indicator: Indicator, policy: Policy) -> dict:
+    row = {
+        "key": indicator.key, "level": indicator.level, "indicator_zh": indicator.name_zh,
+        "indicator_en": indicator.name_en, "target": indicator.target,
+        "definition_zh": indicator.definition_zh, "definition_en": indicator.definition_en,
+        "numerator": None, "denominator": None, "value": None, "passed": None,
+        "measurable": indicator.query is not None, "note": indicator.not_measurable_because,
+        "query": f"pipeline/indicators/{indicator.query}.sql" if indicator.query else "",
+    }
+    if indicator.query is None:
+        return row
+    numerator, denominator = con.sql(sql_of(indicator.query)).fetchall()[0]
+    row.update(numerator=int(numerator), denominator=int(denominator))
+    if denominator == 0:
+        row.update(note="nothing to measure this year (denominator 0)")
+        return row
+    value = numerator / denominator
+    threshold = {"all": 1.0, "share": policy.timely_share, "above": indicator.target_share}[indicator.pass_rule]
+    passed = value > threshold if indicator.pass_rule == "above" else value >= threshold
+    row.update(value=round(value, 6), passed=bool(passed))
+    if indicator.pass_rule == "share":
+        row["note"] = f"qualitative target judged met at >= {policy.timely_share:.0%} (policy indicators.timely_share)"
+    return row
+
+
+def budget_actuals(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per township per budget line with the actual fen of the year."""
+    return con.sql(sql_of("budget")).df()
+
+
+def explain(year: int, policy: Policy) -> str:
+    parts = ["-- Run inside the output folder (e.g. cd out && ../.venv/bin/duckdb), then paste:", session_setup(year, policy)]
+    for indicator in INDICATORS:
+        if indicator.query:
+            parts += [f"\n-- {indicator.name_zh} / {indicator.name_en}", sql_of(indicator.query).strip() + ";"]
+    parts += ["\n-- budget actuals per township and line", sql_of("budget").strip() + ";"]
+    return "\n".join(parts) + "\n"
+
+
+def declaration_counts(con: duckdb.DuckDBPyConnection) -> dict:
+    frame = con.sql(sql_of("declaration")).df()
+    return {k: (int(v) if pd.notna(v) else 0) for k, v in frame.iloc[0].items()}
+
+
+def report_series(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """The report's charts: money per run month and component, per township, deaths per month."""
+    return {
+        "monthly": con.sql(
+            "select run_month, component, sum(amount_fen)::bigint as fen from year_ledger "
+            "where run_month in (select run_month from year_months) group by all order by all"
+        ).df(),
+        "townships": con.sql(
+            "select township_code, sum(amount_fen)::bigint as fen from year_ledger "
+            "where run_month in (select run_month from year_months) group by all order by all"
+        ).df(),
+        "deaths": con.sql(
+            "with deaths as (select run_month, count(*) as deaths from read_parquet("
+            "'[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/deaths.parquet') group by all), "
+            "grants as (select run_month, count(*) filter (where kind = 'payment') as grants from year_ledger "
+            "where component = 'funeral_grant' group by all) "
+            "select m.run_month, coalesce(d.deaths, 0) as deaths, coalesce(g.grants, 0) as grants "
+            "from year_months as m left join deaths as d using (run_month) left join grants as g using (run_month) "
+            "order by m.run_month"
+        ).df(),
+    }

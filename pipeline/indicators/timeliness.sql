@@ -1,0 +1,21 @@
+-- 居保资金发放及时性 payout timeliness: person-months of the year whose due pension was paid in full
+-- by the run of that same month ÷ all person-months with pension due.
+-- Grain of the result: one row.
+with
+due_months as (
+    select id_number, period, sum(due_fen) as due_fen from year_due group by all
+),
+
+paid_on_time as (
+    select id_number, period, sum(amount_fen) as paid_fen
+    from year_ledger
+    where run_month = period and component in ('base', 'topup65', 'account')
+    group by all
+),
+
+final as (
+    select count(*) filter (where coalesce(p.paid_fen, 0) >= d.due_fen) as numerator, count(*) as denominator
+    from due_months as d left join paid_on_time as p using (id_number, period)
+)
+
+select * from final

@@ -1,0 +1,27 @@
+-- The year's facts the indicators are computed from. Needs the audit views (pipeline/audit/views.sql)
+-- and `SET VARIABLE year = YYYY;`, run inside an output folder.
+
+-- year_months: one row per run month of the year that has outputs; year_end = the last of them.
+create or replace view year_months as
+select run_month, run_month = max(run_month) over () as year_end
+from months
+where run_month like getvariable('year')::varchar || '-%';
+
+-- year_due: one row per person per period (of the year) per pension component due, as computed
+-- by the year's last run (the latest truth about the year).
+create or replace view year_due as
+select id_number, period, component, due_fen
+from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/due.parquet')
+where run_month = (select run_month from year_months where year_end)
+    and period like getvariable('year')::varchar || '-%'
+    and component in ('base', 'topup65', 'account')
+    and due_fen > 0;
+
+-- year_ledger: one row per ledger entry written by a run month up to the year's end.
+create or replace view year_ledger as
+select * from ledger where run_month <= (select run_month from year_months where year_end);
+
+-- year_roster: one row per accepted roster row of each run month of the year.
+create or replace view year_roster as
+select * from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/roster.parquet')
+where run_month in (select run_month from year_months);
