@@ -7,13 +7,14 @@ UV_VERSION := 0.13.8
 UV := $(TOOLS)/bin/uv
 INSTALLED := $(VENV)/.installed
 MONTH ?= 2021-03
+YEAR ?= 2021
 OUT ?= out
 
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run close validate audit test lint bench sample clean
+.PHONY: help install run close validate indicators audit test lint bench sample clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +37,9 @@ close: $(INSTALLED) ## close (release) a drafted month: make close MONTH=2021-03
 
 validate: $(INSTALLED) ## list the bad rows of a month's inputs without running it
 	$(VENV)/bin/payout validate --month $(MONTH) --out $(OUT)
+
+indicators: $(INSTALLED) ## the year's indicators, budget and next declaration: make indicators YEAR=2021
+	$(VENV)/bin/payout indicators --year $(YEAR) --out $(OUT)
 
 audit: $(INSTALLED) ## open DuckDB on the ledgers with the auditors' views: make audit [OUT=DIR]
 	cd $(abspath $(OUT)) && $(CURDIR)/$(VENV)/bin/duckdb -init $(CURDIR)/pipeline/audit/views.sql

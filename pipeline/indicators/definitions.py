@@ -54,8 +54,8 @@ INDICATORS = (
     ),
     Indicator(
         "timeliness", "产出时效", "居保资金发放及时性", "payout timeliness", "及时",
-        "年内有应发养老金的人月中，在当月发放批次即足额发放的人月占比。",
-        "Of the person-months of the year with pension due, the share paid in full by that same month's run.",
+        "年内有应发养老金的人月中，在当月发放批次即足额发放且未被银行退回的人月占比。",
+        "Of the person-months of the year with pension due, the share paid in full by that same month's run and not bounced back by the bank.",
         query="timeliness", pass_rule="share",
     ),
     Indicator(

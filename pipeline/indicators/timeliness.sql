@@ -1,5 +1,6 @@
 -- 居保资金发放及时性 payout timeliness: person-months of the year whose due pension was paid in full
--- by the run of that same month ÷ all person-months with pension due.
+-- by the run of that same month (and not bounced back by the bank later) ÷ all person-months with
+-- pension due.
 -- Grain of the result: one row.
 with
 due_months as (
@@ -10,6 +11,7 @@ paid_on_time as (
     select id_number, period, sum(amount_fen) as paid_fen
     from year_ledger
     where run_month = period and component in ('base', 'topup65', 'account')
+        and entry_id not in (select reverses_entry_id from year_ledger where reverses_entry_id is not null)
     group by all
 ),
 

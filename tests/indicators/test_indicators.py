@@ -1,0 +1,163 @@
+"""Indicators, budget and funding split on a tiny county run for 2021-01..03, every number
+counted by hand below. Rates: base 39200 fen, top-up 500, grant 6 x 39200 = 235200, subsidy 12000.
+
+People (township 320281001 unless said):
+  P1  receiving all quarter                                   -> paid Jan, Feb, Mar on time
+  P2  contributing in Jan, approved in Feb from 2021-01       -> Jan paid late (Feb, arrears)
+  P3  Jan line bounced (return in Feb), new account in Mar    -> Jan reversed, Jan+Feb paid in Mar
+  P4  died 2021-01-10, registered in Mar                      -> Feb paid, recovered in Mar from the grant
+  P5  suspended from Feb                                      -> Feb, Mar held (never paid)
+  ZONE resident of 320281400, 65+                             -> base + top-up every month, self-funded
+  C1, C2, C3 contributors; C3 dies 2021-02-05 (grant in Feb); contributions file: C1 (Q4), C3 (Jan), a bad row
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scenario import ZONE_RESIDENT, Person, Scenario, policy_text  # noqa: E402
+
+from pipeline.indicators.annual import run_indicators  # noqa: E402
+from pipeline.indicators.declaration import declaration_markdown, project  # noqa: E402
+from pipeline.policy import load_policy  # noqa: E402
+
+P1 = Person("甲一", "1958-03-03", "M", 1)
+P2 = Person("乙二", "1960-11-05", "M", 2)
+P3 = Person("丙三", "1958-04-04", "M", 3)
+P4 = Person("丁四", "1958-05-05", "M", 4)
+P5 = Person("戊五", "1958-06-06", "M", 5)
+C1 = Person("己六", "1975-01-01", "F", 6, {"status": "缴费", "benefit_start": ""})
+C2 = Person("庚七", "1975-02-02", "F", 7, {"status": "缴费", "benefit_start": ""})
+C3 = Person("辛八", "1975-03-03", "F", 8, {"status": "缴费", "benefit_start": ""})
+
+
+def roster(month: str) -> list[dict]:
+    rows = [P1.row(), C1.row(), C2.row()]
+    rows.append(P2.row(status="缴费", benefit_start="") if month == "2021-01" else P2.row(benefit_start="2021-01"))
+    rows.append(P3.row(account_number="6228777700000000003") if month == "2021-03" else P3.row())
+    rows.append(P4.row())
+    rows.append(P5.row() if month == "2021-01" else P5.row(status="暂停", suspended_from="2021-02"))
+    if month <= "2021-02":
+        rows.append(C3.row())
+    return rows
+
+
+def death(person: Person, died: str, registered: str) -> dict:
+    return {"id_number": person.id, "name": person.name, "death_date": died, "registered_on": registered,
+            "source": "民政", "payee_name": "亲属", "payee_bank_code": "ICBC",
+            "payee_account_number": f"6212{person.serial:015d}"}
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory):
+    scenario = Scenario(tmp_path_factory.mktemp("indicators"),
+                        policy_text().replace("central_subsidy_wan = 8000", "central_subsidy_wan = 0"))
+    scenario.roster("2021-01", roster("2021-01"))
+    scenario.run("2021-01")
+    january = scenario.bank_file("2021-01")
+    line = january[january["身份证号"] == P3.id].iloc[0]
+    scenario.roster("2021-02", roster("2021-02"))
+    scenario.deaths("2021-02", [death(C3, "2021-02-05", "2021-02-08")])
+    scenario.bank_returns("2021-02", [{"batch_id": "2021-01-JRCB-PENSION", "line_no": line["序号"],
+                                       "account_number": line["账号"], "amount": line["金额"],
+                                       "result": "失败", "reason": "账户冻结"}])
+    scenario.run("2021-02")
+    scenario.roster("2021-03", roster("2021-03"))
+    scenario.deaths("2021-03", [death(P4, "2021-01-10", "2021-03-02")])
+    scenario.run("2021-03", close=False)
+    contributions = scenario.inbox.root / "contributions"
+    contributions.mkdir(parents=True)
+    pd.DataFrame([
+        {"身份证号": C1.id, "年度": "2021", "档次": "3", "个人缴费": "500.00", "政府补贴": "120.00", "缴费日期": "2021-11-02"},
+        {"身份证号": C3.id, "年度": "2021", "档次": "1", "个人缴费": "300.00", "政府补贴": "120.00", "缴费日期": "2021-01-20"},
+        {"身份证号": C2.id, "年度": "2021", "档次": "9", "个人缴费": "300.00", "政府补贴": "120.00", "缴费日期": "2021-11-20"},
+    ]).to_csv(contributions / "2021.csv", index=False)
+    policy = load_policy(scenario.policy_path)
+    folder = run_indicators(2021, inbox=scenario.inbox, out=scenario.out, policy=policy)
+    return folder
+
+
+def indicator(folder: Path, key: str) -> dict:
+    data = json.loads((folder / "indicators.json").read_text(encoding="utf-8"))
+    return next(i for i in data["indicators"] if i["key"] == key)
+
+
+@pytest.mark.parametrize(("key", "numerator", "denominator", "passed"), [
+    ("coverage", 5, 6, False),  # P5 has Feb and Mar unpaid; everyone else fully paid by March
+    ("accuracy", 13, 15, False),  # 15 bank lines; P3's Jan line bounced, P4's Feb line recovered
+    ("timeliness", 11, 16, True),  # 16 person-months due; late: P2 Jan, P3 Jan (bounced) + Feb, P5 Feb + Mar
+    ("continuation", 1, 2, False),  # Jan contributors still contributing and alive in Mar: C1, C2; C1 paid
+    ("contribution_quality", 2, 3, False),  # tier 9 rejected
+    ("contribution_timeliness", 1, 2, False),  # C3 paid in January
+])
+def test_indicator_counts(year, key, numerator, denominator, passed):
+    measured = indicator(year, key)
+    assert (measured["numerator"], measured["denominator"]) == (numerator, denominator)
+    assert measured["value"] == pytest.approx(numerator / denominator, abs=1e-6)
+    assert measured["passed"] is (passed if key != "timeliness" else (11 / 16 >= 0.99))
+
+
+def test_unmeasurable_indicators_say_why(year):
+    for key in ("population_coverage", "awareness_contributors", "satisfaction_pensioners", "system_building"):
+        measured = indicator(year, key)
+        assert measured["measurable"] is False and measured["value"] is None and measured["note"]
+
+
+def test_budget_lines(year):
+    budget = pd.read_csv(year / "budget.csv", dtype={"line": str}).set_index("line")
+    # base: Jan run 5 x 39200; Feb run 5 x 39200 - 39200 (P3 bounced); Mar run 6 x 39200 - 39200 (P4 recovered)
+    assert budget.loc["base_pension", "actual_fen"] == 196000 + 156800 + 196000
+    assert budget.loc["topup65", "actual_fen"] == 3 * 500
+    assert budget.loc["funeral_grant", "actual_fen"] == 2 * 235200
+    assert budget.loc["contribution_subsidy", "actual_fen"] == 2 * 12000
+    assert budget.loc["base_pension", "declared_wan"] == 46570
+    assert budget.loc["base_pension", "execution_rate"] == round(548800 / 46570_000000, 4)
+
+
+def test_funding_split(year):
+    funding = json.loads((year / "budget.json").read_text(encoding="utf-8"))["funding"]
+    zone = 3 * 39200 + 3 * 500
+    township = (548800 - 3 * 39200) + 470400 + 24000
+    assert funding["zones_self_funded_fen"] == zone
+    assert funding["townships_half_fen"] == township // 2
+    assert funding["city_appropriation_fen"] == township - township // 2
+    assert funding["total_fen"] == zone + township
+
+
+def test_report_is_self_contained(year):
+    page = (year / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "http://" not in page.replace("http://www.w3.org", "") and "<script" not in page
+    assert "居保资金发放覆盖率" in page
+
+
+def test_declaration_arithmetic():
+    policy = load_policy(Path(__file__).resolve().parents[2] / "config" / "policy.toml")
+    counts = {"pensioners_now": 99000, "pensioners_65_now": 80000, "entrant_months": 12000, "entrants": 2000,
+              "turning_65_months": 6000, "contributors_next": 25000, "deaths_year": 3000,
+              "pensioners_avg_year": 100000}
+    p = project(counts, year=2021, policy=policy, continuation=1.0, zone_share=0.2, central_subsidy_wan=8000)
+    # deaths: 3000 / 100000 = 3% of 99000 = 2970; pensioners: 99000 + 12000/12 - 2970/2 = 98515
+    # 65+: 80000 x (1 - 0.03/2) + 6000/12 = 78800 + 500 = 79300
+    assert p["counts"] == {"contributors": 25000, "pensioners": 98515, "over_65": 79300, "deaths": 2970}
+    assert p["money_fen"] == {"contribution_subsidy": 25000 * 12000, "base_pension": 98515 * 39200 * 12,
+                              "topup65": 79300 * 500 * 12, "funeral_grant": 2970 * 39200 * 6}
+    text = declaration_markdown(p)
+    assert "缴费人数25000人*120元/人=300.00万元" in text
+    assert "居保基础养老金发放：98515人*392元/月*12=46341.46万元" in text
+    assert "申请财政专项拨款" in text
+
+
+def test_explain_prints_every_query(capsys):
+    from pipeline.cli import main
+
+    assert main(["indicators", "--year", "2021", "--explain"]) == 0
+    text = capsys.readouterr().out
+    for title in ("居保资金发放覆盖率", "居保资金发放准确率", "居保资金发放及时性", "居保缴费续缴率"):
+        assert f"-- {title}" in text
+    assert "set variable year = 2021;" in text and "select * from final;" in text
