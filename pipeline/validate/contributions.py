@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 from pandera.typing import DataFrame
@@ -22,7 +23,8 @@ class ContributionResult:
 
 
 def validate_contributions(raw: pd.DataFrame, *, year: int, tiers: int) -> ContributionResult:
-    frame = DataFrame[ContributionInput](raw.assign(id_number=idcard.normalise(raw["id_number"])))
+    # cast: rule_failures validates these columns (strict) with the row rules
+    frame = cast(DataFrame[ContributionInput], raw.assign(id_number=idcard.normalise(raw["id_number"])))
     failures = rule_failures(frame, contribution_rules(year, tiers))
     rejects = reject_rows(raw, failures, kind="contributions", township=pd.Series("", index=raw.index))
     kept = frame.drop(index=failures["index"].unique())

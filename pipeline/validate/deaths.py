@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 from pandera.typing import DataFrame
@@ -30,7 +31,8 @@ def validate_deaths(
     and flagged unmatched. Bad payee details do not reject the death (the person must stop being
     paid); the grant then waits for payee details.
     """
-    frame = DataFrame[DeathInput](raw.assign(id_number=idcard.normalise(raw["id_number"])))
+    # cast: rule_failures validates these columns (strict) with the row rules
+    frame = cast(DataFrame[DeathInput], raw.assign(id_number=idcard.normalise(raw["id_number"])))
     failures = rule_failures(frame, death_rules(run_month))
     township = frame["id_number"].map(participants.set_index("id_number")["township_code"])
     rejects = reject_rows(raw, failures, kind="deaths", township=township)
@@ -58,7 +60,7 @@ def _typed(frame: pd.DataFrame, bank_codes: list[str], participants: pd.DataFram
             "payee_bank_code": bank.where(valid, None),
             "payee_account_number": frame["payee_account_number"].where(valid, None),
             "payee_status": status,
-            "matched": frame["id_number"].isin(participants["id_number"]),
+            "matched": c.isin(frame["id_number"], participants["id_number"]),
             "source_file": frame["source_file"],
             "source_row": frame["source_row"],
         }

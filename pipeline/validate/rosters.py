@@ -4,6 +4,7 @@ becomes a reject with its reasons."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 from pandera.typing import DataFrame
@@ -40,11 +41,13 @@ def normalise_rosters(raw: pd.DataFrame) -> DataFrame[RosterInput]:
     frame["hukou_local"] = _vocabulary(frame["hukou_local"].str.upper(), HUKOU)
     frame["status"] = _vocabulary(frame["status"].str.lower(), STATUS)
     frame["bank_code"] = frame["bank_code"].str.upper()
-    return DataFrame[RosterInput](frame)
+    # cast, not DataFrame[...](...), which would validate the columns a second time:
+    # rule_failures checks them (the same columns, strict) together with the row rules
+    return cast(DataFrame[RosterInput], frame)
 
 
 def _vocabulary(values: pd.Series, mapping: dict[str, str]) -> pd.Series:
-    return values.map(mapping).fillna(values).astype("str")
+    return c.map_values(values, mapping).fillna(values).astype("str")
 
 
 def _township_code(codes: pd.Series) -> pd.Series:
@@ -68,7 +71,7 @@ def validate_rosters(
     )
     file_townships = _file_townships(frame)
     rejected = failures["index"].unique()
-    township = frame["source_file"].map(file_townships)
+    township = c.map_values(frame["source_file"], file_townships)
     rejects = reject_rows(raw, failures, kind="rosters", township=township)
     accepted = _typed(frame.drop(index=rejected), run_month)
     return RosterResult(accepted=accepted, rejects=rejects, file_townships=file_townships)
@@ -90,7 +93,7 @@ def _cross_file_failures(
     too_early = payable & starts.notna() & age_month.notna() & (starts < age_month)
 
     nonlocal_receiving = frame["status"].eq("receiving") & frame["hukou_local"].eq("N")
-    backwards = frame["status"].eq("contributing") & ids.isin(ever_receiving)
+    backwards = frame["status"].eq("contributing") & c.isin(ids, ever_receiving)
     return pd.concat(
         [
             flagged(in_file, "DUPLICATE_IN_FILE"),
@@ -107,7 +110,8 @@ def pension_age_month(ids: pd.Series, sex: pd.Series, policy: Policy) -> pd.Seri
     """'YYYY-MM' of the 60th (men) / 55th (women) birthday, from the ID; the ID's sex decides."""
     births = idcard.birth_dates(ids)
     id_sex = idcard.sexes(ids)
-    age = id_sex.map({"M": policy.pension_age_male, "F": policy.pension_age_female})
+    # float64: on an empty column map() would keep the str dtype and the sum below would fail
+    age = id_sex.map({"M": policy.pension_age_male, "F": policy.pension_age_female}).astype("float64")
     year = births.dt.year + age
     text = year.astype("Int64").astype("str").str.zfill(4) + "-" + births.dt.month.astype("Int64").astype("str").str.zfill(2)
     return text.where(births.notna() & age.notna())

@@ -1,0 +1,311 @@
+"""`payout bench`: how long a month takes on synthetic inboxes of a given size.
+
+stage="validate" times reading the month's files (ingest) and validating them, separately, in a
+fresh Python process per size (so that the peak memory reported belongs to that size), several
+times, and reports the best and the median. stage="run" times the whole `payout run` as a
+subprocess, imports included, into a fresh output folder each time.
+
+Inboxes are generated once per size and seed under `bench/` at the repository root (git-ignored)
+and reused while the generator's code is unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.paths import REPO
+from pipeline.policy import Policy
+
+BENCH_DIR = REPO / "bench"
+MONTH = "2021-01"
+SEED = 7
+TARGET = (124_000, 3.0)  # the issue's target: 124k roster rows ingested and validated in < 3 s
+
+
+@dataclass(frozen=True)
+class Timing:
+    people: int
+    rows: int  # input rows of the month (rosters, deaths, returns)
+    rejected: int
+    steps: dict[str, list[float]]  # step -> seconds of each repetition
+    peak_mb: float
+    startup_s: float  # the worker's time outside the timed steps (start-up, imports); 0 for runs
+
+    def best(self, step: str) -> float:
+        return min(self.steps[step])
+
+    def median(self, step: str) -> float:
+        return statistics.median(self.steps[step])
+
+
+def bench(
+    rows: list[int],
+    stage: str,
+    policy: Policy,
+    *,
+    repeats: int | None = None,
+    console: Console | None = None,
+) -> int:
+    if console is None:
+        console = Console()
+        if not console.is_terminal:  # piped or logged: room for the whole table
+            console = Console(width=max(console.width, 132))
+    if stage not in ("validate", "run"):
+        raise ValueError(f"stage must be 'validate' or 'run', not {stage!r}")
+    results = []
+    for people in rows:
+        inbox = ensure_inbox(people, policy, console)
+        times = repeats or (5 if people <= 200_000 else 3)
+        console.print(f"[bold]{people:,}[/] people: timing {stage} × {times} …")
+        if stage == "validate":
+            results.append(time_validation(inbox, policy.path, people, times))
+        else:
+            results.append(time_run(inbox, policy.path, people, times))
+    console.print(result_table(results, stage))
+    for result in results:
+        if stage == "validate" and result.people == TARGET[0]:
+            total = result.best("ingest + validate")
+            verdict = "[green]met[/]" if total < TARGET[1] else "[red]missed[/]"
+            console.print(
+                f"target {TARGET[0]:,} rows in < {TARGET[1]:.0f} s on {os.cpu_count()} "
+                f"cores: {verdict} ({total:.2f} s best wall time, {result.best('CPU'):.2f} s CPU; "
+                f"load average {os.getloadavg()[0]:.1f})"
+            )
+    return 0
+
+
+# -- inputs ----------------------------------------------------------------------------------
+
+
+def generator_version() -> str:
+    """Hash of the synthetic generator's code: a cached inbox from other code is regenerated."""
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "pipeline" / "synth").glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ensure_inbox(people: int, policy: Policy, console: Console) -> Path:
+    """bench/inbox-<people>-seed<SEED>/, generated if missing or made by other generator code."""
+    from pipeline.synth import synthesize_inbox
+
+    root = BENCH_DIR / f"inbox-{people}-seed{SEED}"
+    marker = root / ".complete.json"
+    expected = {
+        "people": people,
+        "seed": SEED,
+        "months": [MONTH],
+        "generator": generator_version(),
+        "policy_sha256": policy.sha256,
+    }
+    if marker.is_file() and json.loads(marker.read_text(encoding="utf-8")) == expected:
+        return root
+    if root.exists():
+        shutil.rmtree(root)
+    console.print(f"generating a synthetic inbox of {people:,} people in {root} …")
+    started = time.perf_counter()
+    synthesize_inbox(
+        root,
+        policy=policy,
+        seed=SEED,
+        people=people,
+        months=[MONTH],
+        edge_cases=False,
+        formats="csv",
+    )
+    console.print(f"  generated in {time.perf_counter() - started:.1f} s")
+    marker.write_text(json.dumps(expected), encoding="utf-8")
+    return root
+
+
+# -- stage "validate": a worker process per size ---------------------------------------------
+
+
+def time_validation(inbox: Path, policy_path: Path, people: int, repeats: int) -> Timing:
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline.bench",
+        "--inbox",
+        str(inbox),
+        "--policy",
+        str(policy_path),
+        "--repeats",
+        str(repeats),
+    ]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench worker failed:\n{done.stderr}")
+    wall = time.perf_counter() - started
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    both = [a + b for a, b in zip(report["ingest"], report["validate"], strict=True)]
+    steps = {
+        "ingest": report["ingest"],
+        "validate": report["validate"],
+        "ingest + validate": both,
+        "CPU": report["cpu"],
+    }
+    return Timing(
+        people=people,
+        rows=report["rows"],
+        rejected=report["rejected"],
+        steps=steps,
+        peak_mb=report["peak_mb"],
+        startup_s=wall - sum(both),
+    )
+
+
+def worker(inbox: Path, policy_path: Path, repeats: int) -> dict:
+    """In the worker process: read and validate the month `repeats` times."""
+    from pipeline.ingest.inputs import read_month
+    from pipeline.paths import Inbox
+    from pipeline.policy import load_policy
+    from pipeline.validate.month import History, validate_month
+
+    policy = load_policy(policy_path)
+    ingest, validate, cpu = [], [], []
+    for _ in range(repeats):
+        c0, t0 = time.process_time(), time.perf_counter()
+        raw = read_month(Inbox(inbox), MONTH)
+        t1 = time.perf_counter()
+        month = validate_month(raw, history=History.empty(), policy=policy, run_month=MONTH)
+        t2, c2 = time.perf_counter(), time.process_time()
+        ingest.append(t1 - t0)
+        validate.append(t2 - t1)
+        cpu.append(c2 - c0)  # CPU seconds of all threads: what a busy machine cannot inflate much
+    rows = int(raw.rows_read["rows"].sum())
+    return {
+        "ingest": ingest,
+        "validate": validate,
+        "cpu": cpu,
+        "rows": rows,
+        "rejected": len(month.rejects),
+        "peak_mb": peak_mb(resource.getrusage(resource.RUSAGE_SELF)),
+    }
+
+
+def peak_mb(usage: resource.struct_rusage) -> float:
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    return usage.ru_maxrss * scale / 2**20
+
+
+# -- stage "run": the whole command as a subprocess -------------------------------------------
+
+
+def payout_command() -> list[str]:
+    script = Path(sys.executable).parent / "payout"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "pipeline.cli"]
+
+
+def time_run(inbox: Path, policy_path: Path, people: int, repeats: int) -> Timing:
+    seconds, peaks, cpu = [], [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory(prefix="payout-bench-") as out:
+            command = payout_command() + [
+                "run",
+                "--month",
+                MONTH,
+                "--inbox",
+                str(inbox),
+                "--out",
+                out,
+                "--policy",
+                str(policy_path),
+                "--quiet",
+            ]
+            started = time.perf_counter()
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            errors = process.stderr.read()
+            _, status, usage = os.wait4(process.pid, 0)
+            elapsed = time.perf_counter() - started
+            process.returncode = os.waitstatus_to_exitcode(status)
+            process.stderr.close()
+            if process.returncode != 0:
+                raise RuntimeError(f"payout run failed ({process.returncode}):\n{errors.decode()}")
+            seconds.append(elapsed)
+            peaks.append(peak_mb(usage))
+            cpu.append(usage.ru_utime + usage.ru_stime)
+            rows, rejected = _rows_of_run(Path(out))
+    return Timing(
+        people=people,
+        rows=rows,
+        rejected=rejected,
+        steps={"payout run": seconds, "CPU": cpu},
+        peak_mb=max(peaks),
+        startup_s=0.0,
+    )
+
+
+def _rows_of_run(out: Path) -> tuple[int, int]:
+    summary = json.loads((out / MONTH / "summary.json").read_text(encoding="utf-8"))
+    per_kind = summary["rows"]["per_kind"]
+    return (
+        sum(v["rows_read"] for v in per_kind.values()),
+        sum(v["rejected"] for v in per_kind.values()),
+    )
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+def result_table(results: list[Timing], stage: str) -> Table:
+    steps = ["ingest", "validate", "ingest + validate"] if stage == "validate" else ["payout run"]
+    table = Table(
+        title=f"payout bench --stage {stage} (month {MONTH}, seed {SEED}, {os.cpu_count()} cores)"
+    )
+    table.add_column("people", justify="right")
+    table.add_column("rows read", justify="right")
+    table.add_column("rejected", justify="right")
+    for step in steps:
+        table.add_column(f"{step} s\nbest / median", justify="right")
+    table.add_column("CPU s\n(best)", justify="right")
+    table.add_column("rows/s\n(best)", justify="right")
+    table.add_column("peak RSS\nMB", justify="right")
+    for r in results:
+        last = steps[-1]
+        table.add_row(
+            f"{r.people:,}",
+            f"{r.rows:,}",
+            f"{r.rejected:,}",
+            *[f"{r.best(s):.2f} / {r.median(s):.2f}" for s in steps],
+            f"{r.best('CPU'):.2f}",
+            f"{r.rows / r.best(last):,.0f}",
+            f"{r.peak_mb:,.0f}",
+        )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    table.caption = f"load average {load} (wall times grow on a busy machine; CPU s much less)"
+    if stage == "validate":
+        table.caption += (
+            "; one fresh process per size; its start-up, imports and policy (not timed "
+            "above): " + ", ".join(f"{r.startup_s:.1f} s" for r in results)
+        )
+    return table
+
+
+def _main(argv: list[str] | None = None) -> None:
+    args = argparse.ArgumentParser(description="bench worker (internal)")
+    args.add_argument("--inbox", type=Path, required=True)
+    args.add_argument("--policy", type=Path, required=True)
+    args.add_argument("--repeats", type=int, default=5)
+    options = args.parse_args(argv)
+    print(json.dumps(worker(options.inbox, options.policy, options.repeats)))
+
+
+if __name__ == "__main__":
+    _main()

@@ -1,0 +1,255 @@
+"""Runs that must stop, end to end through `payout run`: exit code 2, a message naming the file
+or township and the problem, and nothing written for the month."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import EXIT_STOPPED, main
+from pipeline.ingest.columns import ROSTER
+from tests.builders import MONTH, build_inbox, chinese, write_csv, write_xlsx
+
+
+def squash(text: str) -> str:
+    """Without whitespace: the CLI wraps its message at 100 columns (also inside paths)."""
+    return re.sub(r"\s+", "", text)
+
+
+def payout(capsys, *args: str) -> tuple[int, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.err
+
+
+def run_month(capsys, inbox_root: Path, out: Path, month: str = MONTH) -> tuple[int, str]:
+    return payout(
+        capsys, "run", "--month", month, "--inbox", str(inbox_root), "--out", str(out), "--quiet"
+    )
+
+
+def assert_stopped(code: int, err: str, *expected: str) -> None:
+    assert code == EXIT_STOPPED, err
+    assert err.startswith("Run stopped.")
+    for text in expected:
+        assert squash(text) in squash(err), f"{text!r} not in {err!r}"
+
+
+def assert_nothing_written(out: Path, month: str = MONTH) -> None:
+    assert not (out / month).exists()
+    assert not (out / "ledger" / f"run_month={month}").exists()
+    leftovers = (
+        [p.name for p in out.iterdir() if p.name.startswith((".staging", ".retired"))]
+        if out.exists()
+        else []
+    )
+    assert leftovers == []
+    if out.exists():  # at most the lock file of the attempt
+        assert {p.name for p in out.iterdir()} <= {".lock"}
+
+
+def drop(built, code: str) -> None:
+    built.files[code].unlink()
+
+
+# -- files that cannot be read -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("320281001_scan.pdf", b"%PDF-1.4\n%junk", "'.pdf' files cannot be read"),
+        ("readme.txt", "请见附件".encode(), "'.txt' files cannot be read"),
+        ("320281001_junk.csv", bytes(range(128, 256)) * 4, "neither UTF-8 nor GB18030"),
+        (
+            "320281001_broken.xlsx",
+            b"PK\x03\x04not really a zip",
+            "the spreadsheet cannot be opened",
+        ),
+        ("320281001_empty.csv", b"", "the file is empty"),
+    ],
+)
+def test_unreadable_file_stops(name, content, problem, inbox, out_dir, capsys):
+    (inbox.month_dir / "rosters" / name).write_bytes(content)
+    code, err = run_month(capsys, inbox.root, out_dir)
+    assert_stopped(code, err, f"{MONTH}/rosters/{name}", problem)
+    assert_nothing_written(out_dir)
+
+
+def test_unreadable_death_file_stops_too(inbox, out_dir, capsys):
+    (inbox.month_dir / "deaths" / "deaths.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    code, err = run_month(capsys, inbox.root, out_dir)
+    assert_stopped(code, err, f"{MONTH}/deaths/deaths.doc", "'.doc' files cannot be read")
+    assert_nothing_written(out_dir)
+
+
+def test_roster_missing_a_required_column_stops(inbox, out_dir, policy, capsys):
+    code = policy.rostering_townships[3]
+    rows = [{k: v for k, v in r.items() if k != "status"} for r in inbox.rosters[code]]
+    inbox.rewrite_roster(code, rows)
+    err_code, err = run_month(capsys, inbox.root, out_dir)
+    assert_stopped(
+        err_code, err, inbox.label(code), "required column(s) missing: 参保状态 (status)"
+    )
+    assert_nothing_written(out_dir)
+
+
+def test_xlsx_roster_missing_a_required_column_stops(inbox, out_dir, policy, capsys):
+    code = policy.rostering_townships[0]
+    drop(inbox, code)
+    rows = [{k: v for k, v in chinese(r).items() if k != "身份证号"} for r in inbox.rosters[code]]
+    path = write_xlsx(inbox.month_dir / "rosters" / f"{code}.xlsx", rows)
+    err_code, err = run_month(capsys, inbox.root, out_dir)
+    assert_stopped(err_code, err, str(path.relative_to(inbox.root)), "身份证号 (id_number)")
+    assert_nothing_written(out_dir)
+
+
+def test_header_only_roster_stops(inbox, out_dir, policy, capsys):
+    code = policy.rostering_townships[2]
+    drop(inbox, code)
+    path = write_csv(
+        inbox.month_dir / "rosters" / f"{code}.csv", [], header=[c.chinese for c in ROSTER]
+    )
+    err_code, err = run_month(capsys, inbox.root, out_dir)
+    assert_stopped(
+        err_code, err, str(path.relative_to(inbox.root)), "header but no participant rows"
+    )
+    assert_nothing_written(out_dir)
+
+
+# -- rosters that are readable but unusable ------------------------------------------------------
+
+
+def break_rows(built, code: str, count: int) -> None:
+    rows = [dict(r) for r in built.rosters[code]]
+    for row in rows[:count]:
+        row["sex"] = "未知"
+    built.rewrite_roster(code, rows)
+
+
+def test_reject_share_above_the_threshold_stops(inbox, out_dir, policy, capsys):
+    code = policy.rostering_townships[5]
+    break_rows(inbox, code, 2)  # 2 of 10 = 20% > 10%
+    err_code, err = run_month(capsys, inbox.root, out_dir)
+    assert_stopped(
+        err_code,
+        err,
+        inbox.label(code),
+        "2 of 10 rows (20.0%) fail validation",
+        "above the 10% limit",
+        "SEX_INVALID ×2",
+    )
+    assert_nothing_written(out_dir)
+
+
+def test_township_without_a_roster_stops(inbox, out_dir, policy, capsys):
+    code = policy.rostering_townships[1]
+    drop(inbox, code)
+    err_code, err = run_month(capsys, inbox.root, out_dir)
+    assert_stopped(err_code, err, f"no roster this month from {code} {policy.township_name(code)}")
+    assert_nothing_written(out_dir)
+
+
+def test_two_rosters_for_one_township_stop(inbox, out_dir, policy, capsys):
+    code = policy.rostering_townships[0]
+    second = write_csv(
+        inbox.month_dir / "rosters" / f"{code}_resent.csv",
+        [chinese(r) for r in inbox.rosters[code]],
+    )
+    err_code, err = run_month(capsys, inbox.root, out_dir)
+    assert_stopped(
+        err_code,
+        err,
+        f"township {code} sent more than one roster",
+        inbox.label(code),
+        str(second.relative_to(inbox.root)),
+    )
+    assert_nothing_written(out_dir)
+
+
+def test_missing_inbox_folder_stops(tmp_path, out_dir, capsys):
+    code, err = run_month(capsys, tmp_path / "nowhere", out_dir)
+    assert_stopped(code, err, f"there is no inbox folder for {MONTH}")
+    assert_nothing_written(out_dir)
+
+
+# -- months that must not be run -----------------------------------------------------------------
+
+
+def test_month_before_the_opening_month_stops(inbox, out_dir, capsys):
+    (inbox.root / "2020-12").mkdir()
+    code, err = run_month(capsys, inbox.root, out_dir, month="2020-12")
+    assert_stopped(code, err, "2020-12 is before the opening month 2021-01")
+    assert_nothing_written(out_dir, "2020-12")
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
+
+
+@pytest.fixture(scope="module")
+def drafted(tmp_path_factory, policy):
+    """One full run shared by the tests below (each works on its own copy): an inbox where
+    township 5 has 1 bad row of 10, exactly the 10% limit."""
+    root = tmp_path_factory.mktemp("drafted")
+    built = build_inbox(root / "inbox", policy)
+    break_rows(built, policy.rostering_townships[5], 1)
+    out = root / "out"
+    code = main(["run", "--month", MONTH, "--inbox", str(built.root), "--out", str(out), "--quiet"])
+    return built, out, code
+
+
+def copy_of(drafted, tmp_path) -> tuple[Path, Path]:
+    built, out, _ = drafted
+    inbox, copy = tmp_path / "inbox", tmp_path / "out"
+    shutil.copytree(built.root, inbox)
+    shutil.copytree(out, copy)
+    return inbox, copy
+
+
+def test_reject_share_at_the_threshold_runs(drafted, policy):
+    built, out, code = drafted
+    assert code == 0
+    # and the configured townships that submit no roster (403, 405, 406) are not missed
+    assert set(policy.township_codes) - set(policy.rostering_townships) == {
+        "320281403",
+        "320281405",
+        "320281406",
+    }
+    rejects = (out / MONTH / "rejects.csv").read_text(encoding="utf-8-sig")
+    assert "SEX_INVALID" in rejects
+    assert built.label(policy.rostering_townships[5]) in rejects
+
+
+def test_stop_of_an_open_month_keeps_the_previous_draft(drafted, policy, tmp_path, capsys):
+    built, _, _ = drafted
+    inbox, out = copy_of(drafted, tmp_path)
+    before = tree_digest(out)
+    code = policy.rostering_townships[4]
+    (inbox / built.label(code)).unlink()
+    err_code, err = run_month(capsys, inbox, out)
+    assert_stopped(err_code, err, f"no roster this month from {code}")
+    assert tree_digest(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith((".staging", ".retired"))]
+
+
+def test_closed_month_rerun_is_refused(drafted, policy, tmp_path, capsys):
+    built, _, _ = drafted
+    inbox, out = copy_of(drafted, tmp_path)
+    code, err = payout(capsys, "close", "--month", MONTH, "--out", str(out))
+    assert code == 0, err
+    before = tree_digest(out)
+    # even with different inputs, a closed month never changes
+    (inbox / built.label(policy.rostering_townships[0])).unlink()
+    code, err = run_month(capsys, inbox, out)
+    assert_stopped(code, err, f"{MONTH} is closed", str(out / MONTH))
+    assert tree_digest(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith((".staging", ".retired"))]
