@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run close validate indicators audit test lint bench sample clean
+.PHONY: help install run close validate indicators audit test lint bench sample clean serve flow-run
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,12 @@ validate: $(INSTALLED) ## list the bad rows of a month's inputs without running 
 
 indicators: $(INSTALLED) ## the year's indicators, budget and next declaration: make indicators YEAR=2021
 	$(VENV)/bin/payout indicators --year $(YEAR) --out $(OUT)
+
+serve: $(INSTALLED) ## Prefect UI on localhost:4200 (or PREFECT_API_URL) serving the monthly and yearly schedules
+	$(VENV)/bin/python -m flows.serve
+
+flow-run: $(INSTALLED) ## the monthly Prefect flow locally: make flow-run MONTH=2021-03 [APPROVAL=1]
+	$(VENV)/bin/python -m flows.local --month $(MONTH) --catch-up --out $(OUT) $(if $(APPROVAL),--approval)
 
 audit: $(INSTALLED) ## open DuckDB on the ledgers with the auditors' views: make audit [OUT=DIR]
 	cd $(abspath $(OUT)) && $(CURDIR)/$(VENV)/bin/duckdb -init $(CURDIR)/pipeline/audit/views.sql

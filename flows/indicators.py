@@ -1,0 +1,85 @@
+"""The yearly indicators flow: `payout indicators --year YYYY` as one task, plus its artifacts.
+
+It calls pipeline.indicators.annual.run_indicators, the function the CLI calls; where that module
+is missing (an older checkout), it fails with "indicators are not built yet".
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from datetime import datetime
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.runtime import flow_run as current_flow_run
+
+from flows.monthly import SHANGHAI, STEP
+from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY, Inbox, OutDir
+from pipeline.policy import load_policy
+
+NOT_BUILT = "indicators are not built yet (pipeline.indicators.annual is missing)."
+SHOWN = ("indicator_zh", "indicator_en", "target", "value", "passed", "measurable", "note")
+FILES = ("report.html", "indicators.csv", "budget.csv", "funding_by_township.csv")
+
+
+class IndicatorsNotBuilt(RuntimeError):
+    pass
+
+
+@task(name="choose-year", **STEP)
+def choose_year(year: int | None, scheduled_start: datetime) -> int:
+    """The year asked for, else the year before the one the schedule fires in (Asia/Shanghai)."""
+    return year if year is not None else scheduled_start.astimezone(SHANGHAI).year - 1
+
+
+@task(name="indicators", task_run_name="indicators {year}", **STEP)
+def indicators(year: int, inbox: Path, out: Path, policy: Path) -> str:
+    try:
+        annual = importlib.import_module("pipeline.indicators.annual")
+    except ModuleNotFoundError as missing:
+        if missing.name not in ("pipeline.indicators", "pipeline.indicators.annual"):
+            raise
+        raise IndicatorsNotBuilt(NOT_BUILT) from None
+    folder = annual.run_indicators(
+        year, inbox=Inbox(inbox), out=OutDir(out), policy=load_policy(policy)
+    )
+    return str(folder)
+
+
+@task(name="publish-indicators", task_run_name="publish-indicators {year}", **STEP)
+def publish_indicators(year: int, folder: str) -> None:
+    """The indicators (definitions and values, no personal data) and where the files are."""
+    path = Path(folder)
+    measured = json.loads((path / "indicators.json").read_text(encoding="utf-8"))["indicators"]
+    create_table_artifact(
+        [{k: row.get(k) for k in SHOWN} for row in measured],
+        key=f"indicators-{year}",
+        description=f"{year}: performance indicators against their targets",
+    )
+    files = [path / name for name in FILES] + sorted(path.glob("declaration_*.md"))
+    create_markdown_artifact(
+        f"# Indicators {year}\n\n" + "\n".join(f"- `{p}`" for p in files if p.exists()) + "\n",
+        key=f"indicators-{year}-files",
+        description=f"{year}: indicator, budget and declaration files",
+    )
+
+
+@flow(name="annual-indicators", persist_result=False, log_prints=False)
+def annual_indicators(
+    year: int | None = None,
+    inbox: str | None = None,
+    out: str | None = None,
+    policy: str | None = None,
+) -> str:
+    """The year's indicators and budget from the ledgers (None: the year before the schedule's)."""
+    year = choose_year(year, current_flow_run.scheduled_start_time)
+    folder = indicators(
+        year,
+        Path(inbox or DEFAULT_INBOX),
+        Path(out or DEFAULT_OUT),
+        Path(policy or DEFAULT_POLICY),
+    )
+    publish_indicators(year, folder)
+    return folder

@@ -1,0 +1,94 @@
+"""`make flow-run MONTH=YYYY-MM`: the monthly flow run locally, on the same inputs as `payout run`.
+
+Runs against the server of PREFECT_API_URL when it is set (fast: a few seconds of overhead),
+otherwise against a temporary server started for this run (slower: its start-up). Does not wait
+for approval unless --approval is given (an operator then resumes the run in that server's UI).
+Exit codes as `payout run`: 2 when the run was stopped, 1 when the self-audit failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from flows.settings import apply_defaults, configured_api_url
+from pipeline.cli import EXIT_AUDIT_FAILED, EXIT_STOPPED
+from pipeline.months import parse_month
+from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY
+
+
+def month(text: str) -> str:
+    try:
+        parse_month(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m flows.local", description=__doc__.splitlines()[0])
+    p.add_argument("--month", type=month, required=True)
+    p.add_argument("--inbox", type=Path, default=DEFAULT_INBOX)
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    p.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
+    p.add_argument(
+        "--catch-up", action="store_true", help="first run and close earlier open months"
+    )
+    p.add_argument("--approval", action="store_true", help="wait for an operator's approval")
+    p.add_argument("--approval-timeout", type=int, default=24 * 3600, help="seconds")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    started = time.perf_counter()
+    apply_defaults()
+    if args.approval and not configured_api_url():
+        print(
+            "--approval needs a Prefect server with its UI: set PREFECT_API_URL "
+            "(e.g. run `make serve`).",
+            file=sys.stderr,
+        )
+        return EXIT_STOPPED
+
+    from flows.monthly import monthly_payout
+    from pipeline.errors import AuditFailed, RunStopped
+    from pipeline.policy import PolicyError
+
+    state = monthly_payout(
+        month=args.month,
+        inbox=str(args.inbox.resolve()),
+        out=str(args.out.resolve()),
+        policy=str(args.policy.resolve()),
+        approval=args.approval,
+        approval_timeout_seconds=args.approval_timeout,
+        catch_up=args.catch_up,
+        return_state=True,
+    )
+    elapsed = time.perf_counter() - started
+    if state.is_completed():
+        print(f"{state.message} ({elapsed:.1f} s with Prefect)")
+        return 0
+    error = state.result(raise_on_failure=False)
+    if isinstance(error, (RunStopped, PolicyError)):
+        print(textwrap.fill(f"Run stopped. {error}", width=100), file=sys.stderr)
+        return EXIT_STOPPED
+    if isinstance(error, AuditFailed):
+        print(
+            textwrap.fill(
+                f"The draft was written but {error}. Do not close or release it; "
+                "see audit.json in the month folder.",
+                width=100,
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_AUDIT_FAILED
+    print(f"The flow run ended {state.type.value}: {state.message}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
