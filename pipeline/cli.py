@@ -66,6 +66,11 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--edge-cases", action="store_true")
     synth.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
 
+    scale = commands.add_parser("scale-check", help="a synthetic year at the seed's scale against its budget lines")
+    scale.add_argument("--year", type=int, default=2021)
+    scale.add_argument("--people", type=int, default=124_000)
+    scale.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
+
     bench = commands.add_parser("bench", help="time the monthly run on synthetic data")
     bench.add_argument("--rows", type=int, nargs="+", default=[124_000, 1_000_000])
     bench.add_argument("--stage", choices=["validate", "run"], default="validate")
@@ -162,6 +167,12 @@ def cmd_synth(args) -> int:
     return 0
 
 
+def cmd_scale_check(args) -> int:
+    from pipeline.scale_check import scale_check
+
+    return scale_check(args.year, load_policy(args.policy), people=args.people)
+
+
 def cmd_bench(args) -> int:
     from pipeline.bench import bench
 
@@ -170,7 +181,7 @@ def cmd_bench(args) -> int:
 
 COMMANDS = {
     "run": cmd_run, "close": cmd_close, "validate": cmd_validate, "audit": cmd_audit, "indicators": cmd_indicators,
-    "synth": cmd_synth, "bench": cmd_bench,
+    "synth": cmd_synth, "bench": cmd_bench, "scale-check": cmd_scale_check,
 }
 
 if __name__ == "__main__":

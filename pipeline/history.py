@@ -1,4 +1,8 @@
-"""What earlier months left in the output folder, read back for the month being run."""
+"""What earlier months left in the output folder, read back for the month being run.
+
+Reduced in DuckDB (latest row per person, IDs ever receiving) before anything reaches pandas;
+the ledger stays an Arrow table, which DuckDB scans without copying.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.months import add_months, month_range
 from pipeline.paths import OutDir
@@ -17,37 +22,64 @@ from schemas.empty import empty_frame
 from schemas.ledger import BankLine, empty_ledger
 from schemas.roster import Roster
 
-STATE_TABLES = ("roster", "deaths", "bank_returns", "issued_lines")
+
+def earlier_months(opening_month: str, run_month: str) -> list[str]:
+    return month_range(opening_month, add_months(run_month, -1))
 
 
-def earlier_state(out: OutDir, table: str, months: list[str]) -> list[Path]:
-    return [p for m in months if (p := out.state(m) / f"{table}.parquet").is_file()]
+class StateReader:
+    """Queries over the state/*.parquet tables of a list of months (and their ledger)."""
 
+    def __init__(self, out: OutDir, months: list[str]):
+        self.out, self.months = out, months
+        self.con = duckdb.connect()
 
-def read_state(out: OutDir, table: str, months: list[str], columns: str = "*") -> pd.DataFrame | None:
-    files = earlier_state(out, table, months)
-    if not files:
-        return None
-    with duckdb.connect() as con:
+    def files(self, table: str) -> list[Path]:
+        return [p for m in self.months if (p := self.out.state(m) / f"{table}.parquet").is_file()]
+
+    def source(self, table: str) -> str | None:
+        files = self.files(table)
+        if not files:
+            return None
         listing = ", ".join(f"'{p}'" for p in files)
-        return con.sql(f"select {columns} from read_parquet([{listing}], union_by_name = true)").df()
+        return f"read_parquet([{listing}], union_by_name = true)"
+
+    def arrow(self, query: str) -> pa.Table:
+        return self.con.sql(query).to_arrow_table()
+
+    def frame(self, query: str) -> pd.DataFrame:
+        return self.arrow(query).to_pandas()
+
+    def close(self) -> None:
+        self.con.close()
 
 
 def load_history(out: OutDir, opening_month: str, run_month: str) -> History:
-    months = month_range(opening_month, add_months(run_month, -1))
+    reader = StateReader(out, earlier_months(opening_month, run_month))
     empty = History.empty()
-    roster = read_state(out, "roster", months, "id_number, township_code, status, run_month")
-    if roster is None:
-        return empty
-    latest = roster.sort_values("run_month").drop_duplicates("id_number", keep="last")
-    issued = read_state(out, "issued_lines", months)
-    returned = read_state(out, "bank_returns", months, "batch_id, line_no")
-    return History(
-        ever_receiving=roster.loc[roster["status"] == "receiving", "id_number"].drop_duplicates(),
-        participants=latest[["id_number", "township_code"]].reset_index(drop=True),
-        issued_lines=empty.issued_lines if issued is None else issued[empty.issued_lines.columns],
-        returned_lines=empty.returned_lines if returned is None else returned,
-    )
+    try:
+        roster = reader.source("roster")
+        if roster is None:
+            return empty
+        issued = reader.source("issued_lines")
+        returned = reader.source("bank_returns")
+        return History(
+            ever_receiving=reader.frame(
+                f"select distinct id_number from {roster} where status = 'receiving' order by id_number"
+            )["id_number"],
+            participants=reader.frame(
+                f"select id_number, arg_max(township_code, run_month) as township_code from {roster} "
+                "group by id_number order by id_number"
+            ),
+            issued_lines=empty.issued_lines if issued is None else reader.frame(
+                f"select {', '.join(empty.issued_lines.columns)} from {issued}"
+            ),
+            returned_lines=empty.returned_lines if returned is None else reader.frame(
+                f"select batch_id, line_no from {returned}"
+            ),
+        )
+    finally:
+        reader.close()
 
 
 @dataclass(frozen=True)
@@ -55,30 +87,37 @@ class MoneyHistory:
     last_known: pd.DataFrame  # latest accepted roster row per person (+ run_month)
     deaths: pd.DataFrame  # every accepted death registration (+ run_month)
     returns: pd.DataFrame  # every accepted bank return line (+ run_month)
-    issued_lines: pd.DataFrame  # every bank line issued (+ run_month)
-    prior_ledger: pd.DataFrame  # every ledger entry
+    issued_lines: pd.DataFrame | pa.Table  # every bank line issued (+ run_month)
+    prior_ledger: pd.DataFrame | pa.Table  # every ledger entry of earlier months
 
 
 def load_money_history(out: OutDir, opening_month: str, run_month: str) -> MoneyHistory:
-    months = month_range(opening_month, add_months(run_month, -1))
+    months = earlier_months(opening_month, run_month)
+    reader = StateReader(out, months)
+    try:
+        def everything(table: str, model) -> pd.DataFrame:
+            source = reader.source(table)
+            return empty_frame(model, run_month="str") if source is None else reader.frame(f"select * from {source}")
 
-    def state(table: str, model) -> pd.DataFrame:
-        frame = read_state(out, table, months)
-        return empty_frame(model, run_month="str") if frame is None else frame
-
-    roster = state("roster", Roster)
-    last_known = roster.sort_values(["id_number", "run_month"]).drop_duplicates("id_number", keep="last")
-    ledger_files = [p for m in months if (p := out.ledger_partition(m) / "entries.parquet").is_file()]
-    if ledger_files:
-        with duckdb.connect() as con:
+        roster = reader.source("roster")
+        last_known = empty_frame(Roster, run_month="str") if roster is None else reader.frame(
+            f"select * from {roster} "
+            "qualify row_number() over (partition by id_number order by run_month desc) = 1 order by id_number"
+        )
+        ledger_files = [p for m in months if (p := out.ledger_partition(m) / "entries.parquet").is_file()]
+        if ledger_files:
             listing = ", ".join(f"'{p}'" for p in ledger_files)
-            prior = con.sql(f"select * from read_parquet([{listing}])").df()
-    else:
-        prior = empty_ledger()
-    return MoneyHistory(
-        last_known=last_known.reset_index(drop=True),
-        deaths=state("deaths", Death),
-        returns=state("bank_returns", BankReturn),
-        issued_lines=state("issued_lines", BankLine),
-        prior_ledger=prior,
-    )
+            prior = reader.arrow(f"select * from read_parquet([{listing}])")
+        else:
+            prior = empty_ledger()
+        issued = reader.source("issued_lines")
+        return MoneyHistory(
+            last_known=last_known,
+            deaths=everything("deaths", Death),
+            returns=everything("bank_returns", BankReturn),
+            issued_lines=empty_frame(BankLine, run_month="str") if issued is None
+            else reader.arrow(f"select * from {issued}"),
+            prior_ledger=prior,
+        )
+    finally:
+        reader.close()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeline import lifecycle
 from pipeline.audit.check import audit_report, invariant_checks
@@ -102,9 +103,9 @@ def write_draft(
         holds = result.positions[result.positions["action"] == "hold"]
         for name, frame in (("roster", month.roster), ("deaths", month.deaths),
                             ("bank_returns", month.bank_returns), ("issued_lines", result.bank_lines),
-                            ("due", result.positions[["id_number", "period", "component", "due_fen"]]),
+                            ("due", result.due),
                             ("holds", holds)):
-            write_parquet(frame.assign(run_month=ctx.month), state / f"{name}.parquet")
+            write_parquet(with_run_month(frame, ctx.month), state / f"{name}.parquet")
         summary = emit_month(ctx, month, inputs, result, staging / "month")
         write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
         write_json(lifecycle.draft_status(ctx.month), staging / "month" / lifecycle.STATUS)
@@ -114,6 +115,12 @@ def write_draft(
         counts.update(paid_fen=summary["money"]["bank_total_fen"], holds=summary["money"]["hold_rows"])
     progress.show_summary(summary)
     return ctx.out.month(ctx.month)
+
+
+def with_run_month(table: pd.DataFrame | pa.Table, month: str) -> pd.DataFrame | pa.Table:
+    if isinstance(table, pa.Table):
+        return table.append_column("run_month", pa.array([month] * table.num_rows, pa.string()))
+    return table.assign(run_month=month)
 
 
 def emit_month(ctx: RunContext, month: ValidatedMonth, inputs: MoneyInputs, result: Money, folder: Path) -> dict:

@@ -23,7 +23,11 @@ def connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def materialise(con: duckdb.DuckDBPyConnection, step: str, name: str) -> pd.DataFrame:
-    """Run a step, keep its result as table `name` for the next steps, and return it."""
+def materialise(con: duckdb.DuckDBPyConnection, step: str, name: str) -> None:
+    """Run a step and keep its result as table `name` for the next steps."""
     con.execute(f"create or replace table {name} as {sql_text(step)}")
-    return con.table(name).df()
+
+
+def frame(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """A table as a pandas frame, through Arrow (DuckDB's own .df() is ten times slower on text)."""
+    return con.table(name).to_arrow_table().to_pandas()

@@ -12,7 +12,7 @@ carried as (
 
 per_payee as (
     select line_type, bank_code, account_number, id_number,
-           any_value(township_code) as township_code, sum(amount_fen) as amount_fen
+           any_value(township_code) as township_code, sum(amount_fen)::bigint as amount_fen
     from carried
     group by line_type, bank_code, account_number, id_number
 ),

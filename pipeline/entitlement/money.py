@@ -9,10 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.policy import Policy
-from pipeline.sql import connect, materialise
+from pipeline.sql import connect, frame, materialise
 from schemas.ledger import BankLine, LedgerEntry
+
+
+STEPS = (
+    "entitlement/people", "entitlement/deaths_in_force", "entitlement/failed_accounts", "entitlement/due",
+    "entitlement/reversals", "entitlement/paid", "entitlement/due_in_force", "entitlement/positions",
+    "ledger/entries", "emit/bank_lines", "ledger/ledger",
+)
 
 
 @dataclass(frozen=True)
@@ -24,16 +32,16 @@ class MoneyInputs:
     deaths: pd.DataFrame  # Death + run_month: every accepted registration so far, this month included
     returns_so_far: pd.DataFrame  # BankReturn + run_month: accepted return lines, this month included
     bank_returns: pd.DataFrame  # BankReturn: this month's accepted return lines
-    issued_lines: pd.DataFrame  # BankLine + run_month: every line issued by earlier months
-    prior_ledger: pd.DataFrame  # LedgerEntry: every entry of earlier months
+    issued_lines: pd.DataFrame | pa.Table  # BankLine + run_month: every line issued by earlier months
+    prior_ledger: pd.DataFrame | pa.Table  # LedgerEntry: every entry of earlier months
 
 
 @dataclass(frozen=True)
 class Money:
     people: pd.DataFrame
     deaths_in_force: pd.DataFrame
-    due: pd.DataFrame
-    positions: pd.DataFrame
+    due: pa.Table  # due_in_force: every person x period x component due (large: kept in Arrow)
+    positions: pd.DataFrame  # only the gaps: payments, recoveries and holds
     ledger: pd.DataFrame
     bank_lines: pd.DataFrame
 
@@ -52,7 +60,7 @@ def compute_money(inputs: MoneyInputs, policy: Policy) -> Money:
                 }
             ]
         )
-        for name, frame in (
+        for name, table in (
             ("params", params),
             ("rates", policy.rates[["from_month", "base_fen", "topup65_fen"]]),
             ("roster", inputs.roster),
@@ -64,23 +72,16 @@ def compute_money(inputs: MoneyInputs, policy: Policy) -> Money:
             ("issued_lines", inputs.issued_lines),
             ("prior_ledger", inputs.prior_ledger),
         ):
-            con.register(f"{name}_frame", frame)
+            con.register(f"{name}_frame", table)
             con.execute(f"create table {name} as select * from {name}_frame")
             con.unregister(f"{name}_frame")
-        people = materialise(con, "entitlement/people", "people")
-        deaths_in_force = materialise(con, "entitlement/deaths_in_force", "deaths_in_force")
-        materialise(con, "entitlement/failed_accounts", "failed_accounts")
-        due = materialise(con, "entitlement/due", "due")
-        materialise(con, "entitlement/reversals", "reversals")
-        positions = materialise(con, "entitlement/positions", "positions")
-        materialise(con, "ledger/entries", "entries")
-        bank_lines = materialise(con, "emit/bank_lines", "bank_lines")
-        ledger = materialise(con, "ledger/ledger", "ledger")
-    return Money(
-        people=people,
-        deaths_in_force=deaths_in_force,
-        due=due,
-        positions=positions,
-        ledger=LedgerEntry.validate(ledger),
-        bank_lines=BankLine.validate(bank_lines),
-    )
+        for step in STEPS:
+            materialise(con, step, step.split("/")[1])
+        return Money(
+            people=frame(con, "people"),
+            deaths_in_force=frame(con, "deaths_in_force"),
+            due=con.table("due_in_force").to_arrow_table(),
+            positions=frame(con, "positions"),
+            ledger=LedgerEntry.validate(frame(con, "ledger")),
+            bank_lines=BankLine.validate(frame(con, "bank_lines")),
+        )

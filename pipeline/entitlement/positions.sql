@@ -1,34 +1,11 @@
--- positions: due against paid for everything the run knows, and what to do about the gap.
--- Grain: one row per person per period per component that is due or was ever paid.
---   due_fen      what the rules say is owed (SPEC §5)
+-- positions: what to do about every gap between due and paid.
+-- Grain: one row per person per period per component whose due differs from what was paid.
+--   due_fen      what the rules say is owed (due_in_force)
 --   paid_fen     net of all earlier entries and this month's reversals
 --   gap_fen      due - paid: > 0 to pay (or hold), < 0 to recover
 --   hold_reason  why a positive gap is not paid this month (null when it is paid)
---   action       payment | recovery | hold | settled
+--   action       payment | recovery | hold
 with
-paid as (
-    select id_number, period, component, sum(amount_fen) as paid_fen
-    from (
-        select id_number, period, component, amount_fen from prior_ledger
-        union all
-        select id_number, period, component, amount_fen from reversals
-    )
-    group by all
-),
-
-granted_before as (
-    -- a funeral grant once issued stays as issued, whatever a later registration says
-    select id_number from paid where component = 'funeral_grant' and paid_fen > 0
-),
-
-due_kept as (
-    select * from due
-    where component <> 'funeral_grant' or id_number not in (select id_number from granted_before)
-    union all
-    select id_number, period, component, paid_fen from paid
-    where component = 'funeral_grant' and id_number in (select id_number from granted_before)
-),
-
 joined as (
     select
         coalesce(d.id_number, p.id_number) as id_number,
@@ -36,8 +13,9 @@ joined as (
         coalesce(d.component, p.component) as component,
         coalesce(d.due_fen, 0) as due_fen,
         coalesce(p.paid_fen, 0) as paid_fen
-    from due_kept as d
+    from due_in_force as d
     full outer join paid as p using (id_number, period, component)
+    where coalesce(d.due_fen, 0) <> coalesce(p.paid_fen, 0)
 ),
 
 with_context as (
@@ -85,8 +63,7 @@ final as (
         case
             when gap_fen > 0 and hold_reason is null then 'payment'
             when gap_fen > 0 then 'hold'
-            when gap_fen < 0 then 'recovery'
-            else 'settled'
+            else 'recovery'
         end as action,
         case
             when gap_fen > 0 and period = (select run_month from params) then 'current'

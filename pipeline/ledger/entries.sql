@@ -24,7 +24,7 @@ payments as (
 ),
 
 grants_this_run as (
-    select id_number, sum(amount_fen) as grant_fen, any_value(bank_code) as bank_code,
+    select id_number, sum(amount_fen)::bigint as grant_fen, any_value(bank_code) as bank_code,
            any_value(account_number) as account_number
     from payments where component = 'funeral_grant'
     group by id_number
@@ -38,7 +38,7 @@ recoveries as (
         -- recovery money already covered by earlier recoveries of the same person
         coalesce(sum(-r.gap_fen) over (
             partition by r.id_number order by r.period, r.component
-            rows between unbounded preceding and 1 preceding), 0) as covered_before,
+            rows between unbounded preceding and 1 preceding), 0)::bigint as covered_before,
         case when r.reason = 'after_death' then r.death_file else r.roster_file end as source_file,
         case when r.reason = 'after_death' then r.death_row else r.roster_row end as source_row
     from positions as r

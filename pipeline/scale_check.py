@@ -1,0 +1,50 @@
+"""`payout scale-check`: a synthetic year at the seed's scale, run month by month, and its budget
+table compared with the seed's declared lines. The seed's own arithmetic (99,000 pensioners x 392
+x 12 = 46,570万 ...) is the check that the computation is right at scale. Not a unit test: it takes
+minutes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.indicators.annual import run_indicators
+from pipeline.months import month_range
+from pipeline.paths import REPO, Inbox, OutDir
+from pipeline.policy import Policy
+from pipeline.progress import Progress
+from pipeline.run import RunContext, run
+
+SEED_PEOPLE = 124_000  # 99,000 pensioners + 25,000 contributors at the start of the year
+CHECKED_LINES = ("base_pension", "topup65", "funeral_grant")
+
+
+def scale_check(year: int, policy: Policy, *, people: int = SEED_PEOPLE, tolerance: float = 0.02,
+                root: Path | None = None) -> int:
+    from pipeline.synth import synthesize_inbox
+
+    progress = Progress()
+    root = root or REPO / "bench" / f"scale-{year}-{people}"
+    inbox, out = Inbox(root / "inbox"), OutDir(root / "out")
+    months = month_range(f"{year}-01", f"{year}-12")
+    if not (inbox.root / months[-1]).is_dir():
+        with progress.step("synthesise") as counts:
+            report = synthesize_inbox(inbox.root, policy=policy, seed=year, people=people, months=months,
+                                      edge_cases=False, formats="csv")
+            counts.update(people=report.people, deaths=report.deaths)
+    started = time.perf_counter()
+    run(RunContext(months[-1], inbox, out, policy), Progress(quiet=True), catch_up=True)
+    progress.say(f"  12 months run in {time.perf_counter() - started:.1f} s")
+    folder = run_indicators(year, inbox=inbox, out=out, policy=policy)
+    budget = pd.read_csv(folder / "budget.csv").set_index("line")
+    failures = 0
+    for line in CHECKED_LINES:
+        declared, actual = budget.loc[line, "declared_wan"], budget.loc[line, "actual_wan"]
+        off = actual / declared - 1
+        ok = abs(off) <= tolerance
+        failures += not ok
+        progress.say(f"  {'✓' if ok else '✗'} {line:<14} declared {declared:>9,.0f}万  actual {actual:>11,.2f}万  "
+                     f"({off:+.2%}, tolerance ±{tolerance:.0%})")
+    return 1 if failures else 0
