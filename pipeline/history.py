@@ -54,23 +54,48 @@ class StateReader:
         self.con.close()
 
 
+def carried_forward(last_known: pd.DataFrame, roster: pd.DataFrame, month: str) -> pd.DataFrame:
+    """Everyone ever on a roster, by their latest accepted row (this month's when on it), with
+    whether they were ever receiving: next month's history in one table."""
+    earlier = last_known[~last_known["id_number"].isin(roster["id_number"])]
+    ever = set(last_known.loc[last_known["ever_receiving"].fillna(False), "id_number"]) if "ever_receiving" in last_known else set()
+    current = roster.assign(run_month=month)
+    people = pd.concat([earlier, current], ignore_index=True).sort_values("id_number", ignore_index=True)
+    people["ever_receiving"] = people["id_number"].isin(ever) | people["status"].eq("receiving")
+    return people
+
+
+def _latest_people(reader: StateReader) -> str | None:
+    """A query for carried_forward's table as of the month before the run (None: no history)."""
+    if reader.months:
+        last = reader.out.state(reader.months[-1]) / "last_known.parquet"
+        if last.is_file():
+            return f"read_parquet('{last}')"
+    roster = reader.source("roster")
+    if roster is None:
+        return None
+    return (
+        f"(select * exclude (rank_latest) from ("
+        f"select *, row_number() over (partition by id_number order by run_month desc) as rank_latest, "
+        f"bool_or(status = 'receiving') over (partition by id_number) as ever_receiving from {roster}) "
+        "where rank_latest = 1)"
+    )
+
+
 def load_history(out: OutDir, opening_month: str, run_month: str) -> History:
     reader = StateReader(out, earlier_months(opening_month, run_month))
     empty = History.empty()
     try:
-        roster = reader.source("roster")
-        if roster is None:
+        people = _latest_people(reader)
+        if people is None:
             return empty
         issued = reader.source("issued_lines")
         returned = reader.source("bank_returns")
         return History(
             ever_receiving=reader.frame(
-                f"select distinct id_number from {roster} where status = 'receiving' order by id_number"
+                f"select id_number from {people} where ever_receiving order by id_number"
             )["id_number"],
-            participants=reader.frame(
-                f"select id_number, arg_max(township_code, run_month) as township_code from {roster} "
-                "group by id_number order by id_number"
-            ),
+            participants=reader.frame(f"select id_number, township_code from {people} order by id_number"),
             issued_lines=empty.issued_lines if issued is None else reader.frame(
                 f"select {', '.join(empty.issued_lines.columns)} from {issued}"
             ),
@@ -99,10 +124,9 @@ def load_money_history(out: OutDir, opening_month: str, run_month: str) -> Money
             source = reader.source(table)
             return empty_frame(model, run_month="str") if source is None else reader.frame(f"select * from {source}")
 
-        roster = reader.source("roster")
-        last_known = empty_frame(Roster, run_month="str") if roster is None else reader.frame(
-            f"select * from {roster} "
-            "qualify row_number() over (partition by id_number order by run_month desc) = 1 order by id_number"
+        people = _latest_people(reader)
+        last_known = empty_frame(Roster, run_month="str", ever_receiving="bool") if people is None else reader.frame(
+            f"select * from {people} order by id_number"
         )
         ledger_files = [p for m in months if (p := out.ledger_partition(m) / "entries.parquet").is_file()]
         if ledger_files:

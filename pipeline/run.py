@@ -24,7 +24,7 @@ from pipeline.emit.summary import month_summary, write_summary
 from pipeline.emit.xlsx import write_xlsx
 from pipeline.errors import AuditFailed
 from pipeline.entitlement.money import Money, MoneyInputs, compute_money
-from pipeline.history import MoneyHistory, load_history, load_money_history
+from pipeline.history import MoneyHistory, carried_forward, load_history, load_money_history
 from pipeline.ingest.inputs import RawInputs, read_month
 from pipeline.months import add_months
 from pipeline.paths import Inbox, OutDir
@@ -104,8 +104,10 @@ def write_draft(
         for name, frame in (("roster", month.roster), ("deaths", month.deaths),
                             ("bank_returns", month.bank_returns), ("issued_lines", result.bank_lines),
                             ("due", result.due),
+                            ("last_known", carried_forward(inputs.last_known, month.roster, ctx.month)),
                             ("holds", holds)):
-            write_parquet(with_run_month(frame, ctx.month), state / f"{name}.parquet")
+            stamped = frame if name == "last_known" else with_run_month(frame, ctx.month)
+            write_parquet(stamped, state / f"{name}.parquet")
         summary = emit_month(ctx, month, inputs, result, staging / "month")
         write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
         write_json(lifecycle.draft_status(ctx.month), staging / "month" / lifecycle.STATUS)

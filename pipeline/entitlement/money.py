@@ -72,9 +72,7 @@ def compute_money(inputs: MoneyInputs, policy: Policy) -> Money:
             ("issued_lines", inputs.issued_lines),
             ("prior_ledger", inputs.prior_ledger),
         ):
-            con.register(f"{name}_frame", table)
-            con.execute(f"create table {name} as select * from {name}_frame")
-            con.unregister(f"{name}_frame")
+            con.register(name, table)  # scanned in place: no copy of the (large) ledger
         for step in STEPS:
             materialise(con, step, step.split("/")[1])
         return Money(
