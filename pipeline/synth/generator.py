@@ -254,17 +254,23 @@ def _roster_table(
 
 
 def _deaths_table(pop: Population, i: int, start: int, extra) -> pa.Table:
+    """Registrations received in month i: first registrations, and the next of kin coming in a
+    month later with the payee details a first registration lacked (a correcting registration)."""
     d = pop.deaths
-    rows = np.flatnonzero(d["registration"] == i)
+    first = np.flatnonzero(d["registration"] == i)
+    follow_up = np.flatnonzero(~d["has_payee"] & (d["registration"] + 1 == i))
+    rows = np.concatenate([first, follow_up])
     person = d["person"][rows]
-    payee = d["has_payee"][rows]
+    payee = np.concatenate([d["has_payee"][first], np.ones(follow_up.size, dtype=bool)])
+    ninth = first_day(np.full(follow_up.size, start + i, dtype=np.int64)) + np.timedelta64(9, "D")
+    registered_on = np.concatenate([d["registered_on"][first], ninth])
     names = [c.name for c in DEATH]
     table = pa.table(
         [
             text_column(pop.id_number[person]),
             text_column(pop.name[person]),
             text_column(date_text(d["death_date"][rows])),
-            text_column(date_text(d["registered_on"][rows])),
+            text_column(date_text(registered_on)),
             take(vocabulary(d["source_names"]), d["source"][rows]),
             text_column(d["payee_name"][rows], mask=~payee),
             take(vocabulary(pop.bank_codes), d["payee_bank"][rows], mask=~payee),
