@@ -21,7 +21,9 @@ rates_by_month as (
 ),
 
 death_months as (
-    select id_number, strftime(death_date, '%Y-%m') as death_month from deaths_in_force
+    select id_number, strftime(death_date, '%Y-%m') as death_month,
+           strftime(registered_on, '%Y-%m') as registered_month
+    from deaths_in_force
 ),
 
 people_dated as (
@@ -31,7 +33,8 @@ people_dated as (
                                                else params.pension_age_female end), '%Y-%m')
             as pension_age_month,
         strftime(birth_date + to_years(params.topup_age), '%Y-%m') as topup_month,
-        death_months.death_month
+        death_months.death_month,
+        death_months.registered_month
     from people
     cross join params
     left join death_months using (id_number)
@@ -61,16 +64,26 @@ pension_components as (
     where account_pension_fen > 0
 ),
 
-funeral_grants as (
-    -- once per person: N months of the base pension in force in the month of death, for a
-    -- participant not terminated before dying
-    select p.id_number, p.death_month as period, 'funeral_grant' as component,
-           params.funeral_grant_months * r.base_fen as due_fen
+deaths_of_participants as (
+    -- a participant not terminated before dying, whose death this pipeline learnt of (registered
+    -- from the opening month on: an earlier registration was the previous system's to settle)
+    select p.id_number, p.death_month
     from people_dated as p
     cross join params
-    join rates_by_month as r on r.period = p.death_month
-    where p.status in ('receiving', 'suspended', 'contributing')
-        or (p.status = 'terminated' and p.death_month <= p.end_month)
+    where p.death_month is not null
+        and p.registered_month >= params.opening_month
+        and (p.status in ('receiving', 'suspended', 'contributing')
+             or (p.status = 'terminated' and p.death_month <= p.end_month))
+),
+
+funeral_grants as (
+    -- once per person: N months of the base pension in force in the month of death (a death
+    -- before the opening month takes that month's rate, hence the rates' earlier rows)
+    select d.id_number, d.death_month as period, 'funeral_grant' as component,
+           params.funeral_grant_months * r.base_fen as due_fen
+    from deaths_of_participants as d
+    asof join rates as r on d.death_month >= r.from_month
+    cross join params
 ),
 
 final as (

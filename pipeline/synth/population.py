@@ -20,6 +20,8 @@ from pipeline.validate.idcard import CHECK_CHARS, WEIGHTS
 
 REGION = "320281"  # 江阴市
 NEVER = np.int16(32767)  # month index of an event that does not happen in the months made
+PENSIONER_DEATH_RATE = 3000 / 99000  # a year: the seed's 3,000 deaths among 99,000 pensioners
+LATE_REGISTRATION_SHARE = 0.10  # deaths registered in the month after they happen
 SCHEME_START = "2010-07"  # 江阴市居民养老保险暂行办法 (澄政发〔2010〕159号)
 SEQ_PER_SEX = 490  # random people use sequence numbers 000-979; 980-999 are for edge cases
 YEAR_DAYS = 365.2425
@@ -361,15 +363,21 @@ def make_population(
     cents = np.where(choice < 0.05, -1, np.where(choice < 0.10, 0, cents)).astype(np.int32)
     account_name_listed = r_misc.random(n) < 0.02
 
-    # Deaths: an age-dependent monthly hazard, ~3% a year among pensioners.
+    # Deaths: an age-dependent monthly hazard averaging the seed's 3,000 deaths a year among
+    # 99,000 pensioners (scaled again after the cap on the oldest, which would lower the mean).
     age_years = (ref - birth.astype(np.int64)) / YEAR_DAYS
     hazard = np.exp(0.09 * (age_years - 75.0))
     if receiving.any():
-        hazard *= (0.03 / 12) / hazard[receiving].mean()
-    hazard = np.where(receiving, np.clip(hazard, 1e-5, 0.06), 0.0015 / 12)
+        for _ in range(3):
+            hazard = np.clip(hazard * (PENSIONER_DEATH_RATE / 12) / hazard[receiving].mean(), 1e-5, 0.06)
+    hazard = np.where(receiving, hazard, 0.0015 / 12)
     wait = r_death.geometric(hazard) - 1
     death = join.astype(np.int64) + wait
-    death = np.where(death < n_months, death, NEVER).astype(np.int16)
+    death = np.where(death < n_months, death, NEVER)
+    # Deaths of the month before the first, registered late: the first month learns of them, as a
+    # running office would of the previous December's (month index -1).
+    tail = receiving & (join == 0) & (r_death.random(n) < hazard * LATE_REGISTRATION_SHARE)
+    death = np.where(tail, -1, death).astype(np.int16)
 
     pop = Population(
         townships=list(townships),
@@ -427,7 +435,7 @@ def _register_deaths(
     dim = days_in(death_month)
     day_off = (r_death.random(k) * dim).astype(np.int64)
     death_date = first_day(death_month) + day_off.astype("timedelta64[D]")
-    late = r_death.random(k) < 0.20
+    late = (r_death.random(k) < LATE_REGISTRATION_SHARE) | (pop.death[person] < 0)
     registration = pop.death[person].astype(np.int64) + late
     reg_month = start + registration
     same = death_date + (r_death.random(k) * (dim - day_off)).astype("timedelta64[D]")

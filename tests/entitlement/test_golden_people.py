@@ -33,6 +33,7 @@ WEI = Person("卫职工", "1955-01-20", "M", 11)  # employee pension from March,
 JIANG = Person("蒋终止", "1958-12-12", "M", 12)  # terminated, end month 2021-03
 SHEN = Person("沈缴费亡", "1970-10-10", "F", 13, {"status": "缴费", "benefit_start": ""})  # contributor dies June
 CHU = Person("褚无亲", "1951-05-05", "M", 14)  # dies July; payee details only in August
+YOU = Person("尤前亡", "1948-08-08", "M", 15)  # dies 2020-12-20, before the opening month; registered in January
 
 NEW_ACCOUNT = "6228999900000000010"
 
@@ -48,6 +49,8 @@ def roster_for(month: str) -> list[dict]:
     if month <= "2021-07":
         rows.append(QIAN.row())
     rows.append(SUN.row())
+    if month == "2021-01":
+        rows.append(YOU.row())
     if "2021-03" <= month <= "2021-04":
         rows[1] = ZHOU.row(status="暂停", suspended_from="2021-03")
     rows.append(LI.row() if month < "2021-03" else LI.row(account_number=NEW_ACCOUNT))
@@ -67,6 +70,7 @@ def death(person: Person, died: str, registered: str, payee: bool = True) -> dic
 
 
 DEATHS = {
+    "2021-01": [death(YOU, "2020-12-20", "2021-01-06")],
     "2021-04": [death(CHEN, "2021-04-20", "2021-04-22")],
     "2021-06": [death(SHEN, "2021-06-11", "2021-06-15")],
     "2021-07": [death(QIAN, "2021-05-14", "2021-07-05"), death(CHU, "2021-07-03", "2021-07-08", payee=False)],
@@ -212,6 +216,11 @@ def test_grant_waits_for_payee_details(county):
     july = county.output("2021-07", "funeral_grants.csv")
     assert july.loc[july["身份证号 id_number"] == CHU.id, "状态 status"].tolist() == [
         "待补领取人信息 awaiting payee details"]
+
+
+def test_death_before_opening_month_gets_grant_at_that_months_rate(county):
+    # the policy's 2020 row (a made-up sample value) is in force in 2020-12: 6 x 38500; no pension in 2021
+    assert county.entries_of(YOU) == [("2021-01", "2020-12", "funeral_grant", "payment", "arrears", "bank", 231000)]
 
 
 def test_closed_month_refuses_rerun(county):
