@@ -99,3 +99,25 @@ def _copy_tree(source: Path, target: Path) -> None:
     import shutil
 
     shutil.copytree(source, target)
+
+
+def test_answers_documented_in_the_data_dictionary(year):
+    """docs/ledger.md quotes these answers on the sample year: keep them true."""
+    from pipeline.audit.check import connect_views
+    from pipeline.paths import OutDir
+
+    with connect_views(OutDir(year)) as con:
+        april = con.sql("select sum(amount_fen), count(*), min(line_no), max(line_no) from person_history("
+                        "'320281196011089815') where run_month = '2021-04'").fetchall()
+        assert april == [(171040, 8, 98, 98)]
+        assert con.sql("select count(*) from paid_after_death").fetchall() == [(0,)]
+        assert con.sql("select count(*) from double_payments").fetchall() == [(0,)]
+        late = con.sql("select period, component, settlement, amount_fen from person_history('320281194803129812') "
+                       "where run_month = '2021-07' order by all").fetchall()
+        assert late == [("2021-05", "funeral_grant", "bank", 235200), ("2021-06", "account", "set_off", -2240),
+                        ("2021-06", "base", "set_off", -39200), ("2021-06", "topup65", "set_off", -500)]
+        jrcb = con.sql("select ledger_lines, ledger_total_fen, reconciles from bank_batches "
+                       "where batch_id = '2021-03-JRCB-PENSION'").fetchall()
+        assert jrcb == [(1280, 56757862, True)]
+        owed = con.sql("select id_number, owed_fen from recoveries_open order by owed_fen desc").fetchall()
+        assert owed == [("320281195901209810", 130800), ("32028119430707981X", 41360)]

@@ -1,0 +1,29 @@
+"""The data dictionary (docs/ledger.md) keeps up with the code it documents."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.audit.check import VIEWS
+from pipeline.emit.office_lists import HOLD_REASONS
+from pipeline.paths import REPO
+from pipeline.validate.reasons import REASONS
+from schemas.ledger import COMPONENTS, REASONS as LEDGER_REASONS, SETTLEMENTS, LedgerEntry
+
+PAGE = (REPO / "docs" / "ledger.md").read_text(encoding="utf-8")
+
+
+def test_every_ledger_column_is_described():
+    for column in LedgerEntry.to_schema().columns:
+        assert f"| `{column}` |" in PAGE, column
+
+
+def test_every_code_is_described():
+    for code in [*REASONS, *LEDGER_REASONS, *SETTLEMENTS, *HOLD_REASONS, *COMPONENTS]:
+        assert f"`{code}`" in PAGE, code
+
+
+def test_every_view_is_listed():
+    defined = re.findall(r"create or replace (?:view|macro) (\w+)", VIEWS.read_text(encoding="utf-8"))
+    for view in defined:
+        assert f"`{view}" in PAGE, view
