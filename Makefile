@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run close validate indicators audit test lint bench sample clean serve flow-run
+.PHONY: help install run close validate indicators audit test lint bench sample clean serve
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,8 +29,8 @@ $(INSTALLED): pyproject.toml uv.lock | $(UV)
 
 install: $(INSTALLED) ## create .venv with the locked dependencies (done by every target)
 
-run: $(INSTALLED) ## run the monthly payout on the sample: make run MONTH=2021-03 (catches up earlier months)
-	$(VENV)/bin/payout run --month $(MONTH) --catch-up --out $(OUT)
+run: $(INSTALLED) ## the monthly Prefect flow on the sample: make run MONTH=2021-03 [APPROVAL=1] (catches up earlier months)
+	$(VENV)/bin/python -m flows.local --month $(MONTH) --catch-up --out $(OUT) $(if $(APPROVAL),--approval)
 
 close: $(INSTALLED) ## close (release) a drafted month: make close MONTH=2021-03
 	$(VENV)/bin/payout close --month $(MONTH) --out $(OUT)
@@ -43,9 +43,6 @@ indicators: $(INSTALLED) ## the year's indicators, budget and next declaration: 
 
 serve: $(INSTALLED) ## Prefect UI on localhost:4200 (or PREFECT_API_URL) serving the monthly and yearly schedules
 	$(VENV)/bin/python -m flows.serve
-
-flow-run: $(INSTALLED) ## the monthly Prefect flow locally: make flow-run MONTH=2021-03 [APPROVAL=1]
-	$(VENV)/bin/python -m flows.local --month $(MONTH) --catch-up --out $(OUT) $(if $(APPROVAL),--approval)
 
 audit: $(INSTALLED) ## open DuckDB on the ledgers with the auditors' views: make audit [OUT=DIR]
 	cd $(abspath $(OUT)) && $(CURDIR)/$(VENV)/bin/duckdb -init $(CURDIR)/pipeline/audit/views.sql

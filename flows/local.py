@@ -1,4 +1,4 @@
-"""`make flow-run MONTH=YYYY-MM`: the monthly flow run locally, on the same inputs as `payout run`.
+"""`make run MONTH=YYYY-MM`: the monthly flow run locally, on the same inputs as `payout run`.
 
 Runs against the server of PREFECT_API_URL when it is set (fast: a few seconds of overhead),
 otherwise against a temporary server started for this run (slower: its start-up). Does not wait
@@ -58,16 +58,21 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.errors import AuditFailed, RunStopped
     from pipeline.policy import PolicyError
 
-    state = monthly_payout(
-        month=args.month,
-        inbox=str(args.inbox.resolve()),
-        out=str(args.out.resolve()),
-        policy=str(args.policy.resolve()),
-        approval=args.approval,
-        approval_timeout_seconds=args.approval_timeout,
-        catch_up=args.catch_up,
-        return_state=True,
-    )
+    try:
+        state = monthly_payout(
+            month=args.month,
+            inbox=str(args.inbox.resolve()),
+            out=str(args.out.resolve()),
+            policy=str(args.policy.resolve()),
+            approval=args.approval,
+            approval_timeout_seconds=args.approval_timeout,
+            catch_up=args.catch_up,
+            return_state=True,
+        )
+    except Exception as err:  # the flow never started: Prefect's temporary server did not come up
+        if configured_api_url() or args.approval:
+            raise
+        return without_prefect(args, err)
     elapsed = time.perf_counter() - started
     if state.is_completed():
         print(f"{state.message} ({elapsed:.1f} s with Prefect)")
@@ -88,6 +93,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_AUDIT_FAILED
     print(f"The flow run ended {state.type.value}: {state.message}", file=sys.stderr)
     return 1
+
+
+def without_prefect(args: argparse.Namespace, err: Exception) -> int:
+    """The same pipeline steps as the flow, through `payout run`, when Prefect cannot start here."""
+    print(
+        f"Prefect's temporary server did not start ({type(err).__name__}: {err}); running the same "
+        "steps without Prefect (`payout run`).",
+        file=sys.stderr,
+    )
+    from pipeline.cli import main as payout
+
+    command = ["run", "--month", args.month, "--inbox", str(args.inbox), "--out", str(args.out),
+               "--policy", str(args.policy)]
+    return payout(command + (["--catch-up"] if args.catch_up else []))
 
 
 if __name__ == "__main__":
