@@ -42,9 +42,7 @@ def indicators(year: int, inbox: Path, out: Path, policy: Path) -> str:
         if missing.name not in ("pipeline.indicators", "pipeline.indicators.annual"):
             raise
         raise IndicatorsNotBuilt(NOT_BUILT) from None
-    folder = annual.run_indicators(
-        year, inbox=Inbox(inbox), out=OutDir(out), policy=load_policy(policy)
-    )
+    folder = annual.run_indicators(year, inbox=Inbox(inbox), out=OutDir(out), policy=load_policy(policy))
     return str(folder)
 
 

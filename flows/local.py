@@ -34,9 +34,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--inbox", type=Path, default=DEFAULT_INBOX)
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
-    p.add_argument(
-        "--catch-up", action="store_true", help="first run and close earlier open months"
-    )
+    p.add_argument("--catch-up", action="store_true", help="first run and close earlier open months")
     p.add_argument("--approval", action="store_true", help="wait for an operator's approval")
     p.add_argument("--approval-timeout", type=int, default=24 * 3600, help="seconds")
     return p
@@ -48,8 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     apply_defaults()
     if args.approval and not configured_api_url():
         print(
-            "--approval needs a Prefect server with its UI: set PREFECT_API_URL "
-            "(e.g. run `make serve`).",
+            "--approval needs a Prefect server with its UI: set PREFECT_API_URL (e.g. run `make serve`).",
             file=sys.stderr,
         )
         return EXIT_STOPPED
@@ -84,8 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(error, AuditFailed):
         print(
             textwrap.fill(
-                f"The draft was written but {error}. Do not close or release it; "
-                "see audit.json in the month folder.",
+                f"The draft was written but {error}. Do not close or release it; see audit.json in the month folder.",
                 width=100,
             ),
             file=sys.stderr,
@@ -104,8 +100,17 @@ def without_prefect(args: argparse.Namespace, err: Exception) -> int:
     )
     from pipeline.cli import main as payout
 
-    command = ["run", "--month", args.month, "--inbox", str(args.inbox), "--out", str(args.out),
-               "--policy", str(args.policy)]
+    command = [
+        "run",
+        "--month",
+        args.month,
+        "--inbox",
+        str(args.inbox),
+        "--out",
+        str(args.out),
+        "--policy",
+        str(args.policy),
+    ]
     return payout(command + (["--catch-up"] if args.catch_up else []))
 
 

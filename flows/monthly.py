@@ -94,9 +94,7 @@ class Approval(RunInput):
     """The operator's decision on a drafted month, given in the Prefect UI."""
 
     approve: bool = Field(default=False, description="Close the month and release its bank files")
-    reason: str = Field(
-        default="", description="Why: say it when rejecting (kept in approval.json)"
-    )
+    reason: str = Field(default="", description="Why: say it when rejecting (kept in approval.json)")
 
 
 def retry_share_errors(task, task_run, state) -> bool:
@@ -220,9 +218,7 @@ def draft_month(ctx: RunContext) -> tuple[dict, AuditFailed | None]:
         return failed.report, failed
 
 
-def ask_for_approval(
-    ctx: RunContext, audit: dict, manifest_sha256: str, timeout: int
-) -> Approval | None:
+def ask_for_approval(ctx: RunContext, audit: dict, manifest_sha256: str, timeout: int) -> Approval | None:
     """Pause until an operator approves or rejects in the UI; None when nobody did in time.
 
     Prefect fails a run whose pause expires (the server refuses any later state but Failed), so
@@ -285,11 +281,9 @@ def apply_decision(
     manifest = ctx.out.month(ctx.month) / "manifest.json"
     if not manifest.is_file() or sha256_of(manifest) != reviewed_manifest:
         raise RunStopped(
-            f"the draft of {ctx.month} was replaced while it waited for approval; "
-            "the decision was not applied.",
+            f"the draft of {ctx.month} was replaced while it waited for approval; the decision was not applied.",
             file=str(ctx.out.month(ctx.month)),
-            action="review the new draft: run the monthly flow again "
-            "(or `payout close` after checking it).",
+            action="review the new draft: run the monthly flow again (or `payout close` after checking it).",
         )
     decision = {True: "approved", False: "rejected", None: "no decision"}[approve]
     if approve:
@@ -355,9 +349,7 @@ def monthly_payout(
             data={"month": month, "folder": folder, "status": "draft", "decision": None},
         )
     # the lock is not held while waiting: a rerun may replace the draft (apply_decision checks)
-    logger.info(
-        "%s drafted: waiting up to %d s for an operator's approval", month, approval_timeout_seconds
-    )
+    logger.info("%s drafted: waiting up to %d s for an operator's approval", month, approval_timeout_seconds)
     decision = ask_for_approval(ctx, audit, manifest_sha256, approval_timeout_seconds)
     approve = None if decision is None else decision.approve
     with lifecycle.output_lock(ctx.out):

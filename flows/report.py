@@ -110,10 +110,7 @@ def report_markdown(
             f"of which owed 尚欠: {yuan(money['recoveries_owed_fen'])}",
             f"- reversals 银行退回: {yuan(money['reversals_fen'])}",
             f"- holds 暂缓: {money['hold_rows']} rows, "
-            + (
-                ", ".join(f"{reason} {yuan(fen)}" for reason, fen in sorted(holds.items()))
-                or "none"
-            ),
+            + (", ".join(f"{reason} {yuan(fen)}" for reason, fen in sorted(holds.items())) or "none"),
             f"- bank files 银行文件: {yuan(money['bank_total_fen'])}; "
             f"every batch equals its ledger entries: **{money['bank_reconciles']}**",
             "",
@@ -132,8 +129,7 @@ def report_markdown(
     else:
         lines += [f"Passed: **{audit['passed']}**", ""]
         lines += [
-            f"- {'✓' if c['violations'] == 0 else '✗'} {c['invariant']}: "
-            f"{c['violations']} violations"
+            f"- {'✓' if c['violations'] == 0 else '✗'} {c['invariant']}: {c['violations']} violations"
             for c in audit["invariants"]
         ]
         lines.append("")
@@ -148,9 +144,7 @@ def report_markdown(
     return "\n".join(lines)
 
 
-def approval_description(
-    month: str, summary: dict, audit: dict | None, manifest_sha256: str
-) -> str:
+def approval_description(month: str, summary: dict, audit: dict | None, manifest_sha256: str) -> str:
     """Shown above the approve/reject form in the Prefect UI."""
     money = summary.get("money", {})
     rows = summary.get("rows", {}).get("per_kind", {})

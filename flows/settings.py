@@ -11,9 +11,7 @@ import os
 from pipeline.paths import REPO
 
 DEFAULTS = {
-    "PREFECT_HOME": str(
-        REPO / ".prefect"
-    ),  # persistent and git-ignored: the temporary server reuses it
+    "PREFECT_HOME": str(REPO / ".prefect"),  # persistent and git-ignored: the temporary server reuses it
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

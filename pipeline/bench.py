@@ -266,9 +266,7 @@ def _rows_of_run(out: Path) -> tuple[int, int]:
 
 def result_table(results: list[Timing], stage: str) -> Table:
     steps = ["ingest", "validate", "ingest + validate"] if stage == "validate" else ["payout run"]
-    table = Table(
-        title=f"payout bench --stage {stage} (month {MONTH}, seed {SEED}, {os.cpu_count()} cores)"
-    )
+    table = Table(title=f"payout bench --stage {stage} (month {MONTH}, seed {SEED}, {os.cpu_count()} cores)")
     table.add_column("people", justify="right")
     table.add_column("rows read", justify="right")
     table.add_column("rejected", justify="right")

@@ -25,7 +25,9 @@ def _month(text: str) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="payout", description="Jiangyin resident pension monthly payout (居保月度发放).")
+    root = argparse.ArgumentParser(
+        prog="payout", description="Jiangyin resident pension monthly payout (居保月度发放)."
+    )
     commands = root.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser, inbox: bool = True) -> None:
@@ -44,7 +46,9 @@ def parser() -> argparse.ArgumentParser:
     close.add_argument("--month", type=_month, required=True)
     common(close, inbox=False)
 
-    validate = commands.add_parser("validate", help="check a month's inputs and list every bad row; writes nothing else")
+    validate = commands.add_parser(
+        "validate", help="check a month's inputs and list every bad row; writes nothing else"
+    )
     validate.add_argument("--month", type=_month, required=True)
     validate.add_argument("--rejects", type=Path, help="also write the rejects to this CSV")
     common(validate)
@@ -87,8 +91,14 @@ def main(argv: list[str] | None = None) -> int:
         print(message, file=sys.stderr)
         return EXIT_STOPPED
     except AuditFailed as failed:
-        print(textwrap.fill(f"The draft was written but {failed}. Do not close or release it; "
-                            "see audit.json in the month folder and `make audit`.", width=100), file=sys.stderr)
+        print(
+            textwrap.fill(
+                f"The draft was written but {failed}. Do not close or release it; "
+                "see audit.json in the month folder and `make audit`.",
+                width=100,
+            ),
+            file=sys.stderr,
+        )
         return EXIT_AUDIT_FAILED
 
 
@@ -160,8 +170,13 @@ def cmd_synth(args) -> int:
 
     first, last = args.months.split(":")
     report = synthesize_inbox(
-        args.to, policy=load_policy(args.policy), seed=args.seed, people=args.people,
-        months=month_range(first, last), edge_cases=args.edge_cases, formats=args.formats,
+        args.to,
+        policy=load_policy(args.policy),
+        seed=args.seed,
+        people=args.people,
+        months=month_range(first, last),
+        edge_cases=args.edge_cases,
+        formats=args.formats,
     )
     print(report)
     return 0
@@ -180,8 +195,14 @@ def cmd_bench(args) -> int:
 
 
 COMMANDS = {
-    "run": cmd_run, "close": cmd_close, "validate": cmd_validate, "audit": cmd_audit, "indicators": cmd_indicators,
-    "synth": cmd_synth, "bench": cmd_bench, "scale-check": cmd_scale_check,
+    "run": cmd_run,
+    "close": cmd_close,
+    "validate": cmd_validate,
+    "audit": cmd_audit,
+    "indicators": cmd_indicators,
+    "synth": cmd_synth,
+    "bench": cmd_bench,
+    "scale-check": cmd_scale_check,
 }
 
 if __name__ == "__main__":

@@ -58,7 +58,11 @@ def carried_forward(last_known: pd.DataFrame, roster: pd.DataFrame, month: str) 
     """Everyone ever on a roster, by their latest accepted row (this month's when on it), with
     whether they were ever receiving: next month's history in one table."""
     earlier = last_known[~last_known["id_number"].isin(roster["id_number"])]
-    ever = set(last_known.loc[last_known["ever_receiving"].fillna(False), "id_number"]) if "ever_receiving" in last_known else set()
+    ever = (
+        set(last_known.loc[last_known["ever_receiving"].fillna(False), "id_number"])
+        if "ever_receiving" in last_known
+        else set()
+    )
     current = roster.assign(run_month=month)
     people = pd.concat([earlier, current], ignore_index=True).sort_values("id_number", ignore_index=True)
     people["ever_receiving"] = people["id_number"].isin(ever) | people["status"].eq("receiving")
@@ -92,16 +96,16 @@ def load_history(out: OutDir, opening_month: str, run_month: str) -> History:
         issued = reader.source("issued_lines")
         returned = reader.source("bank_returns")
         return History(
-            ever_receiving=reader.frame(
-                f"select id_number from {people} where ever_receiving order by id_number"
-            )["id_number"],
+            ever_receiving=reader.frame(f"select id_number from {people} where ever_receiving order by id_number")[
+                "id_number"
+            ],
             participants=reader.frame(f"select id_number, township_code from {people} order by id_number"),
-            issued_lines=empty.issued_lines if issued is None else reader.frame(
-                f"select {', '.join(empty.issued_lines.columns)} from {issued}"
-            ),
-            returned_lines=empty.returned_lines if returned is None else reader.frame(
-                f"select batch_id, line_no from {returned}"
-            ),
+            issued_lines=empty.issued_lines
+            if issued is None
+            else reader.frame(f"select {', '.join(empty.issued_lines.columns)} from {issued}"),
+            returned_lines=empty.returned_lines
+            if returned is None
+            else reader.frame(f"select batch_id, line_no from {returned}"),
         )
     finally:
         reader.close()
@@ -120,13 +124,16 @@ def load_money_history(out: OutDir, opening_month: str, run_month: str) -> Money
     months = earlier_months(opening_month, run_month)
     reader = StateReader(out, months)
     try:
+
         def everything(table: str, model) -> pd.DataFrame:
             source = reader.source(table)
             return empty_frame(model, run_month="str") if source is None else reader.frame(f"select * from {source}")
 
         people = _latest_people(reader)
-        last_known = empty_frame(Roster, run_month="str", ever_receiving="bool") if people is None else reader.frame(
-            f"select * from {people} order by id_number"
+        last_known = (
+            empty_frame(Roster, run_month="str", ever_receiving="bool")
+            if people is None
+            else reader.frame(f"select * from {people} order by id_number")
         )
         ledger_files = [p for m in months if (p := out.ledger_partition(m) / "entries.parquet").is_file()]
         if ledger_files:
@@ -139,7 +146,8 @@ def load_money_history(out: OutDir, opening_month: str, run_month: str) -> Money
             last_known=last_known,
             deaths=everything("deaths", Death),
             returns=everything("bank_returns", BankReturn),
-            issued_lines=empty_frame(BankLine, run_month="str") if issued is None
+            issued_lines=empty_frame(BankLine, run_month="str")
+            if issued is None
             else reader.arrow(f"select * from {issued}"),
             prior_ledger=prior,
         )

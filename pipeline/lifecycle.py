@@ -74,9 +74,7 @@ def close_month(out: OutDir, opening_month: str, month: str) -> dict:
         "month": month,
         "status": "closed",
         "manifest_sha256": sha256_of(out.month(month) / "manifest.json"),
-        "ledger": {
-            p.name: sha256_of(p) for p in sorted(out.ledger_partition(month).glob("*.parquet"))
-        },
+        "ledger": {p.name: sha256_of(p) for p in sorted(out.ledger_partition(month).glob("*.parquet"))},
     }
     write_json(record, out.month(month) / STATUS)
     return record

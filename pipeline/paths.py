@@ -26,10 +26,7 @@ class Inbox:
         folder = self.month_dir(month) / kind
         if not folder.is_dir():
             return []
-        return sorted(
-            p for p in folder.iterdir()
-            if p.is_file() and not p.name.startswith((".", "~$"))
-        )
+        return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
 
     def contributions(self, year: int) -> list[Path]:
         folder = self.root / "contributions"

@@ -108,6 +108,4 @@ def _checked_rates(rates: pd.DataFrame) -> pd.DataFrame:
     for column in ("base_fen", "topup65_fen"):
         if not all(isinstance(v, int) and v >= 0 for v in rates[column]):
             raise PolicyError(f"rates.{column} must be whole, non-negative fen")
-    return rates.sort_values("from_month", ignore_index=True).astype(
-        {"base_fen": "int64", "topup65_fen": "int64"}
-    )
+    return rates.sort_values("from_month", ignore_index=True).astype({"base_fen": "int64", "topup65_fen": "int64"})

@@ -46,7 +46,8 @@ class Progress:
         self.console.print(table)
         rows = summary["rows"]["per_kind"]
         self.console.print(
-            "  rows: " + " · ".join(f"{k} {v['rows_read']} = {v['accepted']} + {v['rejected']}" for k, v in rows.items())
+            "  rows: "
+            + " · ".join(f"{k} {v['rows_read']} = {v['accepted']} + {v['rejected']}" for k, v in rows.items())
             + f"  reconcile: {summary['rows']['reconciles']} · bank = ledger: {money['bank_reconciles']}"
             + f" · held rows {money['hold_rows']}"
         )

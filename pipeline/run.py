@@ -22,8 +22,8 @@ from pipeline.emit.office_lists import change_rows, hold_rows, recovery_rows
 from pipeline.emit.rejects import write_rejects
 from pipeline.emit.summary import month_summary, write_summary
 from pipeline.emit.xlsx import write_xlsx
-from pipeline.errors import AuditFailed
 from pipeline.entitlement.money import Money, MoneyInputs, compute_money
+from pipeline.errors import AuditFailed
 from pipeline.history import MoneyHistory, carried_forward, load_history, load_money_history
 from pipeline.ingest.inputs import RawInputs, read_month
 from pipeline.months import add_months
@@ -45,8 +45,9 @@ class RunContext:
 def ingest(ctx: RunContext, progress: Progress) -> RawInputs:
     with progress.step("ingest") as counts:
         raw = read_month(ctx.inbox, ctx.month)
-        counts.update(files=len(raw.files), rosters=len(raw.rosters), deaths=len(raw.deaths),
-                      returns=len(raw.bank_returns))
+        counts.update(
+            files=len(raw.files), rosters=len(raw.rosters), deaths=len(raw.deaths), returns=len(raw.bank_returns)
+        )
     return raw
 
 
@@ -60,8 +61,12 @@ def history(ctx: RunContext, progress: Progress) -> History:
 def validate(ctx: RunContext, raw: RawInputs, past: History, progress: Progress) -> ValidatedMonth:
     with progress.step("validate") as counts:
         month = validate_month(raw, history=past, policy=ctx.policy, run_month=ctx.month)
-        counts.update(accepted=len(month.roster), rejected=len(month.rejects),
-                      deaths=len(month.deaths), returns=len(month.bank_returns))
+        counts.update(
+            accepted=len(month.roster),
+            rejected=len(month.rejects),
+            deaths=len(month.deaths),
+            returns=len(month.bank_returns),
+        )
     return month
 
 
@@ -70,8 +75,12 @@ def money(ctx: RunContext, month: ValidatedMonth, progress: Progress) -> tuple[M
         past = load_money_history(ctx.out, ctx.policy.opening_month, ctx.month)
         inputs = money_inputs(ctx.month, month, past)
         result = compute_money(inputs, ctx.policy)
-        counts.update(people=len(result.people), due_rows=len(result.due),
-                      entries=len(result.ledger), bank_lines=len(result.bank_lines))
+        counts.update(
+            people=len(result.people),
+            due_rows=len(result.due),
+            entries=len(result.ledger),
+            bank_lines=len(result.bank_lines),
+        )
     return inputs, result
 
 
@@ -101,11 +110,15 @@ def write_draft(
         write_parquet(result.ledger, staging / "ledger" / "entries.parquet")
         state = staging / "month" / "state"
         holds = result.positions[result.positions["action"] == "hold"]
-        for name, frame in (("roster", month.roster), ("deaths", month.deaths),
-                            ("bank_returns", month.bank_returns), ("issued_lines", result.bank_lines),
-                            ("due", result.due),
-                            ("last_known", carried_forward(inputs.last_known, month.roster, ctx.month)),
-                            ("holds", holds)):
+        for name, frame in (
+            ("roster", month.roster),
+            ("deaths", month.deaths),
+            ("bank_returns", month.bank_returns),
+            ("issued_lines", result.bank_lines),
+            ("due", result.due),
+            ("last_known", carried_forward(inputs.last_known, month.roster, ctx.month)),
+            ("holds", holds),
+        ):
             stamped = frame if name == "last_known" else with_run_month(frame, ctx.month)
             write_parquet(stamped, state / f"{name}.parquet")
         summary = emit_month(ctx, month, inputs, result, staging / "month")
@@ -147,9 +160,11 @@ def emit_month(ctx: RunContext, month: ValidatedMonth, inputs: MoneyInputs, resu
 
 def manifest(ctx: RunContext, raw: RawInputs, staging: Path) -> dict:
     outputs = {
-        str(p.relative_to(staging / "month")) if p.is_relative_to(staging / "month")
+        str(p.relative_to(staging / "month"))
+        if p.is_relative_to(staging / "month")
         else f"../ledger/run_month={ctx.month}/{p.name}": sha256_of(p)
-        for p in sorted(staging.rglob("*")) if p.is_file()
+        for p in sorted(staging.rglob("*"))
+        if p.is_file()
     }
     return {
         "month": ctx.month,
@@ -165,11 +180,26 @@ def code_version() -> str:
     """The git commit of the code (and '+changes' when the tree differs), else the package version."""
     repo = Path(__file__).resolve().parent.parent
     try:
-        commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no",
-                                "--", "pipeline", "schemas", "config"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(repo),
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                "pipeline",
+                "schemas",
+                "config",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         return commit + ("+changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         from importlib.metadata import version
@@ -210,4 +240,3 @@ def run(ctx: RunContext, progress: Progress, *, catch_up: bool = False) -> Path:
                 lifecycle.close_month(ctx.out, ctx.policy.opening_month, earlier)
         progress.say(f"[bold]{ctx.month}[/]")
         return run_one_month(ctx, progress)
-

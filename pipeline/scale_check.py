@@ -21,8 +21,9 @@ SEED_PEOPLE = 124_000  # 99,000 pensioners + 25,000 contributors at the start of
 CHECKED_LINES = ("base_pension", "topup65", "funeral_grant")
 
 
-def scale_check(year: int, policy: Policy, *, people: int = SEED_PEOPLE, tolerance: float = 0.02,
-                root: Path | None = None) -> int:
+def scale_check(
+    year: int, policy: Policy, *, people: int = SEED_PEOPLE, tolerance: float = 0.02, root: Path | None = None
+) -> int:
     from pipeline.synth import synthesize_inbox
 
     progress = Progress()
@@ -31,8 +32,9 @@ def scale_check(year: int, policy: Policy, *, people: int = SEED_PEOPLE, toleran
     months = month_range(f"{year}-01", f"{year}-12")
     if not (inbox.root / months[-1]).is_dir():
         with progress.step("synthesise") as counts:
-            report = synthesize_inbox(inbox.root, policy=policy, seed=year, people=people, months=months,
-                                      edge_cases=False, formats="csv")
+            report = synthesize_inbox(
+                inbox.root, policy=policy, seed=year, people=people, months=months, edge_cases=False, formats="csv"
+            )
             counts.update(people=report.people, deaths=report.deaths)
     started = time.perf_counter()
     run(RunContext(months[-1], inbox, out, policy), Progress(quiet=True), catch_up=True)
@@ -45,6 +47,8 @@ def scale_check(year: int, policy: Policy, *, people: int = SEED_PEOPLE, toleran
         off = actual / declared - 1
         ok = abs(off) <= tolerance
         failures += not ok
-        progress.say(f"  {'✓' if ok else '✗'} {line:<14} declared {declared:>9,.0f}万  actual {actual:>11,.2f}万  "
-                     f"({off:+.2%}, tolerance ±{tolerance:.0%})")
+        progress.say(
+            f"  {'✓' if ok else '✗'} {line:<14} declared {declared:>9,.0f}万  actual {actual:>11,.2f}万  "
+            f"({off:+.2%}, tolerance ±{tolerance:.0%})"
+        )
     return 1 if failures else 0

@@ -101,10 +101,10 @@ def map_values(s: pd.Series, mapping) -> pd.Series:
 
 def isin(s: pd.Series, values) -> pd.Series:
     """s.isin(values) for large value sets (pandas' own builds a pyarrow scalar per value)."""
-    value_set = pa_arrow.array(pd.Series(values, dtype="str").dropna().to_numpy(dtype=object),
-                               type=pa_arrow.large_string())
-    column = pa_arrow.array(s.astype("str").to_numpy(dtype=object), type=pa_arrow.large_string(),
-                            from_pandas=True)
+    value_set = pa_arrow.array(
+        pd.Series(values, dtype="str").dropna().to_numpy(dtype=object), type=pa_arrow.large_string()
+    )
+    column = pa_arrow.array(s.astype("str").to_numpy(dtype=object), type=pa_arrow.large_string(), from_pandas=True)
     found = pc.is_in(column, value_set=value_set).fill_null(False)
     return pd.Series(found.to_numpy(zero_copy_only=False), index=s.index, dtype="bool")
 
@@ -120,9 +120,7 @@ def last_day_of(month: str) -> pd.Timestamp:
 def with_checks(model: type[pa.DataFrameModel], checks: list[pa.Check]) -> pa.DataFrameSchema:
     """The model's columns plus row rules that depend on the run (month, configured codes)."""
     base = model.to_schema()
-    return pa.DataFrameSchema(
-        columns=base.columns, checks=checks, strict=True, name=base.name
-    )
+    return pa.DataFrameSchema(columns=base.columns, checks=checks, strict=True, name=base.name)
 
 
 def rule(name: str, fn) -> pa.Check:

@@ -21,7 +21,7 @@ class BankReturnInput(pa.DataFrameModel):
     result: Series[str]
     reason: Series[str]
     source_file: Series[str]
-    source_row: Series["int64"]
+    source_row: Series[int]
 
     class Config:
         strict = True
@@ -31,13 +31,13 @@ class BankReturn(pa.DataFrameModel):
     """One row per accepted return line; it matches exactly one issued bank-file line."""
 
     batch_id: Series[str]
-    line_no: Series["int64"] = pa.Field(ge=1)
+    line_no: Series[int] = pa.Field(ge=1)
     account_number: Series[str] = pa.Field(str_matches=c.ACCOUNT_RE)
-    amount_fen: Series["int64"] = pa.Field(gt=0)
+    amount_fen: Series[int] = pa.Field(gt=0)
     result: Series[str] = pa.Field(isin=["success", "failed"])
     reason: Series[str]  # the bank's words for a failure
     source_file: Series[str]
-    source_row: Series["int64"]
+    source_row: Series[int]
 
     class Config:
         strict = True
@@ -52,8 +52,10 @@ def bank_return_rules() -> pa.DataFrameSchema:
             rule("LINE_NO_INVALID", lambda d: d["line_no"].str.fullmatch(r"[1-9][0-9]{0,8}")),
             rule("ACCOUNT_EXCEL_NUMBER", lambda d: ~c.excel_number(d["account_number"])),
             rule("ACCOUNT_INVALID", lambda d: ~c.blank(d["account_number"]) & c.account_ok(d["account_number"])),
-            rule("AMOUNT_INVALID", lambda d: ~c.blank(d["amount"]) & c.yuan_ok(d["amount"])
-                 & ~d["amount"].str.fullmatch(r"0+(\.0{1,2})?")),  # positive
+            rule(
+                "AMOUNT_INVALID",
+                lambda d: ~c.blank(d["amount"]) & c.yuan_ok(d["amount"]) & ~d["amount"].str.fullmatch(r"0+(\.0{1,2})?"),
+            ),  # positive
             rule("RESULT_INVALID", lambda d: d["result"].str.strip().str.lower().isin(list(RESULTS))),
         ],
     )

@@ -20,7 +20,7 @@ class ContributionInput(pa.DataFrameModel):
     subsidy_yuan: Series[str]
     paid_on: Series[str]
     source_file: Series[str]
-    source_row: Series["int64"]
+    source_row: Series[int]
 
     class Config:
         strict = True
@@ -30,13 +30,13 @@ class Contribution(pa.DataFrameModel):
     """One row per accepted contribution: who paid, which tier, and the subsidy credited."""
 
     id_number: Series[str] = pa.Field(str_matches=idcard.ID18)
-    year: Series["int64"]
-    tier: Series["int64"] = pa.Field(ge=1)  # 1..policy contributions.tiers
-    personal_fen: Series["int64"] = pa.Field(ge=0)
-    subsidy_fen: Series["int64"] = pa.Field(ge=0)
+    year: Series[int]
+    tier: Series[int] = pa.Field(ge=1)  # 1..policy contributions.tiers
+    personal_fen: Series[int] = pa.Field(ge=0)
+    subsidy_fen: Series[int] = pa.Field(ge=0)
     paid_on: Series[pa.DateTime]
     source_file: Series[str]
-    source_row: Series["int64"]
+    source_row: Series[int]
 
     class Config:
         strict = True
@@ -53,7 +53,10 @@ def contribution_rules(year: int, tiers: int) -> pa.DataFrameSchema:
             rule("ID_CHECKSUM", lambda d: c.id_checksum_ok(d["id_number"])),
             rule("YEAR_INVALID", lambda d: d["year"].eq(str(year))),
             rule("TIER_INVALID", lambda d: d["tier"].isin([str(t) for t in range(1, tiers + 1)])),
-            rule("AMOUNT_INVALID", lambda d: ~c.blank(d["personal_yuan"]) & c.yuan_ok(d["personal_yuan"]) & c.yuan_ok(d["subsidy_yuan"])),
+            rule(
+                "AMOUNT_INVALID",
+                lambda d: ~c.blank(d["personal_yuan"]) & c.yuan_ok(d["personal_yuan"]) & c.yuan_ok(d["subsidy_yuan"]),
+            ),
             rule("PAID_ON_INVALID", lambda d: ~c.blank(d["paid_on"]) & c.date_ok(d["paid_on"])),
         ],
     )

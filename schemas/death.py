@@ -9,8 +9,16 @@ from pipeline.validate import idcard
 from schemas import _checks as c
 from schemas._checks import rule, with_checks
 
-SOURCES = {"公安": "公安", "民政": "民政", "卫健": "卫健", "镇街": "镇街",
-           "police": "公安", "civil_affairs": "民政", "health": "卫健", "township": "镇街"}
+SOURCES = {
+    "公安": "公安",
+    "民政": "民政",
+    "卫健": "卫健",
+    "镇街": "镇街",
+    "police": "公安",
+    "civil_affairs": "民政",
+    "health": "卫健",
+    "township": "镇街",
+}
 
 
 class DeathInput(pa.DataFrameModel):
@@ -25,7 +33,7 @@ class DeathInput(pa.DataFrameModel):
     payee_bank_code: Series[str]
     payee_account_number: Series[str]
     source_file: Series[str]
-    source_row: Series["int64"]
+    source_row: Series[int]
 
     class Config:
         strict = True
@@ -46,7 +54,7 @@ class Death(pa.DataFrameModel):
     payee_status: Series[str] = pa.Field(isin=["complete", "missing", "invalid"])
     matched: Series[bool]  # on some roster, this month or earlier
     source_file: Series[str]
-    source_row: Series["int64"]
+    source_row: Series[int]
 
     class Config:
         strict = True

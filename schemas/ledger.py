@@ -24,13 +24,13 @@ class LedgerEntry(pa.DataFrameModel):
     kind: Series[str] = pa.Field(isin=KINDS)
     reason: Series[str] = pa.Field(isin=REASONS)
     settlement: Series[str] = pa.Field(isin=SETTLEMENTS)
-    amount_fen: Series["int64"]  # signed: payments > 0, recoveries and reversals < 0
+    amount_fen: Series[int]  # signed: payments > 0, recoveries and reversals < 0
     bank_code: Series[str] = pa.Field(nullable=True)
     account_number: Series[str] = pa.Field(nullable=True)
     batch_id: Series[str] = pa.Field(nullable=True)  # bank file line carrying the money
-    line_no: Series["Int64"] = pa.Field(nullable=True)
+    line_no: Series[pd.Int64Dtype] = pa.Field(nullable=True)
     source_file: Series[str] = pa.Field(nullable=True)  # input row the entry comes from
-    source_row: Series["Int64"] = pa.Field(nullable=True)
+    source_row: Series[pd.Int64Dtype] = pa.Field(nullable=True)
     reverses_entry_id: Series[str] = pa.Field(nullable=True)  # for reversals
 
     class Config:
@@ -50,13 +50,13 @@ class BankLine(pa.DataFrameModel):
     """One row per payee per bank batch of the run month."""
 
     batch_id: Series[str]
-    line_no: Series["int64"] = pa.Field(ge=1)
+    line_no: Series[int] = pa.Field(ge=1)
     line_type: Series[str] = pa.Field(isin=["pension", "funeral"])
     bank_code: Series[str]
     account_number: Series[str]
     id_number: Series[str]  # the pensioner, or the deceased for a funeral grant
     township_code: Series[str] = pa.Field(nullable=True)
-    amount_fen: Series["int64"] = pa.Field(gt=0)
+    amount_fen: Series[int] = pa.Field(gt=0)
 
     class Config:
         strict = True

@@ -13,7 +13,7 @@ INPUT_KINDS = ["rosters", "deaths", "bank_returns", "contributions"]
 class Rejects(pa.DataFrameModel):
     input_kind: Series[str] = pa.Field(isin=INPUT_KINDS)
     source_file: Series[str]
-    source_row: Series["int64"] = pa.Field(ge=2)  # row number as Excel shows it; header is 1
+    source_row: Series[int] = pa.Field(ge=2)  # row number as Excel shows it; header is 1
     township_code: Series[str]  # the clerk who must fix it ('' when no township is known)
     id_number: Series[str]  # as written in the file
     name: Series[str]

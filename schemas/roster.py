@@ -35,7 +35,7 @@ class RosterInput(pa.DataFrameModel):
     account_number: Series[str]
     account_name: Series[str]
     source_file: Series[str]
-    source_row: Series["int64"]
+    source_row: Series[int]
 
     class Config:
         strict = True
@@ -56,12 +56,12 @@ class Roster(pa.DataFrameModel):
     suspended_from: Series[str] = pa.Field(nullable=True, str_matches=c.MONTH_RE)
     end_month: Series[str] = pa.Field(nullable=True, str_matches=c.MONTH_RE)
     employee_pension_from: Series[str] = pa.Field(nullable=True, str_matches=c.MONTH_RE)
-    account_pension_fen: Series["int64"] = pa.Field(ge=0)  # personal-account pension, fen/month
+    account_pension_fen: Series[int] = pa.Field(ge=0)  # personal-account pension, fen/month
     bank_code: Series[str] = pa.Field(nullable=True)
     account_number: Series[str] = pa.Field(nullable=True, str_matches=c.ACCOUNT_RE)
     account_name: Series[str]  # defaults to name
     source_file: Series[str]
-    source_row: Series["int64"]
+    source_row: Series[int]
 
     class Config:
         strict = True

@@ -99,9 +99,7 @@ def roster_row(
         "village": "城东社区",
         "hukou_local": "是",
         "status": status,
-        "benefit_start": f"{int(birth[:4]) + age:04d}-{birth[5:7]}"
-        if status in ("领取", "暂停")
-        else "",
+        "benefit_start": f"{int(birth[:4]) + age:04d}-{birth[5:7]}" if status in ("领取", "暂停") else "",
         "suspended_from": "",
         "end_month": "",
         "employee_pension_from": "",
@@ -223,9 +221,7 @@ def write_xlsx(
     sheet = book.active
     sheet.append(header)
     for position, row in enumerate(rows):
-        as_number = numeric_ids is True or (
-            not isinstance(numeric_ids, bool) and position in numeric_ids
-        )
+        as_number = numeric_ids is True or (not isinstance(numeric_ids, bool) and position in numeric_ids)
         values = []
         for h in header:
             value = row.get(h, "")
@@ -242,9 +238,7 @@ def write_xlsx(
     return path
 
 
-def write_rows(
-    path: Path, rows: list[Mapping[str, object]], *, fmt: str = "utf-8", **options
-) -> Path:
+def write_rows(path: Path, rows: list[Mapping[str, object]], *, fmt: str = "utf-8", **options) -> Path:
     """Write rows as fmt: 'utf-8', 'utf-8-sig', 'gb18030' (CSV) or 'xlsx'."""
     if fmt == "xlsx":
         return write_xlsx(path.with_suffix(".xlsx"), rows, **options)
@@ -254,9 +248,7 @@ def write_rows(
 # -- a month's inbox -----------------------------------------------------------------------------
 
 
-def township_people(
-    township: str, t: int, count: int = 10, month: str = MONTH
-) -> list[dict[str, str]]:
+def township_people(township: str, t: int, count: int = 10, month: str = MONTH) -> list[dict[str, str]]:
     """count valid people of one township (t: the township's position, keeps IDs unique across
     townships): mostly receiving men and women past pension age, some contributing, one
     suspended, one terminated."""
@@ -264,11 +256,7 @@ def township_people(
     year = int(month[:4])
     for k in range(count):
         sex = "M" if k % 2 == 0 else "F"
-        name = (
-            SURNAMES[(t + k) % len(SURNAMES)]
-            + GIVEN[(2 * k) % len(GIVEN)]
-            + GIVEN[(2 * k + 1) % len(GIVEN)]
-        )
+        name = SURNAMES[(t + k) % len(SURNAMES)] + GIVEN[(2 * k) % len(GIVEN)] + GIVEN[(2 * k + 1) % len(GIVEN)]
         kind = k % 10
         if kind in (8, 9):  # contributing, not yet of pension age
             birth = f"{year - 40 - k % 7:04d}-{k % 12 + 1:02d}-{t % 28 + 1:02d}"
@@ -317,9 +305,7 @@ class BuiltInbox:
         path.unlink()
         self.rosters[township] = rows
         written = [chinese(r) for r in rows] if self.headers == "chinese" else rows
-        self.files[township] = write_rows(
-            path.with_suffix(""), written, fmt=self.formats[township], **options
-        )
+        self.files[township] = write_rows(path.with_suffix(""), written, fmt=self.formats[township], **options)
         return self.files[township]
 
     def all_people(self) -> list[dict[str, str]]:
@@ -347,16 +333,12 @@ def build_inbox(
         built.formats[code] = (formats or {}).get(code, "utf-8")
         written = [chinese(r) for r in rows] if headers == "chinese" else rows
         name = f"{code}_{policy.township_name(code)}_{month}"
-        built.files[code] = write_rows(
-            root / month / "rosters" / name, written, fmt=built.formats[code]
-        )
+        built.files[code] = write_rows(root / month / "rosters" / name, written, fmt=built.formats[code])
     (root / month / "deaths").mkdir(parents=True, exist_ok=True)
     (root / month / "bank_returns").mkdir(parents=True, exist_ok=True)
     if deaths:
         built.deaths = deaths
-        write_csv(
-            root / month / "deaths" / f"deaths_{month}.csv", [chinese(d, "deaths") for d in deaths]
-        )
+        write_csv(root / month / "deaths" / f"deaths_{month}.csv", [chinese(d, "deaths") for d in deaths])
     if bank_returns:
         write_csv(root / month / "bank_returns" / f"returns_{month}.csv", bank_returns)
     return built

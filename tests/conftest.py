@@ -10,9 +10,7 @@ from tests.builders import MONTH, BuiltInbox, build_inbox
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "sample: runs over data/sample/inbox (skipped until the sample exists)"
-    )
+    config.addinivalue_line("markers", "sample: runs over data/sample/inbox (skipped until the sample exists)")
 
 
 @pytest.fixture(scope="session")

@@ -50,11 +50,22 @@ class Person:
 
     def row(self, **changes) -> dict:
         row = {
-            "id_number": self.id, "name": self.name, "sex": "男" if self.sex == "M" else "女",
-            "birth_date": self.born, "township_code": TOWNSHIP, "village": "城东村", "hukou_local": "是",
-            "status": "领取", "benefit_start": "2019-01", "suspended_from": "", "end_month": "",
-            "employee_pension_from": "", "account_pension": "", "bank_code": "JRCB",
-            "account_number": f"62280000{self.serial:010d}", "account_name": "",
+            "id_number": self.id,
+            "name": self.name,
+            "sex": "男" if self.sex == "M" else "女",
+            "birth_date": self.born,
+            "township_code": TOWNSHIP,
+            "village": "城东村",
+            "hukou_local": "是",
+            "status": "领取",
+            "benefit_start": "2019-01",
+            "suspended_from": "",
+            "end_month": "",
+            "employee_pension_from": "",
+            "account_pension": "",
+            "bank_code": "JRCB",
+            "account_number": f"62280000{self.serial:010d}",
+            "account_name": "",
         }
         row.update(self.fields)
         row.update(changes)

@@ -27,9 +27,7 @@ def payout(capsys, *args: str) -> tuple[int, str]:
 
 
 def run_month(capsys, inbox_root: Path, out: Path, month: str = MONTH) -> tuple[int, str]:
-    return payout(
-        capsys, "run", "--month", month, "--inbox", str(inbox_root), "--out", str(out), "--quiet"
-    )
+    return payout(capsys, "run", "--month", month, "--inbox", str(inbox_root), "--out", str(out), "--quiet")
 
 
 def assert_stopped(code: int, err: str, *expected: str) -> None:
@@ -42,11 +40,7 @@ def assert_stopped(code: int, err: str, *expected: str) -> None:
 def assert_nothing_written(out: Path, month: str = MONTH) -> None:
     assert not (out / month).exists()
     assert not (out / "ledger" / f"run_month={month}").exists()
-    leftovers = (
-        [p.name for p in out.iterdir() if p.name.startswith((".staging", ".retired"))]
-        if out.exists()
-        else []
-    )
+    leftovers = [p.name for p in out.iterdir() if p.name.startswith((".staging", ".retired"))] if out.exists() else []
     assert leftovers == []
     if out.exists():  # at most the lock file of the attempt
         assert {p.name for p in out.iterdir()} <= {".lock"}
@@ -92,9 +86,7 @@ def test_roster_missing_a_required_column_stops(inbox, out_dir, policy, capsys):
     rows = [{k: v for k, v in r.items() if k != "status"} for r in inbox.rosters[code]]
     inbox.rewrite_roster(code, rows)
     err_code, err = run_month(capsys, inbox.root, out_dir)
-    assert_stopped(
-        err_code, err, inbox.label(code), "required column(s) missing: 参保状态 (status)"
-    )
+    assert_stopped(err_code, err, inbox.label(code), "required column(s) missing: 参保状态 (status)")
     assert_nothing_written(out_dir)
 
 
@@ -111,13 +103,9 @@ def test_xlsx_roster_missing_a_required_column_stops(inbox, out_dir, policy, cap
 def test_header_only_roster_stops(inbox, out_dir, policy, capsys):
     code = policy.rostering_townships[2]
     drop(inbox, code)
-    path = write_csv(
-        inbox.month_dir / "rosters" / f"{code}.csv", [], header=[c.chinese for c in ROSTER]
-    )
+    path = write_csv(inbox.month_dir / "rosters" / f"{code}.csv", [], header=[c.chinese for c in ROSTER])
     err_code, err = run_month(capsys, inbox.root, out_dir)
-    assert_stopped(
-        err_code, err, str(path.relative_to(inbox.root)), "header but no participant rows"
-    )
+    assert_stopped(err_code, err, str(path.relative_to(inbox.root)), "header but no participant rows")
     assert_nothing_written(out_dir)
 
 

@@ -32,7 +32,9 @@ def sql(out: Path, query: str) -> pd.DataFrame:
 
 @pytest.mark.parametrize("month", MONTHS)
 def test_net_equals_due_or_gap_is_held(year, month):
-    gaps = sql(year, f"""
+    gaps = sql(
+        year,
+        f"""
         with net as (
             select id_number, period, component, sum(amount_fen) as net_fen
             from read_parquet('ledger/run_month=*/*.parquet') where run_month <= '{month}' group by all
@@ -45,7 +47,8 @@ def test_net_equals_due_or_gap_is_held(year, month):
         from net as n full outer join due as d using (id_number, period, component)
         left join holds as h using (id_number, period, component)
         where coalesce(d.due_fen, 0) <> coalesce(n.net_fen, 0)
-    """)
+    """,
+    )
     assert (gaps["gap_fen"] > 0).all(), "net above due"
     assert (gaps["gap_fen"] == gaps["held_fen"]).all(), "an unpaid gap that is not in holds"
 
@@ -88,7 +91,10 @@ def test_rerun_of_open_month_is_byte_identical(year, tmp_path):
     _copy_tree(year / "2021-12", before / "2021-12")
     _copy_tree(year / "ledger" / "run_month=2021-12", before / "ledger")
     assert main(["run", "--month", "2021-12", "--out", str(year), "--quiet"]) == 0
-    for left, right in ((before / "2021-12", year / "2021-12"), (before / "ledger", year / "ledger" / "run_month=2021-12")):
+    for left, right in (
+        (before / "2021-12", year / "2021-12"),
+        (before / "ledger", year / "ledger" / "run_month=2021-12"),
+    ):
         files = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
         assert files == sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file())
         match, mismatch, errors = filecmp.cmpfiles(left, right, [str(f) for f in files], shallow=False)
@@ -107,17 +113,27 @@ def test_answers_documented_in_the_data_dictionary(year):
     from pipeline.paths import OutDir
 
     with connect_views(OutDir(year)) as con:
-        april = con.sql("select sum(amount_fen), count(*), min(line_no), max(line_no) from person_history("
-                        "'320281196011089815') where run_month = '2021-04'").fetchall()
+        april = con.sql(
+            "select sum(amount_fen), count(*), min(line_no), max(line_no) from person_history("
+            "'320281196011089815') where run_month = '2021-04'"
+        ).fetchall()
         assert april == [(171040, 8, 98, 98)]
         assert con.sql("select count(*) from paid_after_death").fetchall() == [(0,)]
         assert con.sql("select count(*) from double_payments").fetchall() == [(0,)]
-        late = con.sql("select period, component, settlement, amount_fen from person_history('320281194803129812') "
-                       "where run_month = '2021-07' order by all").fetchall()
-        assert late == [("2021-05", "funeral_grant", "bank", 235200), ("2021-06", "account", "set_off", -2240),
-                        ("2021-06", "base", "set_off", -39200), ("2021-06", "topup65", "set_off", -500)]
-        jrcb = con.sql("select ledger_lines, ledger_total_fen, reconciles from bank_batches "
-                       "where batch_id = '2021-03-JRCB-PENSION'").fetchall()
+        late = con.sql(
+            "select period, component, settlement, amount_fen from person_history('320281194803129812') "
+            "where run_month = '2021-07' order by all"
+        ).fetchall()
+        assert late == [
+            ("2021-05", "funeral_grant", "bank", 235200),
+            ("2021-06", "account", "set_off", -2240),
+            ("2021-06", "base", "set_off", -39200),
+            ("2021-06", "topup65", "set_off", -500),
+        ]
+        jrcb = con.sql(
+            "select ledger_lines, ledger_total_fen, reconciles from bank_batches "
+            "where batch_id = '2021-03-JRCB-PENSION'"
+        ).fetchall()
         assert jrcb == [(1280, 56757862, True)]
         owed = con.sql("select id_number, owed_fen from recoveries_open order by owed_fen desc").fetchall()
         assert owed == [("320281195901209810", 130800), ("32028119430707981X", 41360)]

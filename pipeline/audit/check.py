@@ -29,8 +29,7 @@ def invariant_checks(out: OutDir) -> pd.DataFrame:
 def audit_report(checks: pd.DataFrame) -> dict:
     return {
         "invariants": [
-            {"invariant": row.invariant, "violations": int(row.violations)}
-            for row in checks.itertuples(index=False)
+            {"invariant": row.invariant, "violations": int(row.violations)} for row in checks.itertuples(index=False)
         ],
         "passed": bool((checks["violations"] == 0).all()),
     }

@@ -17,8 +17,8 @@ def bank_file_rows(lines: pd.DataFrame, people: pd.DataFrame, deaths: pd.DataFra
     """lines: BankLine; the payee's name is the account name (pension) or the next of kin (grant)."""
     account_names = people.set_index("id_number")["account_name"]
     payees = deaths.set_index("id_number")["payee_name"]
-    payee_name = lines["id_number"].map(account_names).where(
-        lines["line_type"] == "pension", lines["id_number"].map(payees)
+    payee_name = (
+        lines["id_number"].map(account_names).where(lines["line_type"] == "pension", lines["id_number"].map(payees))
     )
     return pd.DataFrame(
         {

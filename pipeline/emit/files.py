@@ -29,9 +29,7 @@ def text_columns_of(frame: pd.DataFrame, numeric: tuple[str, ...] = ()) -> list[
     return [c for c in frame.columns if c not in numeric and not pd.api.types.is_numeric_dtype(frame[c])]
 
 
-def write_csv(
-    frame: pd.DataFrame, path: Path, *, encoding: str = "utf-8-sig", numeric: tuple[str, ...] = ()
-) -> None:
+def write_csv(frame: pd.DataFrame, path: Path, *, encoding: str = "utf-8-sig", numeric: tuple[str, ...] = ()) -> None:
     """A CSV for people (UTF-8 with BOM: Excel opens it in Chinese) or a bank (its encoding)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     safe = neutralise(frame, text_columns_of(frame, numeric))

@@ -7,18 +7,24 @@ import pandas as pd
 
 from pipeline.emit.files import yuan
 
-STATUS = {"payment": "已发放 issued", "awaiting_payee": "待补领取人信息 awaiting payee details",
-          "bank_account_rejected": "银行退回，待更正账号 bank rejected the account"}
+STATUS = {
+    "payment": "已发放 issued",
+    "awaiting_payee": "待补领取人信息 awaiting payee details",
+    "bank_account_rejected": "银行退回，待更正账号 bank rejected the account",
+}
 
 
-def funeral_grant_rows(positions: pd.DataFrame, ledger: pd.DataFrame, deaths: pd.DataFrame,
-                       township_names: pd.Series) -> pd.DataFrame:
-    grants = positions[
-        (positions["component"] == "funeral_grant") & positions["action"].isin(["payment", "hold"])
-    ][["id_number", "township_code", "gap_fen", "action", "hold_reason"]]
+def funeral_grant_rows(
+    positions: pd.DataFrame, ledger: pd.DataFrame, deaths: pd.DataFrame, township_names: pd.Series
+) -> pd.DataFrame:
+    grants = positions[(positions["component"] == "funeral_grant") & positions["action"].isin(["payment", "hold"])][
+        ["id_number", "township_code", "gap_fen", "action", "hold_reason"]
+    ]
     died = deaths[["id_number", "name", "death_date", "payee_name", "payee_bank_code", "payee_account_number"]]
     set_off = (
-        ledger[ledger["settlement"] == "set_off"].groupby("id_number", as_index=False)["amount_fen"].sum()
+        ledger[ledger["settlement"] == "set_off"]
+        .groupby("id_number", as_index=False)["amount_fen"]
+        .sum()
         .rename(columns={"amount_fen": "set_off_fen"})
     )
     rows = grants.merge(died, on="id_number", how="left").merge(set_off, on="id_number", how="left")

@@ -19,16 +19,30 @@ RECOVERY_REASONS = {
     "after_employee_pension": "已领职工养老金 employee pension",
     "correction": "信息更正 correction",
 }
-CHANGE_COLUMNS = ["status", "township_code", "bank_code", "account_number", "account_pension_fen",
-                  "benefit_start", "suspended_from", "end_month", "employee_pension_from"]
+CHANGE_COLUMNS = [
+    "status",
+    "township_code",
+    "bank_code",
+    "account_number",
+    "account_pension_fen",
+    "benefit_start",
+    "suspended_from",
+    "end_month",
+    "employee_pension_from",
+]
 
 
 def recovery_rows(ledger: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     """Grain: one row per person per period per component recovered this month."""
     rec = ledger[ledger["kind"] == "recovery"].copy()
     rec["fen"] = -rec["amount_fen"]
-    wide = rec.pivot_table(index=["id_number", "township_code", "period", "component", "reason"],
-                           columns="settlement", values="fen", aggfunc="sum", fill_value=0)
+    wide = rec.pivot_table(
+        index=["id_number", "township_code", "period", "component", "reason"],
+        columns="settlement",
+        values="fen",
+        aggfunc="sum",
+        fill_value=0,
+    )
     wide = wide.reindex(columns=["set_off", "owed"], fill_value=0).reset_index()
     names = people.set_index("id_number")["name"]
     return pd.DataFrame(

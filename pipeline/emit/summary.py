@@ -16,7 +16,10 @@ def validation_summary(month: ValidatedMonth, policy: Policy) -> dict:
     rejects = month.rejects
     by_kind = counts.groupby("input_kind")[["rows_read", "accepted", "rejected"]].sum()
     reasons = (
-        rejects.groupby(["township_code", "reason_code"]).size().rename("rows").reset_index()
+        rejects.groupby(["township_code", "reason_code"])
+        .size()
+        .rename("rows")
+        .reset_index()
         .sort_values(["township_code", "reason_code"], ignore_index=True)
     )
     return {
@@ -47,16 +50,20 @@ def month_summary(month: ValidatedMonth, result, controls: list[dict], policy: P
     ledger = result.ledger
     per_township = (
         ledger.assign(township_code=ledger["township_code"].fillna(""))
-        .pivot_table(index=["township_code", "component"], columns="kind", values="amount_fen",
-                     aggfunc="sum", fill_value=0)
+        .pivot_table(
+            index=["township_code", "component"], columns="kind", values="amount_fen", aggfunc="sum", fill_value=0
+        )
         .reindex(columns=["payment", "recovery", "reversal"], fill_value=0)
         .reset_index()
     )
     per_township["net"] = per_township[["payment", "recovery", "reversal"]].sum(axis=1)
     carried = ledger[ledger["batch_id"].notna()].groupby("batch_id")["amount_fen"].sum()
     batches = [
-        {**c, "ledger_total_fen": int(carried.get(c["batch_id"], 0)),
-         "reconciles": int(carried.get(c["batch_id"], 0)) == c["total_fen"]}
+        {
+            **c,
+            "ledger_total_fen": int(carried.get(c["batch_id"], 0)),
+            "reconciles": int(carried.get(c["batch_id"], 0)) == c["total_fen"],
+        }
         for c in controls
     ]
     holds = result.positions[result.positions["action"] == "hold"]
@@ -101,13 +108,17 @@ def summary_markdown(summary: dict) -> str:
 
 def _money_markdown(money: dict) -> list[str]:
     yuan = lambda fen: f"{fen / 100:,.2f}"  # noqa: E731 -- display only
-    lines = ["## Money 金额 (yuan 元)", "",
-             f"- payments 发放: {yuan(money['payments_fen'])}",
-             f"- recoveries 追回: {yuan(money['recoveries_fen'])} (owed 尚欠 {yuan(money['recoveries_owed_fen'])})",
-             f"- reversals 银行退回: {yuan(money['reversals_fen'])}",
-             f"- bank files 银行文件合计: {yuan(money['bank_total_fen'])}; every batch equals its ledger entries: "
-             f"**{money['bank_reconciles']}**",
-             f"- held 暂缓: {money['hold_rows']} rows {money['holds_fen_by_reason']}", ""]
+    lines = [
+        "## Money 金额 (yuan 元)",
+        "",
+        f"- payments 发放: {yuan(money['payments_fen'])}",
+        f"- recoveries 追回: {yuan(money['recoveries_fen'])} (owed 尚欠 {yuan(money['recoveries_owed_fen'])})",
+        f"- reversals 银行退回: {yuan(money['reversals_fen'])}",
+        f"- bank files 银行文件合计: {yuan(money['bank_total_fen'])}; every batch equals its ledger entries: "
+        f"**{money['bank_reconciles']}**",
+        f"- held 暂缓: {money['hold_rows']} rows {money['holds_fen_by_reason']}",
+        "",
+    ]
     per = pd.DataFrame(money["per_township_component_fen"])
     if not per.empty:
         for column in ("payment", "recovery", "reversal", "net"):

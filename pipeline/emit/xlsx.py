@@ -27,9 +27,7 @@ from openpyxl.cell import WriteOnlyCell
 
 FIXED_TIME = datetime(2000, 1, 1, 0, 0, 0)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_W3CDTF = re.compile(
-    rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:(created|modified)>)"
-)
+_W3CDTF = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:(created|modified)>)")
 
 
 def _is_missing(value: object) -> bool:
@@ -100,10 +98,7 @@ def xlsx_bytes(
         cell.data_type = "s"
         header.append(cell)
     sheet.append(header)
-    kinds = [
-        NUMERIC if c in numeric else PER_CELL if frame[c].dtype == object else TEXT
-        for c in frame.columns
-    ]
+    kinds = [NUMERIC if c in numeric else PER_CELL if frame[c].dtype == object else TEXT for c in frame.columns]
     for row in frame.itertuples(index=False, name=None):
         sheet.append([_cell(sheet, v, k) for v, k in zip(row, kinds, strict=True)])
     raw = io.BytesIO()
@@ -115,9 +110,10 @@ def _normalised_zip(data: bytes) -> bytes:
     """Rewrite the zip with fixed entry times and the docProps times pinned to FIXED_TIME."""
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(
-        out, "w", compression=zipfile.ZIP_DEFLATED
-    ) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():  # openpyxl's own order, which is fixed
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":

@@ -15,11 +15,18 @@ from pipeline.policy import Policy
 from pipeline.sql import connect, frame, materialise
 from schemas.ledger import BankLine, LedgerEntry
 
-
 STEPS = (
-    "entitlement/people", "entitlement/deaths_in_force", "entitlement/failed_accounts", "entitlement/due",
-    "entitlement/reversals", "entitlement/paid", "entitlement/due_in_force", "entitlement/positions",
-    "ledger/entries", "emit/bank_lines", "ledger/ledger",
+    "entitlement/people",
+    "entitlement/deaths_in_force",
+    "entitlement/failed_accounts",
+    "entitlement/due",
+    "entitlement/reversals",
+    "entitlement/paid",
+    "entitlement/due_in_force",
+    "entitlement/positions",
+    "ledger/entries",
+    "emit/bank_lines",
+    "ledger/ledger",
 )
 
 

@@ -11,7 +11,12 @@ from pipeline.emit.files import write_csv, write_json, write_parquet
 from pipeline.indicators import budget as budget_lines
 from pipeline.indicators.declaration import declaration_markdown, project
 from pipeline.indicators.measure import (
-    YearData, budget_actuals, connect_year, declaration_counts, measure_indicators, report_series,
+    YearData,
+    budget_actuals,
+    connect_year,
+    declaration_counts,
+    measure_indicators,
+    report_series,
 )
 from pipeline.indicators.report import render
 from pipeline.ingest.inputs import read_files
@@ -58,16 +63,24 @@ def run_indicators(year: int, *, inbox: Inbox, out: OutDir, policy: Policy) -> P
     continuation = next(i["value"] for i in indicators if i["key"] == "continuation")
     zone_share = funding["zones_self_funded_fen"] / funding["total_fen"] if funding["total_fen"] else 0.0
     next_budget = policy.budget(year + 1) or declared
-    projection = project(counts, year=year, policy=policy, continuation=continuation, zone_share=zone_share,
-                         central_subsidy_wan=next_budget.get("central_subsidy_wan"))
+    projection = project(
+        counts,
+        year=year,
+        policy=policy,
+        continuation=continuation,
+        zone_share=zone_share,
+        central_subsidy_wan=next_budget.get("central_subsidy_wan"),
+    )
     declaration = declaration_markdown(projection)
 
     write_json({"year": year, "indicators": indicators}, staging / "indicators.json")
     write_csv(pd.DataFrame(indicators), staging / "indicators.csv")
     write_csv(table, staging / "budget.csv")
     write_csv(per_township, staging / "funding_by_township.csv")
-    write_json({"budget": table.to_dict(orient="records"), "funding": funding, "projection": projection},
-               staging / "budget.json")
+    write_json(
+        {"budget": table.to_dict(orient="records"), "funding": funding, "projection": projection},
+        staging / "budget.json",
+    )
     write_csv(data.contribution_rejects, staging / "contribution_rejects.csv")
     (staging / f"declaration_{year + 1}.md").write_text(declaration, encoding="utf-8")
     township_names = policy.townships.set_index("code")["name"]

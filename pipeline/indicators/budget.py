@@ -27,16 +27,29 @@ def budget_table(actuals: pd.DataFrame, declared: dict | None) -> pd.DataFrame:
     for key, name, declared_key in LINES:
         actual = int(totals.get(key, 0))
         budget = declared.get(declared_key) if declared else None
-        rows.append({
-            "line": key, "line_zh": name, "declared_wan": budget, "actual_fen": actual, "actual_wan": wan(actual),
-            "difference_wan": None if budget is None else round(wan(actual) - budget, 2),
-            "execution_rate": None if not budget else round(actual / (budget * FEN_PER_WAN), 4),
-        })
+        rows.append(
+            {
+                "line": key,
+                "line_zh": name,
+                "declared_wan": budget,
+                "actual_fen": actual,
+                "actual_wan": wan(actual),
+                "difference_wan": None if budget is None else round(wan(actual) - budget, 2),
+                "execution_rate": None if not budget else round(actual / (budget * FEN_PER_WAN), 4),
+            }
+        )
     account = int(totals.get("account_pension", 0))
-    rows.append({
-        "line": "account_pension", "line_zh": "个人账户养老金（个人账户支付，不在申报预算内）", "declared_wan": None,
-        "actual_fen": account, "actual_wan": wan(account), "difference_wan": None, "execution_rate": None,
-    })
+    rows.append(
+        {
+            "line": "account_pension",
+            "line_zh": "个人账户养老金（个人账户支付，不在申报预算内）",
+            "declared_wan": None,
+            "actual_fen": account,
+            "actual_wan": wan(account),
+            "difference_wan": None,
+            "execution_rate": None,
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -57,9 +70,17 @@ def funding_split(actuals: pd.DataFrame, policy: Policy, central_subsidy_wan: in
     central = (central_subsidy_wan or 0) * FEN_PER_WAN
     city = total - zones - townships_half - central
     summary = {
-        "total_fen": total, "zones_self_funded_fen": zones, "remaining_fen": total - zones,
-        "townships_half_fen": townships_half, "central_subsidy_fen": central,
+        "total_fen": total,
+        "zones_self_funded_fen": zones,
+        "remaining_fen": total - zones,
+        "townships_half_fen": townships_half,
+        "central_subsidy_fen": central,
         "city_appropriation_fen": city,
-        "note": "" if city >= 0 else "the configured central subsidy exceeds the city's half: the data covers far fewer people than the declared budget",
+        "note": ""
+        if city >= 0
+        else (
+            "the configured central subsidy exceeds the city's half: "
+            "the data covers far fewer people than the declared budget"
+        ),
     }
     return summary, per_township.sort_values("township_code", ignore_index=True)

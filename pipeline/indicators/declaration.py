@@ -6,8 +6,15 @@ from pipeline.indicators.budget import FEN_PER_WAN
 from pipeline.policy import Policy
 
 
-def project(counts: dict, *, year: int, policy: Policy, continuation: float | None, zone_share: float,
-            central_subsidy_wan: int | None) -> dict:
+def project(
+    counts: dict,
+    *,
+    year: int,
+    policy: Policy,
+    continuation: float | None,
+    zone_share: float,
+    central_subsidy_wan: int | None,
+) -> dict:
     """Head counts and money (fen) for year+1 from this year's counts and next year's rates."""
     rate = policy.rate_in(f"{year + 1}-01")
     death_rate = counts["deaths_year"] / counts["pensioners_avg_year"] if counts["pensioners_avg_year"] else 0.0
@@ -29,13 +36,27 @@ def project(counts: dict, *, year: int, policy: Policy, continuation: float | No
     townships = remaining // 2
     central = (central_subsidy_wan or 0) * FEN_PER_WAN
     return {
-        "year": year + 1, "rates": {"base_fen": int(rate["base_fen"]), "topup65_fen": int(rate["topup65_fen"]),
-                                    "subsidy_per_person_fen": policy.subsidy_per_person_fen,
-                                    "funeral_grant_months": policy.funeral_grant_months},
+        "year": year + 1,
+        "rates": {
+            "base_fen": int(rate["base_fen"]),
+            "topup65_fen": int(rate["topup65_fen"]),
+            "subsidy_per_person_fen": policy.subsidy_per_person_fen,
+            "funeral_grant_months": policy.funeral_grant_months,
+        },
         "counts": {"contributors": contributors, "pensioners": pensioners, "over_65": over_65, "deaths": deaths},
-        "inputs": {**counts, "death_rate": round(death_rate, 6), "continuation": continuation, "zone_share": round(zone_share, 6)},
-        "money_fen": money, "total_fen": total, "zones_fen": zones, "remaining_fen": remaining,
-        "townships_fen": townships, "central_fen": central, "city_request_fen": remaining - townships - central,
+        "inputs": {
+            **counts,
+            "death_rate": round(death_rate, 6),
+            "continuation": continuation,
+            "zone_share": round(zone_share, 6),
+        },
+        "money_fen": money,
+        "total_fen": total,
+        "zones_fen": zones,
+        "remaining_fen": remaining,
+        "townships_fen": townships,
+        "central_fen": central,
+        "city_request_fen": remaining - townships - central,
     }
 
 
@@ -50,6 +71,7 @@ def wan(fen: int) -> str:
 def declaration_markdown(p: dict) -> str:
     r, c, m = p["rates"], p["counts"], p["money_fen"]
     i = p["inputs"]
+    continuation = i["continuation"] if i["continuation"] is not None else "n/a (1.0 used)"
     basis = (
         f"缴费人数{c['contributors']}人*{yuan(r['subsidy_per_person_fen'])}元/人={wan(m['contribution_subsidy'])}万元。"
         f"居保基础养老金发放：{c['pensioners']}人*{yuan(r['base_fen'])}元/月*12={wan(m['base_pension'])}万元。"
@@ -60,19 +82,27 @@ def declaration_markdown(p: dict) -> str:
         f"申请财政专项拨款{wan(p['city_request_fen'])}万元。"
     )
     lines = [
-        f"# {p['year']}年度居民养老保险 项目资金总额的计算依据 (projected)", "",
-        "## 计算依据 (in the form of the declaration)", "", basis, "",
-        "## How the counts were projected (for the budget officer to check)", "",
-        f"- 缴费人数 contributors = {i['contributors_next']} contributors on the last roster still under pension age "
-        f"at the end of {p['year']} × continuation rate {i['continuation'] if i['continuation'] is not None else 'n/a (1.0 used)'} "
+        f"# {p['year']}年度居民养老保险 项目资金总额的计算依据 (projected)",
+        "",
+        "## 计算依据 (in the form of the declaration)",
+        "",
+        basis,
+        "",
+        "## How the counts were projected (for the budget officer to check)",
+        "",
+        f"- 缴费人数 contributors = {i['contributors_next']} contributors on the last roster "
+        f"still under pension age "
+        f"at the end of {p['year']} × continuation rate {continuation} "
         f"= {c['contributors']}",
-        f"- 领取人数 pensioners (average month) = {i['pensioners_now']} now + {i['entrant_months']} entrant-months / 12 "
+        f"- 领取人数 pensioners (average month) = {i['pensioners_now']} now "
+        f"+ {i['entrant_months']} entrant-months / 12 "
         f"({i['entrants']} people reach pension age in {p['year']}) − {c['deaths']} deaths / 2 = {c['pensioners']}",
-        f"- 65周岁以上 = {i['pensioners_65_now']} now × (1 − death rate {i['death_rate']} / 2) + {i['turning_65_months']} "
-        f"top-up months / 12 of people turning 65 = {c['over_65']}",
+        f"- 65周岁以上 = {i['pensioners_65_now']} now × (1 − death rate {i['death_rate']} / 2) "
+        f"+ {i['turning_65_months']} top-up months / 12 of people turning 65 = {c['over_65']}",
         f"- 死亡人数 deaths = death rate {i['death_rate']} ({i['deaths_year']} deaths ÷ {i['pensioners_avg_year']} "
         f"pensioners on an average roster) × {i['pensioners_now']} = {c['deaths']}",
-        f"- rates in force in {p['year']}-01 (policy file): base {yuan(r['base_fen'])} 元/月, 65+ {yuan(r['topup65_fen'])} 元/月, "
+        f"- rates in force in {p['year']}-01 (policy file): base {yuan(r['base_fen'])} 元/月, "
+        f"65+ {yuan(r['topup65_fen'])} 元/月, "
         f"subsidy {yuan(r['subsidy_per_person_fen'])} 元/人, funeral grant {r['funeral_grant_months']} months of base",
         f"- development zones' share {i['zone_share']:.4f} = their share of this year's actual cost",
         "",

@@ -37,9 +37,10 @@ def session_setup(year: int, policy: Policy) -> str:
             f"set variable pension_age_male = {policy.pension_age_male};",
             f"set variable pension_age_female = {policy.pension_age_female};",
             f"set variable topup_age = {policy.topup_age};",
-            f"create or replace table contributions as select * from read_parquet('indicators/{year}/contributions.parquet');",
-            f"create or replace table contribution_rejects as select * from read_parquet('indicators/{year}/contribution_rejects.parquet');",
-            f"create or replace table contributions_previous as select * from read_parquet('indicators/{year}/contributions_previous.parquet');",
+            *(
+                f"create or replace table {name} as select * from read_parquet('indicators/{year}/{name}.parquet');"
+                for name in ("contributions", "contribution_rejects", "contributions_previous")
+            ),
             f".read {HERE}/year.sql",
         ]
     )
@@ -72,11 +73,19 @@ def measure_indicators(con: duckdb.DuckDBPyConnection, policy: Policy) -> list[d
 
 def _measure(con, indicator: Indicator, policy: Policy) -> dict:
     row = {
-        "key": indicator.key, "level": indicator.level, "indicator_zh": indicator.name_zh,
-        "indicator_en": indicator.name_en, "target": indicator.target,
-        "definition_zh": indicator.definition_zh, "definition_en": indicator.definition_en,
-        "numerator": None, "denominator": None, "value": None, "passed": None,
-        "measurable": indicator.query is not None, "note": indicator.not_measurable_because,
+        "key": indicator.key,
+        "level": indicator.level,
+        "indicator_zh": indicator.name_zh,
+        "indicator_en": indicator.name_en,
+        "target": indicator.target,
+        "definition_zh": indicator.definition_zh,
+        "definition_en": indicator.definition_en,
+        "numerator": None,
+        "denominator": None,
+        "value": None,
+        "passed": None,
+        "measurable": indicator.query is not None,
+        "note": indicator.not_measurable_because,
         "query": f"pipeline/indicators/{indicator.query}.sql" if indicator.query else "",
     }
     if indicator.query is None:
@@ -101,7 +110,10 @@ def budget_actuals(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def explain(year: int, policy: Policy) -> str:
-    parts = ["-- Run inside the output folder (e.g. cd out && ../.venv/bin/duckdb), then paste:", session_setup(year, policy)]
+    parts = [
+        "-- Run inside the output folder (e.g. cd out && ../.venv/bin/duckdb), then paste:",
+        session_setup(year, policy),
+    ]
     for indicator in INDICATORS:
         if indicator.query:
             parts += [f"\n-- {indicator.name_zh} / {indicator.name_en}", sql_of(indicator.query).strip() + ";"]

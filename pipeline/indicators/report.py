@@ -7,8 +7,12 @@ import html
 import pandas as pd
 
 COLOURS = {"base": "#2b6cb0", "topup65": "#38a169", "account": "#d69e2e", "funeral_grant": "#805ad5"}
-LABELS = {"base": "基础养老金 base", "topup65": "65+倾斜 top-up", "account": "个人账户 account",
-          "funeral_grant": "丧葬费 funeral grant"}
+LABELS = {
+    "base": "基础养老金 base",
+    "topup65": "65+倾斜 top-up",
+    "account": "个人账户 account",
+    "funeral_grant": "丧葬费 funeral grant",
+}
 
 
 def _e(value) -> str:
@@ -21,13 +25,17 @@ def stacked_month_bars(monthly: pd.DataFrame) -> str:
     width, height, left, bottom = 760, 280, 70, 40
     top = max(int(wide.clip(lower=0).sum(axis=1).max()) if len(wide) else 1, 1)
     bar = (width - left - 10) / max(len(wide), 1)
-    parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-             'aria-label="monthly payout by component">']
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        'aria-label="monthly payout by component">'
+    ]
     for tick in range(5):
         value = top * tick / 4
         y = height - bottom - (height - bottom - 10) * tick / 4
-        parts.append(f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>'
-                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{value / 1e6:,.1f}万</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{value / 1e6:,.1f}万</text>'
+        )
     for i, (month, row) in enumerate(wide.iterrows()):
         x, y = left + i * bar + 4, height - bottom
         for component, fen in row.items():
@@ -35,11 +43,15 @@ def stacked_month_bars(monthly: pd.DataFrame) -> str:
                 continue
             h = (height - bottom - 10) * fen / top
             y -= h
-            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar - 8:.1f}" height="{h:.1f}" '
-                         f'fill="{COLOURS[component]}"><title>{_e(month)} {_e(LABELS[component])}: '
-                         f'{fen / 100:,.2f} 元</title></rect>')
-        parts.append(f'<text x="{x + (bar - 8) / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
-                     f'font-size="11">{_e(month[5:])}月</text>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar - 8:.1f}" height="{h:.1f}" '
+                f'fill="{COLOURS[component]}"><title>{_e(month)} {_e(LABELS[component])}: '
+                f"{fen / 100:,.2f} 元</title></rect>"
+            )
+        parts.append(
+            f'<text x="{x + (bar - 8) / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
+            f'font-size="11">{_e(month[5:])}月</text>'
+        )
     parts.append("</svg>")
     legend = " ".join(f'<span style="color:{COLOURS[c]}">■</span> {_e(LABELS[c])}' for c in wide.columns)
     return "".join(parts) + f"<p>{legend}</p>"
@@ -53,43 +65,69 @@ def horizontal_bars(labels: list[str], values: list[int], unit_divisor: float, u
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = 5 + i * row
         w = (width - 330) * max(value, 0) / top
-        parts.append(f'<text x="220" y="{y + 14}" text-anchor="end" font-size="12">{_e(label)}</text>'
-                     f'<rect x="226" y="{y + 3}" width="{w:.1f}" height="{row - 6}" fill="#2b6cb0"/>'
-                     f'<text x="{232 + w:.1f}" y="{y + 14}" font-size="11">{value / unit_divisor:,.2f}{unit}</text>')
+        parts.append(
+            f'<text x="220" y="{y + 14}" text-anchor="end" font-size="12">{_e(label)}</text>'
+            f'<rect x="226" y="{y + 3}" width="{w:.1f}" height="{row - 6}" fill="#2b6cb0"/>'
+            f'<text x="{232 + w:.1f}" y="{y + 14}" font-size="11">{value / unit_divisor:,.2f}{unit}</text>'
+        )
     return "".join(parts) + "</svg>"
 
 
 def table(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>"
-                   for row in frame.itertuples(index=False))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in frame.itertuples(index=False)
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render(year: int, indicators: list[dict], budget: pd.DataFrame, funding: dict, series: dict,
-           township_names: pd.Series, declaration_md: str) -> str:
+def render(
+    year: int,
+    indicators: list[dict],
+    budget: pd.DataFrame,
+    funding: dict,
+    series: dict,
+    township_names: pd.Series,
+    declaration_md: str,
+) -> str:
     ind = pd.DataFrame(indicators)
     ind["measured"] = ind["value"].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.2%}")
     ind["pass"] = ind["passed"].map({True: "达标 pass", False: "未达标 fail"}).fillna("不可测 not measurable")
-    ind_table = ind[["indicator_zh", "indicator_en", "target", "measured", "numerator", "denominator", "pass",
-                     "definition_zh", "note"]]
+    ind_table = ind[
+        [
+            "indicator_zh",
+            "indicator_en",
+            "target",
+            "measured",
+            "numerator",
+            "denominator",
+            "pass",
+            "definition_zh",
+            "note",
+        ]
+    ]
     towns = series["townships"]
+    town_labels = [f"{c} {township_names.get(c, '')}" for c in towns["township_code"].fillna("")]
     deaths = series["deaths"]
-    funding_rows = pd.DataFrame([
-        {"项目 item": k, "万元": f"{v / 1e6:,.2f}"} for k, v in funding.items() if k.endswith("_fen")
-    ])
-    css = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:24px;color:#222}"
-           "table{border-collapse:collapse;margin:8px 0 20px;font-size:13px}"
-           "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
-           "th{background:#f3f4f6}h2{border-bottom:2px solid #2b6cb0;padding-bottom:4px}")
+    funding_rows = pd.DataFrame(
+        [{"项目 item": k, "万元": f"{v / 1e6:,.2f}"} for k, v in funding.items() if k.endswith("_fen")]
+    )
+    css = (
+        "body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:24px;color:#222}"
+        "table{border-collapse:collapse;margin:8px 0 20px;font-size:13px}"
+        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
+        "th{background:#f3f4f6}h2{border-bottom:2px solid #2b6cb0;padding-bottom:4px}"
+    )
     return f"""<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{year}年度居民养老保险绩效 / resident pension {year}</title>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<title>{year}年度居民养老保险绩效 / resident pension {year}</title>
 <style>{css}</style></head><body>
-<h1>{year}年度居民养老保险 绩效指标与预算执行<br><small>Resident pension {year}: indicators and budget execution</small></h1>
+<h1>{year}年度居民养老保险 绩效指标与预算执行<br>
+<small>Resident pension {year}: indicators and budget execution</small></h1>
 <h2>绩效指标 Indicators</h2>{table(ind_table)}
 <h2>每月发放金额（按项目） Monthly payout by component</h2>{stacked_month_bars(series["monthly"])}
 <h2>各镇街发放金额 Payout per township</h2>
-{horizontal_bars([f"{c} {township_names.get(c, '')}" for c in towns["township_code"].fillna("")], towns["fen"].astype(int).tolist(), 1e6, "万元")}
+{horizontal_bars(town_labels, towns["fen"].astype(int).tolist(), 1e6, "万元")}
 <h2>每月死亡登记与丧葬费 Deaths registered and funeral grants per month</h2>
 {table(deaths.rename(columns={"run_month": "月份 month", "deaths": "死亡登记 deaths", "grants": "丧葬费发放 grants"}))}
 <h2>预算执行 Budget execution (万元)</h2>{table(budget.drop(columns=["actual_fen"]))}

@@ -71,8 +71,14 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
             # names + index_col=False: a row with more fields than the header never shifts the
             # columns (pandas would otherwise turn the first column into the index)
             body = pd.read_csv(
-                io.StringIO(text), header=0, names=list(range(len(header))), index_col=False,
-                dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                io.StringIO(text),
+                header=0,
+                names=list(range(len(header))),
+                index_col=False,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
             )
         if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
             _check_extra_fields(text, len(header), label)
@@ -113,15 +119,9 @@ def _read_spreadsheet(path: Path, label: str) -> pd.DataFrame:
         raise RunStopped("the spreadsheet is empty.", file=label, action="send the full file again.")
     header = [_cell_text(cell, digits=False) for cell in rows[0]]
     # keep each row's spreadsheet row number (header = 1) across the blank rows dropped here
-    body = [
-        (n, row) for n, row in enumerate(rows[1:], start=2)
-        if any(cell not in ("", None) for cell in row)
-    ]
+    body = [(n, row) for n, row in enumerate(rows[1:], start=2) if any(cell not in ("", None) for cell in row)]
     digit_columns = {i for i, h in enumerate(header) if _canonical_name(h) in DIGIT_STRINGS}
-    cells = [
-        [_cell_text(cell, digits=i in digit_columns) for i, cell in enumerate(row)]
-        for _, row in body
-    ]
+    cells = [[_cell_text(cell, digits=i in digit_columns) for i, cell in enumerate(row)] for _, row in body]
     index = pd.Index([n for n, _ in body], dtype="int64")
     return pd.DataFrame(cells, columns=header, index=index, dtype="str")
 

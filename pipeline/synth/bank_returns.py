@@ -17,16 +17,19 @@ from pipeline.progress import Progress
 from pipeline.run import RunContext, run
 
 
-def returns_for(issued: pd.DataFrame, batch_id: str, *, failed_ids: dict[str, str], successes: int,
-                bogus: bool) -> pd.DataFrame:
+def returns_for(
+    issued: pd.DataFrame, batch_id: str, *, failed_ids: dict[str, str], successes: int, bogus: bool
+) -> pd.DataFrame:
     """issued: the bank file (序号, 账号, 金额, 身份证号). failed_ids: id -> the bank's reason.
     A few lines are confirmed paid; with bogus=True one line quotes a wrong amount (rejected)."""
     failed = issued[issued["身份证号"].isin(failed_ids)]
     confirmed = issued[~issued["身份证号"].isin(failed_ids)].head(successes)
-    lines = pd.concat([
-        _lines(failed, batch_id, "失败", failed["身份证号"].map(failed_ids)),
-        _lines(confirmed, batch_id, "成功", ""),
-    ])
+    lines = pd.concat(
+        [
+            _lines(failed, batch_id, "失败", failed["身份证号"].map(failed_ids)),
+            _lines(confirmed, batch_id, "成功", ""),
+        ]
+    )
     unanswered = issued[~issued.index.isin(failed.index) & ~issued.index.isin(confirmed.index)]
     if bogus and len(unanswered):
         wrong = _lines(unanswered.head(1), batch_id, "失败", "户名不符")
@@ -37,14 +40,21 @@ def returns_for(issued: pd.DataFrame, batch_id: str, *, failed_ids: dict[str, st
 
 
 def _lines(rows: pd.DataFrame, batch_id: str, result: str, reason) -> pd.DataFrame:
-    return pd.DataFrame({
-        "批次号": batch_id, "序号": rows["序号"], "账号": rows["账号"], "金额": rows["金额"],
-        "结果": result, "失败原因": reason,
-    })
+    return pd.DataFrame(
+        {
+            "批次号": batch_id,
+            "序号": rows["序号"],
+            "账号": rows["账号"],
+            "金额": rows["金额"],
+            "结果": result,
+            "失败原因": reason,
+        }
+    )
 
 
-def add_bank_returns(inbox: Path, policy: Policy, *, issued_month: str, return_month: str,
-                     bank: str, failed_ids: dict[str, str]) -> Path:
+def add_bank_returns(
+    inbox: Path, policy: Policy, *, issued_month: str, return_month: str, bank: str, failed_ids: dict[str, str]
+) -> Path:
     """Run the months up to issued_month in a scratch folder, then write the bank's return file
     for that month's pension batch into the inbox of return_month."""
     with tempfile.TemporaryDirectory() as scratch:

@@ -67,8 +67,12 @@ MIXED_FORMATS = {
 }
 # Townships not in the table above (another policy) cycle through this pattern.
 FALLBACK_PATTERN = (
-    ("utf-8", False), ("utf-8-sig", False), ("gb18030", False), ("utf-8", False),
-    ("xlsx", False), ("utf-8", True),
+    ("utf-8", False),
+    ("utf-8-sig", False),
+    ("gb18030", False),
+    ("utf-8", False),
+    ("xlsx", False),
+    ("utf-8", True),
 )
 DEATHS_XLSX_MONTH_INDEX = 5  # under "mixed", the sixth month's deaths file is an .xlsx
 
@@ -220,9 +224,8 @@ def synthesize_inbox(
 
 # ------------------------------------------------------------------------------- the tables
 
-def _roster_table(
-    pop: Population, idx: np.ndarray, receiving: np.ndarray, code: str, english: bool
-) -> pa.Table:
+
+def _roster_table(pop: Population, idx: np.ndarray, receiving: np.ndarray, code: str, english: bool) -> pa.Table:
     words = ENGLISH_VALUES if english else CHINESE_VALUES
     n = idx.size
     male = pop.male[idx]
@@ -244,8 +247,7 @@ def _roster_table(
         "suspended_from": nothing,
         "end_month": nothing,
         "employee_pension_from": nothing,
-        "account_pension": take(ACCOUNT_TEXTS, np.maximum(cents, 0),
-                                mask=contributing | (cents < 0)),
+        "account_pension": take(ACCOUNT_TEXTS, np.maximum(cents, 0), mask=contributing | (cents < 0)),
         "bank_code": take(vocabulary(pop.bank_codes), pop.bank[idx], mask=~banked),
         "account_number": text_column(pop.account[idx], mask=~banked),
         "account_name": text_column(pop.name[idx], mask=~pop.account_name_listed[idx]),
@@ -283,9 +285,7 @@ def _deaths_table(pop: Population, i: int, start: int, extra) -> pa.Table:
         table = pa.concat_tables([table, edge])
     if table.num_rows:
         table = table.take(
-            pc.sort_indices(
-                table, sort_keys=[("registered_on", "ascending"), ("id_number", "ascending")]
-            )
+            pc.sort_indices(table, sort_keys=[("registered_on", "ascending"), ("id_number", "ascending")])
         )
     return table
 
@@ -295,9 +295,7 @@ def _contributions_table(pop: Population, year: int, seed: int, start: int) -> p
     rng = np.random.default_rng([seed, year, 7])
     december = year * 12 + 11
     candidate = (
-        ~pop.receiving_at_start
-        & (pop.pension_month > december)
-        & (start + pop.join.astype(np.int64) <= december)
+        ~pop.receiving_at_start & (pop.pension_month > december) & (start + pop.join.astype(np.int64) <= december)
     )
     n = pop.size
     paid = candidate & (rng.random(n) < PAID_SHARE)
@@ -326,6 +324,7 @@ def _contributions_table(pop: Population, year: int, seed: int, start: int) -> p
 
 # ------------------------------------------------------------------------------------ writing
 
+
 def _numbers_as_csv_text(table: pa.Table, column: str, numeric: dict[int, float]) -> pa.Table:
     """In a CSV, an ID Excel turned into a number reads as Excel shows it: 3.20281E+17."""
     if not numeric:
@@ -337,9 +336,7 @@ def _numbers_as_csv_text(table: pa.Table, column: str, numeric: dict[int, float]
     return table.set_column(index, column, pa.array(values, type=pa.string()))
 
 
-def _write_xlsx_table(
-    table: pa.Table, path: Path, column: str | None, numeric: dict[int, float]
-) -> None:
+def _write_xlsx_table(table: pa.Table, path: Path, column: str | None, numeric: dict[int, float]) -> None:
     frame = table.to_pandas()
     if numeric and column is not None:
         values = frame[column].astype(object)
@@ -368,5 +365,3 @@ def _write_csv(table: pa.Table, path: Path, kind: str) -> None:
     elif kind == "gb18030":
         data = data.decode("utf-8").encode("gb18030")
     path.write_bytes(data)
-
-

@@ -31,6 +31,7 @@ CHECK_BYTES = np.frombuffer("".join(CHECK_CHARS).encode("ascii"), dtype=np.uint8
 
 # ---------------------------------------------------------------- months and dates as numbers
 
+
 def month_number(month: str) -> int:
     """'2021-03' -> 2021*12 + 2: consecutive months are consecutive integers."""
     year, mon = parse_month(month)
@@ -43,9 +44,7 @@ def month_text(number: int) -> str:
 
 def first_day(numbers: np.ndarray | int) -> np.ndarray:
     """First day (datetime64[D]) of each month number."""
-    return (np.asarray(numbers, dtype=np.int64) - 1970 * 12).astype("datetime64[M]").astype(
-        "datetime64[D]"
-    )
+    return (np.asarray(numbers, dtype=np.int64) - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]")
 
 
 def days_in(numbers: np.ndarray | int) -> np.ndarray:
@@ -129,6 +128,7 @@ ACCOUNT_TEXTS = vocabulary(f"{c // 100}.{c % 100:02d}" for c in range(MAX_ACCOUN
 
 
 # ----------------------------------------------------------------------------- the population
+
 
 @dataclass
 class Population:
@@ -260,9 +260,7 @@ def _unique_birth_slots(
     raise ValueError("too many people for distinct Jiangyin ID numbers: lower `people`")
 
 
-def make_population(
-    policy: Policy, seed: int, people: int, months: list[str]
-) -> Population:
+def make_population(policy: Policy, seed: int, people: int, months: list[str]) -> Population:
     if people < 1:
         raise ValueError("people must be at least 1")
     (r_role, r_birth, r_names, r_place, r_bank, r_death, r_misc, r_payee) = _streams(seed, 8)
@@ -353,8 +351,7 @@ def make_population(
 
     # Bank.
     bank_codes = policy.bank_codes
-    bank_w = np.array([names.BANK_WEIGHTS.get(c, names.DEFAULT_BANK_WEIGHT) for c in bank_codes],
-                      dtype=float)
+    bank_w = np.array([names.BANK_WEIGHTS.get(c, names.DEFAULT_BANK_WEIGHT) for c in bank_codes], dtype=float)
     bank = r_bank.choice(len(bank_codes), size=n, p=bank_w / bank_w.sum()).astype(np.int8)
     account = account_numbers(r_bank, bank, bank_codes)
     bank_while_contributing = r_bank.random(n) < 0.6
@@ -410,9 +407,7 @@ def make_population(
     return pop
 
 
-def account_numbers(
-    rng: np.random.Generator, bank: np.ndarray, bank_codes: list[str]
-) -> np.ndarray:
+def account_numbers(rng: np.random.Generator, bank: np.ndarray, bank_codes: list[str]) -> np.ndarray:
     """Made-up account numbers: the bank's prefix, then random digits to its length."""
     n = bank.size
     out = np.zeros((n, 19), dtype=np.uint8)
@@ -425,9 +420,7 @@ def account_numbers(
     return as_bytes(out)
 
 
-def _register_deaths(
-    pop: Population, r_death: np.random.Generator, r_payee: np.random.Generator, start: int
-) -> None:
+def _register_deaths(pop: Population, r_death: np.random.Generator, r_payee: np.random.Generator, start: int) -> None:
     """Death dates, registrations (same month or the next) and the next of kin for the grant."""
     person = np.flatnonzero(pop.death != NEVER)
     k = person.size
@@ -439,9 +432,7 @@ def _register_deaths(
     registration = pop.death[person].astype(np.int64) + late
     reg_month = start + registration
     same = death_date + (r_death.random(k) * (dim - day_off)).astype("timedelta64[D]")
-    nxt = first_day(reg_month) + (r_death.random(k) * days_in(reg_month)).astype(
-        "timedelta64[D]"
-    )
+    nxt = first_day(reg_month) + (r_death.random(k) * days_in(reg_month)).astype("timedelta64[D]")
     registered_on = np.where(late, nxt, same)
     source_keys, source_p = _weights(names.DEATH_SOURCES)
     source = r_death.choice(len(source_keys), size=k, p=source_p)
@@ -451,9 +442,7 @@ def _register_deaths(
     has_payee = r_payee.random(k) < 0.90
     kin_male = r_payee.random(k) < 0.5
     payee_name = _names(r_payee, kin_male, pop.surname[person])
-    bank_w = np.array(
-        [names.BANK_WEIGHTS.get(c, names.DEFAULT_BANK_WEIGHT) for c in pop.bank_codes], float
-    )
+    bank_w = np.array([names.BANK_WEIGHTS.get(c, names.DEFAULT_BANK_WEIGHT) for c in pop.bank_codes], float)
     payee_bank = r_payee.choice(len(pop.bank_codes), size=k, p=bank_w / bank_w.sum())
     payee_account = account_numbers(r_payee, payee_bank.astype(np.int8), pop.bank_codes)
     pop.deaths = {

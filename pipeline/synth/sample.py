@@ -29,13 +29,15 @@ def main() -> None:
     inbox = SAMPLE / "inbox"
     if inbox.exists():
         shutil.rmtree(inbox)
-    report = synthesize_inbox(
-        inbox, policy=policy, seed=SEED, people=PEOPLE, months=DEFAULT_MONTHS, edge_cases=True
-    )
+    report = synthesize_inbox(inbox, policy=policy, seed=SEED, people=PEOPLE, months=DEFAULT_MONTHS, edge_cases=True)
     catalogue = build_edge_cases().catalogue
     check_reject_shares(report, catalogue)
     add_bank_returns(
-        inbox, policy, issued_month="2021-02", return_month="2021-03", bank="JRCB",
+        inbox,
+        policy,
+        issued_month="2021-02",
+        return_month="2021-03",
+        bank="JRCB",
         failed_ids={catalogue["bank_change"]["id_number"]: "账户已冻结"},
     )
     for entry in catalogue.values():
@@ -114,8 +116,7 @@ def readme(report: SynthReport, catalogue: dict, policy: Policy) -> str:
         "- `inbox/contributions/2021.csv`: Q4 2021 contributions (tier 1-8: "
         "300/400/500/600/800/1000/1500/2000 yuan, all made up; subsidy 120 yuan per person as in "
         "the seed's `2.5万人*120元/人`), about 96% of the contributors.",
-        "- No `bank_returns/`: bank return files reference batch ids issued by the pipeline and "
-        "are added separately.",
+        "- No `bank_returns/`: bank return files reference batch ids issued by the pipeline and are added separately.",
         "",
         f"Roster rows per month: {', '.join(f'{m} {n}' for m, n in report.roster_rows.items())}. "
         f"Death registrations in all: {report.death_registrations}; contribution rows: "
@@ -132,8 +133,7 @@ def readme(report: SynthReport, catalogue: dict, policy: Policy) -> str:
     for code, fmt in report.township_formats.items():
         kind, lang = fmt.split("/")
         lines.append(
-            f"| {code} | {policy.township_name(code)} | {kinds[kind]} | "
-            f"{'English' if lang == 'en' else 'Chinese'} |"
+            f"| {code} | {policy.township_name(code)} | {kinds[kind]} | {'English' if lang == 'en' else 'Chinese'} |"
         )
     lines += [
         "",
@@ -181,8 +181,7 @@ def readme(report: SynthReport, catalogue: dict, policy: Policy) -> str:
         "registration (death 2021-02-26) corrects the 2021-03 one (death 2021-03-28). 钱迟报's "
         "registration is not corrected.",
         "",
-        "Expected rejected rows per roster file stay below 5% of the file's rows (checked when "
-        "the sample is written).",
+        "Expected rejected rows per roster file stay below 5% of the file's rows (checked when the sample is written).",
         "",
     ]
     return "\n".join(lines)

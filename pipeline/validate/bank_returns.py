@@ -49,7 +49,9 @@ def validate_bank_returns(
         ],
         ignore_index=True,
     )
-    township = keyed["township_code"].reindex(frame.index) if "township_code" in keyed else pd.Series("", index=frame.index)
+    township = (
+        keyed["township_code"].reindex(frame.index) if "township_code" in keyed else pd.Series("", index=frame.index)
+    )
     rejects = reject_rows(raw, failures, kind="bank_returns", township=township)
     accepted = parsed.drop(index=failures["index"].unique())
     return BankReturnResult(accepted=BankReturn.validate(accepted.reset_index(drop=True)), rejects=rejects)

@@ -35,15 +35,21 @@ class History:
     def empty(cls) -> History:
         return cls(
             ever_receiving=pd.Series([], dtype="str"),
-            participants=pd.DataFrame({"id_number": pd.Series([], dtype="str"), "township_code": pd.Series([], dtype="str")}),
+            participants=pd.DataFrame(
+                {"id_number": pd.Series([], dtype="str"), "township_code": pd.Series([], dtype="str")}
+            ),
             issued_lines=pd.DataFrame(
                 {
-                    "batch_id": pd.Series([], dtype="str"), "line_no": pd.Series([], dtype="int64"),
-                    "account_number": pd.Series([], dtype="str"), "amount_fen": pd.Series([], dtype="int64"),
+                    "batch_id": pd.Series([], dtype="str"),
+                    "line_no": pd.Series([], dtype="int64"),
+                    "account_number": pd.Series([], dtype="str"),
+                    "amount_fen": pd.Series([], dtype="int64"),
                     "township_code": pd.Series([], dtype="str"),
                 }
             ),
-            returned_lines=pd.DataFrame({"batch_id": pd.Series([], dtype="str"), "line_no": pd.Series([], dtype="int64")}),
+            returned_lines=pd.DataFrame(
+                {"batch_id": pd.Series([], dtype="str"), "line_no": pd.Series([], dtype="int64")}
+            ),
         )
 
 
@@ -57,9 +63,7 @@ class ValidatedMonth:
 
 
 def validate_month(raw: RawInputs, *, history: History, policy: Policy, run_month: str) -> ValidatedMonth:
-    rosters = validate_rosters(
-        raw.rosters, policy=policy, run_month=run_month, ever_receiving=history.ever_receiving
-    )
+    rosters = validate_rosters(raw.rosters, policy=policy, run_month=run_month, ever_receiving=history.ever_receiving)
     stop_on_unusable_rosters(rosters, raw.rows_read, policy)
     deaths = validate_deaths(
         raw.deaths,
@@ -99,8 +103,11 @@ def stop_on_unusable_rosters(rosters: RosterResult, rows_read: pd.DataFrame, pol
     per_file = rows_read[rows_read["kind"] == "rosters"].set_index("source_file")["rows"]
     empty = per_file.index[per_file == 0]
     if len(empty):  # before the township checks, which cannot tell which file is empty
-        raise RunStopped("the roster has a header but no participant rows.", file=empty[0],
-                         action="send the full roster of the township and rerun.")
+        raise RunStopped(
+            "the roster has a header but no participant rows.",
+            file=empty[0],
+            action="send the full roster of the township and rerun.",
+        )
     townships = rosters.file_townships
     doubled = townships[townships.duplicated(keep=False)]
     if not doubled.empty:
@@ -119,8 +126,7 @@ def stop_on_unusable_rosters(rosters: RosterResult, rows_read: pd.DataFrame, pol
     share = rejected / per_file
     for source_file in per_file.index:
         if share[source_file] > policy.roster_reject_threshold:
-            top = (rosters.rejects[rosters.rejects["source_file"] == source_file]["reason_code"]
-                   .value_counts().head(3))
+            top = rosters.rejects[rosters.rejects["source_file"] == source_file]["reason_code"].value_counts().head(3)
             reasons = ", ".join(f"{code} ×{n}" for code, n in top.items())
             raise RunStopped(
                 f"{rejected[source_file]} of {per_file[source_file]} rows ({share[source_file]:.1%}) fail "

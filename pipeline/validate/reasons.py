@@ -10,7 +10,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "身份证号被Excel存成数字，后几位已丢失，请将该列设为文本后重新录入",
         "ID number was stored as a number by Excel and lost digits; set the column to text and re-enter it",
     ),
-    "ID_FORMAT": ("身份证号应为18位（末位可为X）或15位旧号", "ID number must have 18 characters (last may be X) or 15 digits"),
+    "ID_FORMAT": (
+        "身份证号应为18位（末位可为X）或15位旧号",
+        "ID number must have 18 characters (last may be X) or 15 digits",
+    ),
     "ID_CHECKSUM": ("身份证号校验位错误，请核对号码", "ID number check character is wrong; check the number"),
     "ID_BIRTH_INVALID": ("身份证号中的出生日期不存在", "birth date inside the ID number is not a real date"),
     "ID_BIRTH_FUTURE": ("身份证号中的出生日期晚于本月", "birth date inside the ID number is after the run month"),
@@ -25,7 +28,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "STATUS_INVALID": ("参保状态应为领取/缴费/暂停/终止", "status must be 领取/缴费/暂停/终止"),
     # months
     "MONTH_FORMAT": ("年月格式应为YYYY-MM（如2021-03）", "months must be written YYYY-MM (e.g. 2021-03)"),
-    "BENEFIT_START_MISSING": ("领取或暂停人员须填待遇起始年月", "benefit start month is required when receiving or suspended"),
+    "BENEFIT_START_MISSING": (
+        "领取或暂停人员须填待遇起始年月",
+        "benefit start month is required when receiving or suspended",
+    ),
     "SUSPENDED_FROM_MISSING": ("暂停人员须填暂停年月", "suspension month is required when suspended"),
     "END_MONTH_MISSING": ("终止人员须填终止年月", "end month is required when terminated"),
     # money and bank
@@ -42,14 +48,23 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "ACCOUNT_INVALID": ("银行账号应为12至25位数字", "account number must be 12 to 25 digits"),
     # across files and months
-    "DUPLICATE_IN_FILE": ("同一身份证号在本文件中出现多次，所有重复行均被退回", "ID number appears more than once in this file; every copy is rejected"),
+    "DUPLICATE_IN_FILE": (
+        "同一身份证号在本文件中出现多次，所有重复行均被退回",
+        "ID number appears more than once in this file; every copy is rejected",
+    ),
     "DUPLICATE_ACROSS_TOWNSHIPS": (
         "同一身份证号出现在多个镇街的名册中，待镇街核实后再发放",
         "ID number is on more than one township's roster; held until the townships agree",
     ),
-    "BEFORE_PENSION_AGE": ("待遇起始年月早于到达领取年龄的月份", "benefit start is before the month the person reaches pension age"),
+    "BEFORE_PENSION_AGE": (
+        "待遇起始年月早于到达领取年龄的月份",
+        "benefit start is before the month the person reaches pension age",
+    ),
     "NONLOCAL_RECEIVING": ("非本地户籍人员不能领取居保待遇", "a person without local hukou cannot be receiving"),
-    "STATUS_BACKWARDS": ("此前已领取待遇，不能改回缴费状态", "was receiving in an earlier month; status cannot go back to contributing"),
+    "STATUS_BACKWARDS": (
+        "此前已领取待遇，不能改回缴费状态",
+        "was receiving in an earlier month; status cannot go back to contributing",
+    ),
     # deaths
     "DEATH_DATE_INVALID": ("死亡日期应为YYYY-MM-DD", "death date must be written YYYY-MM-DD"),
     "REGISTERED_ON_INVALID": ("登记日期应为YYYY-MM-DD", "registration date must be written YYYY-MM-DD"),
@@ -65,7 +80,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "回盘行与已发出的批次、序号、账号、金额不符",
         "return line matches no issued line (batch, line, account and amount)",
     ),
-    "RETURN_DUPLICATE": ("同一批次序号回盘多次，均被退回", "the same batch line is returned more than once; every copy is rejected"),
+    "RETURN_DUPLICATE": (
+        "同一批次序号回盘多次，均被退回",
+        "the same batch line is returned more than once; every copy is rejected",
+    ),
     # contributions
     "YEAR_INVALID": ("年度应为四位年份", "year must be a four-digit year"),
     "TIER_INVALID": ("档次不在配置的缴费档次中", "tier is not one of the configured contribution tiers"),

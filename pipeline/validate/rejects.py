@@ -11,9 +11,7 @@ from pipeline.validate.rules import primary_reasons
 from schemas.rejects import Rejects
 
 
-def reject_rows(
-    raw: pd.DataFrame, failures: pd.DataFrame, *, kind: str, township: pd.Series
-) -> DataFrame[Rejects]:
+def reject_rows(raw: pd.DataFrame, failures: pd.DataFrame, *, kind: str, township: pd.Series) -> DataFrame[Rejects]:
     """raw: the table as read (text); failures: (index, reason_code); township: per raw row."""
     reasons = primary_reasons(failures)
     rows = raw.loc[reasons.index]
@@ -53,8 +51,7 @@ def _messages(codes: pd.Series) -> pd.Series:
 
 def _row_values(rows: pd.DataFrame, kind: str) -> pd.Series:
     pieces = [
-        (column.chinese + "=" + rows[column.name].astype("str")) for column in COLUMNS[kind]
-        if column.name in rows
+        (column.chinese + "=" + rows[column.name].astype("str")) for column in COLUMNS[kind] if column.name in rows
     ]
     if not pieces:
         return pd.Series("", index=rows.index, dtype="str")

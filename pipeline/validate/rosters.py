@@ -20,7 +20,10 @@ from schemas.roster import PAYABLE_STATUSES, Roster, RosterInput, roster_rules
 SEX = {"男": "M", "M": "M", "女": "F", "F": "F"}
 HUKOU = {"是": "Y", "Y": "Y", "1": "Y", "否": "N", "N": "N", "0": "N"}
 STATUS = {
-    "领取": "receiving", "缴费": "contributing", "暂停": "suspended", "终止": "terminated",
+    "领取": "receiving",
+    "缴费": "contributing",
+    "暂停": "suspended",
+    "终止": "terminated",
     **{s: s for s in ("receiving", "contributing", "suspended", "terminated")},
 }
 
@@ -56,9 +59,7 @@ def _township_code(codes: pd.Series) -> pd.Series:
     return codes.where(~long_form, codes.str.slice(0, 9))
 
 
-def validate_rosters(
-    raw: pd.DataFrame, *, policy: Policy, run_month: str, ever_receiving: pd.Series
-) -> RosterResult:
+def validate_rosters(raw: pd.DataFrame, *, policy: Policy, run_month: str, ever_receiving: pd.Series) -> RosterResult:
     """raw: every roster row of the month as read; ever_receiving: IDs accepted as receiving in
     an earlier month (a status cannot go back to contributing)."""
     frame = normalise_rosters(raw)
@@ -113,7 +114,11 @@ def pension_age_month(ids: pd.Series, sex: pd.Series, policy: Policy) -> pd.Seri
     # float64: on an empty column map() would keep the str dtype and the sum below would fail
     age = id_sex.map({"M": policy.pension_age_male, "F": policy.pension_age_female}).astype("float64")
     year = births.dt.year + age
-    text = year.astype("Int64").astype("str").str.zfill(4) + "-" + births.dt.month.astype("Int64").astype("str").str.zfill(2)
+    text = (
+        year.astype("Int64").astype("str").str.zfill(4)
+        + "-"
+        + births.dt.month.astype("Int64").astype("str").str.zfill(2)
+    )
     return text.where(births.notna() & age.notna())
 
 

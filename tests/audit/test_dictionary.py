@@ -8,7 +8,8 @@ from pipeline.audit.check import VIEWS
 from pipeline.emit.office_lists import HOLD_REASONS
 from pipeline.paths import REPO
 from pipeline.validate.reasons import REASONS
-from schemas.ledger import COMPONENTS, REASONS as LEDGER_REASONS, SETTLEMENTS, LedgerEntry
+from schemas.ledger import COMPONENTS, SETTLEMENTS, LedgerEntry
+from schemas.ledger import REASONS as LEDGER_REASONS
 
 PAGE = (REPO / "docs" / "ledger.md").read_text(encoding="utf-8")
 

@@ -17,14 +17,37 @@ from schemas.ledger import LedgerEntry
 ANN, BO, CAI = "320281195001010011", "320281195202020021", "320281195303030031"
 
 
-def entry(run_month, id_number, period, component="base", kind="payment", reason="current",
-          amount=39200, batch=None, line=None, settlement="bank", reverses=None, source_row=2) -> dict:
+def entry(
+    run_month,
+    id_number,
+    period,
+    component="base",
+    kind="payment",
+    reason="current",
+    amount=39200,
+    batch=None,
+    line=None,
+    settlement="bank",
+    reverses=None,
+    source_row=2,
+) -> dict:
     return {
-        "run_month": run_month, "entry_id": f"{run_month}-{id_number[-4:]}-{period}-{component}-{kind}-{settlement}",
-        "id_number": id_number, "township_code": "320281001", "period": period, "component": component,
-        "kind": kind, "reason": reason, "settlement": settlement, "amount_fen": amount,
-        "bank_code": "JRCB" if batch else None, "account_number": "6228000000000001" if batch else None,
-        "batch_id": batch, "line_no": line, "source_file": f"{run_month}/rosters/a.csv", "source_row": source_row,
+        "run_month": run_month,
+        "entry_id": f"{run_month}-{id_number[-4:]}-{period}-{component}-{kind}-{settlement}",
+        "id_number": id_number,
+        "township_code": "320281001",
+        "period": period,
+        "component": component,
+        "kind": kind,
+        "reason": reason,
+        "settlement": settlement,
+        "amount_fen": amount,
+        "bank_code": "JRCB" if batch else None,
+        "account_number": "6228000000000001" if batch else None,
+        "batch_id": batch,
+        "line_no": line,
+        "source_file": f"{run_month}/rosters/a.csv",
+        "source_row": source_row,
         "reverses_entry_id": reverses,
     }
 
@@ -32,19 +55,37 @@ def entry(run_month, id_number, period, component="base", kind="payment", reason
 JAN = "2021-01-JRCB-PENSION"
 FEB = "2021-02-JRCB-PENSION"
 LEDGER = {
-    "2021-01": [entry("2021-01", ANN, "2021-01", batch=JAN, line=1),
-                entry("2021-01", BO, "2021-01", batch=JAN, line=2),
-                entry("2021-01", CAI, "2021-01", batch=JAN, line=3)],
-    "2021-02": [entry("2021-02", ANN, "2021-02", batch=FEB, line=1),
-                entry("2021-02", BO, "2021-01", kind="reversal", reason="bank_failed", settlement="returned",
-                      amount=-39200, reverses=f"2021-01-{BO[-4:]}-2021-01-base-payment-bank"),
-                entry("2021-02", CAI, "2021-02", reason="current", batch=FEB, line=2),
-                entry("2021-02", CAI, "2021-01", kind="recovery", reason="correction", settlement="owed", amount=-1000)],
+    "2021-01": [
+        entry("2021-01", ANN, "2021-01", batch=JAN, line=1),
+        entry("2021-01", BO, "2021-01", batch=JAN, line=2),
+        entry("2021-01", CAI, "2021-01", batch=JAN, line=3),
+    ],
+    "2021-02": [
+        entry("2021-02", ANN, "2021-02", batch=FEB, line=1),
+        entry(
+            "2021-02",
+            BO,
+            "2021-01",
+            kind="reversal",
+            reason="bank_failed",
+            settlement="returned",
+            amount=-39200,
+            reverses=f"2021-01-{BO[-4:]}-2021-01-base-payment-bank",
+        ),
+        entry("2021-02", CAI, "2021-02", reason="current", batch=FEB, line=2),
+        entry("2021-02", CAI, "2021-01", kind="recovery", reason="correction", settlement="owed", amount=-1000),
+    ],
 }
 DUE = {  # as computed by each month's run
     "2021-01": [(ANN, "2021-01", 39200), (BO, "2021-01", 39200), (CAI, "2021-01", 39200)],
-    "2021-02": [(ANN, "2021-01", 39200), (ANN, "2021-02", 39200), (BO, "2021-01", 39200),
-                (BO, "2021-02", 39200), (CAI, "2021-01", 38200), (CAI, "2021-02", 39200)],
+    "2021-02": [
+        (ANN, "2021-01", 39200),
+        (ANN, "2021-02", 39200),
+        (BO, "2021-01", 39200),
+        (BO, "2021-02", 39200),
+        (CAI, "2021-01", 38200),
+        (CAI, "2021-02", 39200),
+    ],
 }
 HOLDS = {"2021-02": [(BO, "2021-01", 39200, "bank_account_rejected"), (BO, "2021-02", 39200, "bank_account_rejected")]}
 
@@ -60,25 +101,47 @@ def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=()) -> OutDir:
     for month, rows in ledger.items():
         write_parquet(typed(pd.DataFrame(rows)), out.ledger_partition(month) / "entries.parquet")
         state = out.state(month)
-        write_parquet(pd.DataFrame(DUE[month], columns=["id_number", "period", "due_fen"])
-                      .assign(component="base", run_month=month), state / "due.parquet")
-        write_parquet(pd.DataFrame(HOLDS.get(month, []), columns=["id_number", "period", "gap_fen", "hold_reason"])
-                      .astype({"id_number": "str", "period": "str", "gap_fen": "int64", "hold_reason": "str"})
-                      .assign(component="base", township_code="320281001", run_month=month), state / "holds.parquet")
-        write_parquet(pd.DataFrame(list(deaths) or [{"id_number": "x", "death_date": pd.Timestamp("2099-01-01")}])
-                      .assign(registered_on=pd.Timestamp("2021-01-05"), source_file="d.csv", source_row=2,
-                              run_month=month), state / "deaths.parquet")
+        write_parquet(
+            pd.DataFrame(DUE[month], columns=["id_number", "period", "due_fen"]).assign(
+                component="base", run_month=month
+            ),
+            state / "due.parquet",
+        )
+        write_parquet(
+            pd.DataFrame(HOLDS.get(month, []), columns=["id_number", "period", "gap_fen", "hold_reason"])
+            .astype({"id_number": "str", "period": "str", "gap_fen": "int64", "hold_reason": "str"})
+            .assign(component="base", township_code="320281001", run_month=month),
+            state / "holds.parquet",
+        )
+        write_parquet(
+            pd.DataFrame(list(deaths) or [{"id_number": "x", "death_date": pd.Timestamp("2099-01-01")}]).assign(
+                registered_on=pd.Timestamp("2021-01-05"), source_file="d.csv", source_row=2, run_month=month
+            ),
+            state / "deaths.parquet",
+        )
         batch = [r for r in rows if r["batch_id"]]
-        control = {"batch_id": batch[0]["batch_id"], "line_count": len(batch), "file": f"JRCB_{month}_pension.csv",
-                   "total_fen": sum(r["amount_fen"] for r in batch), "sha256": "0" * 64}
+        control = {
+            "batch_id": batch[0]["batch_id"],
+            "line_count": len(batch),
+            "file": f"JRCB_{month}_pension.csv",
+            "total_fen": sum(r["amount_fen"] for r in batch),
+            "sha256": "0" * 64,
+        }
         write_json(control, out.month(month) / "bank" / f"JRCB_{month}_pension.control.json")
         write_json({"month": month}, out.month(month) / "manifest.json")
-        write_json({"month": month, "status": "draft", "manifest_sha256": None, "ledger": {}},
-                   out.month(month) / "status.json")
+        write_json(
+            {"month": month, "status": "draft", "manifest_sha256": None, "ledger": {}}, out.month(month) / "status.json"
+        )
     for month in close:
-        write_json({"month": month, "status": "closed", "manifest_sha256": sha256_of(out.month(month) / "manifest.json"),
-                    "ledger": {"entries.parquet": sha256_of(out.ledger_partition(month) / "entries.parquet")}},
-                   out.month(month) / "status.json")
+        write_json(
+            {
+                "month": month,
+                "status": "closed",
+                "manifest_sha256": sha256_of(out.month(month) / "manifest.json"),
+                "ledger": {"entries.parquet": sha256_of(out.ledger_partition(month) / "entries.parquet")},
+            },
+            out.month(month) / "status.json",
+        )
     return out
 
 
@@ -98,27 +161,35 @@ def test_ledger_and_months(out):
 
 
 def test_person_history_lists_every_entry_in_order(out):
-    assert rows(out, f"select run_month, period, kind, reason, amount_fen, batch_id, line_no from person_history('{BO}')") == [
+    assert rows(
+        out, f"select run_month, period, kind, reason, amount_fen, batch_id, line_no from person_history('{BO}')"
+    ) == [
         ("2021-01", "2021-01", "payment", "current", 39200, JAN, 2),
         ("2021-02", "2021-01", "reversal", "bank_failed", -39200, None, None),
     ]
 
 
 def test_net_by_person_period(out):
-    assert rows(out, f"select period, net_fen, entries from net_by_person_period where id_number = '{CAI}' order by 1") == [
-        ("2021-01", 38200, 2), ("2021-02", 39200, 1)]
+    assert rows(
+        out, f"select period, net_fen, entries from net_by_person_period where id_number = '{CAI}' order by 1"
+    ) == [("2021-01", 38200, 2), ("2021-02", 39200, 1)]
 
 
 def test_bank_batches_next_to_control_files(out):
-    assert rows(out, "select batch_id, ledger_lines, control_lines, ledger_total_fen, control_total_fen, reconciles "
-                     "from bank_batches order by 1") == [(JAN, 3, 3, 117600, 117600, True), (FEB, 2, 2, 78400, 78400, True)]
+    assert rows(
+        out,
+        "select batch_id, ledger_lines, control_lines, ledger_total_fen, control_total_fen, reconciles "
+        "from bank_batches order by 1",
+    ) == [(JAN, 3, 3, 117600, 117600, True), (FEB, 2, 2, 78400, 78400, True)]
 
 
 def test_arrears_recoveries_and_holds(out):
     assert rows(out, "select count(*) from arrears") == [(0,)]
     assert rows(out, "select id_number, owed_fen from recoveries_open") == [(CAI, 1000)]
     assert rows(out, "select id_number, period, held_fen, hold_reason from holds_current order by 2") == [
-        (BO, "2021-01", 39200, "bank_account_rejected"), (BO, "2021-02", 39200, "bank_account_rejected")]
+        (BO, "2021-01", 39200, "bank_account_rejected"),
+        (BO, "2021-02", 39200, "bank_account_rejected"),
+    ]
 
 
 def test_sound_ledger_has_no_violations(out):
@@ -137,8 +208,14 @@ def test_payment_after_death_is_caught(tmp_path):
 
 
 def test_payment_above_due_and_twice_in_a_run_are_caught(tmp_path):
-    ledger = {**LEDGER, "2021-02": LEDGER["2021-02"] + [
-        entry("2021-02", ANN, "2021-02", reason="arrears", settlement="bank", batch=FEB, line=1) | {"entry_id": "dup"}]}
+    ledger = {
+        **LEDGER,
+        "2021-02": LEDGER["2021-02"]
+        + [
+            entry("2021-02", ANN, "2021-02", reason="arrears", settlement="bank", batch=FEB, line=1)
+            | {"entry_id": "dup"}
+        ],
+    }
     out = build(tmp_path, ledger=ledger)
     problems = rows(out, "select id_number, period, problem from double_payments order by problem")
     assert problems == [(ANN, "2021-02", "net above due"), (ANN, "2021-02", "two payments in one run")]
@@ -153,8 +230,13 @@ def test_duplicate_entry_id_is_caught(tmp_path):
 
 
 def test_untraceable_entry_is_caught(tmp_path):
-    ledger = {**LEDGER, "2021-02": LEDGER["2021-02"] + [entry("2021-02", CAI, "2021-02", component="account",
-                                                              amount=100, batch=FEB, line=2) | {"source_file": None}]}
+    ledger = {
+        **LEDGER,
+        "2021-02": LEDGER["2021-02"]
+        + [
+            entry("2021-02", CAI, "2021-02", component="account", amount=100, batch=FEB, line=2) | {"source_file": None}
+        ],
+    }
     out = build(tmp_path, ledger=ledger)
     assert violations(out)["every entry is traceable to a source row"] == 1
 
@@ -164,7 +246,9 @@ def test_tampered_closed_month_is_caught(tmp_path):
     tampered = pd.DataFrame(LEDGER["2021-01"]).assign(amount_fen=lambda d: d["amount_fen"] + 1)
     write_parquet(typed(tampered), out.ledger_partition("2021-01") / "entries.parquet")
     assert violations(out)["closed months are unchanged since closing"] == 1
-    assert rows(out, "select month, file from closed_month_hashes where not unchanged") == [("2021-01", "entries.parquet")]
+    assert rows(out, "select month, file from closed_month_hashes where not unchanged") == [
+        ("2021-01", "entries.parquet")
+    ]
 
 
 def test_batch_differing_from_its_control_file_is_caught(tmp_path):

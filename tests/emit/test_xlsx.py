@@ -20,7 +20,7 @@ def _frame() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "身份证号": ["320281195601011234", "11010519491231002X", "044052418800101001"],
-            "姓名": ["王建国", "=HYPERLINK(\"http://x\",\"点我\")", "@SUM(A1)"],
+            "姓名": ["王建国", '=HYPERLINK("http://x","点我")', "@SUM(A1)"],
             "摘要": ["+86 123", "-12.50", "#N/A"],
             "金额": ["392.00", "", "8.5"],
         }
@@ -74,7 +74,7 @@ def test_formula_looking_text_stays_text(tmp_path):
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet and 't="e"' not in sheet
     rows = _cells(tmp_path / "f.xlsx")
-    assert rows[2][1] == "=HYPERLINK(\"http://x\",\"点我\")"
+    assert rows[2][1] == '=HYPERLINK("http://x","点我")'
     assert rows[3][1] == "@SUM(A1)"
     assert [r[2] for r in rows[1:]] == ["+86 123", "-12.50", "#N/A"]
 

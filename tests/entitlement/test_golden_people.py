@@ -61,11 +61,20 @@ def roster_for(month: str) -> list[dict]:
 
 
 def death(person: Person, died: str, registered: str, payee: bool = True) -> dict:
-    row = {"id_number": person.id, "name": person.name, "death_date": died, "registered_on": registered,
-           "source": "公安", "payee_name": "", "payee_bank_code": "", "payee_account_number": ""}
+    row = {
+        "id_number": person.id,
+        "name": person.name,
+        "death_date": died,
+        "registered_on": registered,
+        "source": "公安",
+        "payee_name": "",
+        "payee_bank_code": "",
+        "payee_account_number": "",
+    }
     if payee:
-        row.update(payee_name=person.name[0] + "亲属", payee_bank_code="ICBC",
-                   payee_account_number=f"6212{person.serial:015d}")
+        row.update(
+            payee_name=person.name[0] + "亲属", payee_bank_code="ICBC", payee_account_number=f"6212{person.serial:015d}"
+        )
     return row
 
 
@@ -88,10 +97,19 @@ def county(tmp_path_factory) -> Scenario:
         if month == "2021-02":
             january = scenario.bank_file("2021-01")
             line = january[january["身份证号"] == LI.id].iloc[0]
-            scenario.bank_returns(month, [{
-                "batch_id": "2021-01-JRCB-PENSION", "line_no": line["序号"], "account_number": line["账号"],
-                "amount": line["金额"], "result": "失败", "reason": "账户已销户",
-            }])
+            scenario.bank_returns(
+                month,
+                [
+                    {
+                        "batch_id": "2021-01-JRCB-PENSION",
+                        "line_no": line["序号"],
+                        "account_number": line["账号"],
+                        "amount": line["金额"],
+                        "result": "失败",
+                        "reason": "账户已销户",
+                    }
+                ],
+            )
         scenario.run(month)
     return scenario
 
@@ -142,13 +160,18 @@ def test_death_registered_two_months_late_is_set_off_against_grant(county):
 def test_overpayment_beyond_grant_is_owed(county):
     # Died 2021-01-15, registered 2021-08: Feb-Jul were paid 39200 + 500 + 5000 = 44700 a month.
     monthly = 44700
-    paid = [(m, m, c, "payment", "current", "bank", a) for m in MONTHS[:7]
-            for c, a in (("account", 5000), ("base", BASE), ("topup65", TOPUP))]
+    paid = [
+        (m, m, c, "payment", "current", "bank", a)
+        for m in MONTHS[:7]
+        for c, a in (("account", 5000), ("base", BASE), ("topup65", TOPUP))
+    ]
     august = [("2021-08", "2021-01", "funeral_grant", "payment", "arrears", "bank", GRANT)]
     for period in MONTHS[1:6]:  # Feb-Jun: 5 x 44700 = 223500 taken from the grant
-        august += [("2021-08", period, "account", "recovery", "after_death", "set_off", -5000),
-                   ("2021-08", period, "base", "recovery", "after_death", "set_off", -BASE),
-                   ("2021-08", period, "topup65", "recovery", "after_death", "set_off", -TOPUP)]
+        august += [
+            ("2021-08", period, "account", "recovery", "after_death", "set_off", -5000),
+            ("2021-08", period, "base", "recovery", "after_death", "set_off", -BASE),
+            ("2021-08", period, "topup65", "recovery", "after_death", "set_off", -TOPUP),
+        ]
     august += [  # July: 11700 of the grant left, then owed
         ("2021-08", "2021-07", "account", "recovery", "after_death", "set_off", -5000),
         ("2021-08", "2021-07", "base", "recovery", "after_death", "set_off", -6700),
@@ -166,14 +189,19 @@ def test_overpayment_beyond_grant_is_owed(county):
 
 def test_suspension_holds_then_pays_on_resumption(county):
     expected = current("base", BASE, MONTHS[:2] + MONTHS[4:]) + current("topup65", TOPUP, MONTHS[:2] + MONTHS[4:])
-    expected += [("2021-05", p, c, "payment", "arrears", "bank", a) for p in ("2021-03", "2021-04")
-                 for c, a in (("base", BASE), ("topup65", TOPUP))]
+    expected += [
+        ("2021-05", p, c, "payment", "arrears", "bank", a)
+        for p in ("2021-03", "2021-04")
+        for c, a in (("base", BASE), ("topup65", TOPUP))
+    ]
     assert county.entries_of(ZHOU) == sorted(expected)
     holds = county.output("2021-04", "holds.csv")
     mine = holds[holds["身份证号 id_number"] == ZHOU.id]
-    assert sorted(zip(mine["所属月份 period"], mine["项目 component"], mine["原因代码 hold_reason"])) == [
-        ("2021-03", "base", "suspended"), ("2021-03", "topup65", "suspended"),
-        ("2021-04", "base", "suspended"), ("2021-04", "topup65", "suspended"),
+    assert sorted(zip(mine["所属月份 period"], mine["项目 component"], mine["原因代码 hold_reason"], strict=True)) == [
+        ("2021-03", "base", "suspended"),
+        ("2021-03", "topup65", "suspended"),
+        ("2021-04", "base", "suspended"),
+        ("2021-04", "topup65", "suspended"),
     ]
 
 
@@ -187,8 +215,10 @@ def test_failed_bank_line_held_until_account_changes(county):
     assert county.entries_of(LI) == sorted(expected)
     holds = county.output("2021-02", "holds.csv")
     mine = holds[holds["身份证号 id_number"] == LI.id]
-    assert sorted(zip(mine["所属月份 period"], mine["原因代码 hold_reason"])) == [
-        ("2021-01", "bank_account_rejected"), ("2021-02", "bank_account_rejected")]
+    assert sorted(zip(mine["所属月份 period"], mine["原因代码 hold_reason"], strict=True)) == [
+        ("2021-01", "bank_account_rejected"),
+        ("2021-02", "bank_account_rejected"),
+    ]
     march = county.bank_file("2021-03")
     line = march[march["身份证号"] == LI.id]
     assert line[["账号", "金额"]].values.tolist() == [[NEW_ACCOUNT, "1176.00"]]
@@ -196,8 +226,11 @@ def test_failed_bank_line_held_until_account_changes(county):
 
 def test_employee_pension_found_late_is_recovered(county):
     expected = current("base", BASE, MONTHS[:5]) + current("topup65", TOPUP, MONTHS[:5])
-    expected += [("2021-06", p, c, "recovery", "after_employee_pension", "owed", -a)
-                 for p in ("2021-03", "2021-04", "2021-05") for c, a in (("base", BASE), ("topup65", TOPUP))]
+    expected += [
+        ("2021-06", p, c, "recovery", "after_employee_pension", "owed", -a)
+        for p in ("2021-03", "2021-04", "2021-05")
+        for c, a in (("base", BASE), ("topup65", TOPUP))
+    ]
     assert county.entries_of(WEI) == sorted(expected)
 
 
@@ -215,7 +248,8 @@ def test_grant_waits_for_payee_details(county):
     assert county.entries_of(CHU) == sorted(expected)
     july = county.output("2021-07", "funeral_grants.csv")
     assert july.loc[july["身份证号 id_number"] == CHU.id, "状态 status"].tolist() == [
-        "待补领取人信息 awaiting payee details"]
+        "待补领取人信息 awaiting payee details"
+    ]
 
 
 def test_death_before_opening_month_gets_grant_at_that_months_rate(county):

@@ -46,12 +46,7 @@ def files_of(root: Path) -> dict[str, bytes]:
 def cli_out(tmp_path_factory, sample_inbox) -> Path:
     """`payout run --month 2021-01` on the sample, the reference the flow must equal."""
     out = tmp_path_factory.mktemp("cli") / "out"
-    assert (
-        payout(
-            ["run", "--month", MONTH, "--inbox", str(sample_inbox), "--out", str(out), "--quiet"]
-        )
-        == 0
-    )
+    assert payout(["run", "--month", MONTH, "--inbox", str(sample_inbox), "--out", str(out), "--quiet"]) == 0
     return out
 
 
@@ -59,9 +54,7 @@ def run_flow(out: Path, inbox: Path, **params):
     return monthly_payout(month=MONTH, inbox=str(inbox), out=str(out), return_state=True, **params)
 
 
-def test_the_flow_writes_what_payout_run_writes_and_shows_it_without_ids(
-    tmp_path, sample_inbox, cli_out
-):
+def test_the_flow_writes_what_payout_run_writes_and_shows_it_without_ids(tmp_path, sample_inbox, cli_out):
     state = run_flow(tmp_path / "out", sample_inbox, approval=False)
     assert state.is_completed(), state.message
 
@@ -110,9 +103,7 @@ def start_paused(out: Path, inbox: Path, **params):
     )
     thread.start()
     deadline = time.monotonic() + 60
-    paused = FlowRunFilter(
-        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))
-    )
+    paused = FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED])))
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
             for run in client.read_flow_runs(flow_run_filter=paused):
@@ -165,9 +156,7 @@ def test_rejecting_the_draft_keeps_it_open_with_the_reason(tmp_path, sample_inbo
     assert "rejected" in shown.data and "320281********9817 moved" in shown.data
 
 
-def test_no_decision_in_time_leaves_the_draft_open_and_completes(
-    tmp_path, sample_inbox, fast_approval
-):
+def test_no_decision_in_time_leaves_the_draft_open_and_completes(tmp_path, sample_inbox, fast_approval):
     state = run_flow(tmp_path / "out", sample_inbox, approval=True, approval_timeout_seconds=1)
     assert state.is_completed() and "no decision" in state.message
     status, approval = month_files(tmp_path / "out")
@@ -182,16 +171,12 @@ def test_the_yearly_flow_writes_what_payout_indicators_writes(tmp_path, sample_i
     shutil.copytree(cli_out, reference)
     args = ["indicators", "--year", "2021", "--inbox", str(sample_inbox), "--out", str(reference)]
     assert payout(args) == 0
-    state = annual_indicators(
-        year=2021, inbox=str(sample_inbox), out=str(flow_out), return_state=True
-    )
+    state = annual_indicators(year=2021, inbox=str(sample_inbox), out=str(flow_out), return_state=True)
     assert state.is_completed(), state.message
     assert files_of(flow_out / "indicators") == files_of(reference / "indicators")
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(
-                flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id])
-            )
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id]))
         )
     assert {a.key for a in artifacts} == {"indicators-2021", "indicators-2021-files"}
     assert ID_NUMBER.search(" ".join(str(a.data) for a in artifacts)) is None

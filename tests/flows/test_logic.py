@@ -60,9 +60,7 @@ def test_a_month_given_is_used_as_is_and_checked():
 
 
 def test_default_year_is_the_year_before_the_schedule_in_shanghai():
-    assert (
-        choose_year.fn(None, datetime(2021, 12, 31, 17, 0, tzinfo=UTC)) == 2021
-    )  # 2022-01-01 01:00
+    assert choose_year.fn(None, datetime(2021, 12, 31, 17, 0, tzinfo=UTC)) == 2021  # 2022-01-01 01:00
     assert choose_year.fn(None, datetime(2022, 1, 14, 22, 0, tzinfo=UTC)) == 2021
     assert choose_year.fn(2020, datetime(2022, 1, 14, tzinfo=UTC)) == 2020
 
@@ -70,10 +68,7 @@ def test_default_year_is_the_year_before_the_schedule_in_shanghai():
 def test_the_ingest_retry_refuses_a_stop_and_retries_a_share_error():
     stop = RunStopped("the file is empty.", file="rosters/x.csv")
     assert retry_share_errors(ingest, None, Failed(data=stop)) is False
-    assert (
-        retry_share_errors(ingest, None, Failed(data=ConnectionResetError("share went away")))
-        is True
-    )
+    assert retry_share_errors(ingest, None, Failed(data=ConnectionResetError("share went away"))) is True
     assert retry_share_errors(ingest, None, Failed(data=PermissionError("locked by Excel"))) is True
     assert retry_share_errors(ingest, None, Failed(data=KeyError("a bug"))) is False
     assert retry_share_errors(ingest, None, Completed()) is False
@@ -120,9 +115,7 @@ SUMMARY = {
         "per_kind": {"rosters": {"rows_read": 12, "accepted": 10, "rejected": 2}},
         "reconciles": True,
     },
-    "rejects_by_township_and_reason": [
-        {"township_code": "320281111", "reason_code": "id_checksum", "rows": 2}
-    ],
+    "rejects_by_township_and_reason": [{"township_code": "320281111", "reason_code": "id_checksum", "rows": 2}],
     "money": {
         "per_township_component_fen": [
             {
@@ -212,8 +205,5 @@ def test_the_report_shortens_hashes_and_shows_holds_recoveries_and_audit(tmp_pat
 
 def test_the_pipeline_does_not_import_prefect():
     """The CLI must start fast and the other tests stay free of Prefect."""
-    code = (
-        "import sys, pipeline.cli, pipeline.run, pipeline.lifecycle; "
-        "sys.exit('prefect' in sys.modules)"
-    )
+    code = "import sys, pipeline.cli, pipeline.run, pipeline.lifecycle; sys.exit('prefect' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scenario import ZONE_RESIDENT, Person, Scenario, policy_text  # noqa: E402
+from scenario import Person, Scenario, policy_text  # noqa: E402
 
 from pipeline.indicators.annual import run_indicators  # noqa: E402
 from pipeline.indicators.declaration import declaration_markdown, project  # noqa: E402
@@ -49,35 +49,77 @@ def roster(month: str) -> list[dict]:
 
 
 def death(person: Person, died: str, registered: str) -> dict:
-    return {"id_number": person.id, "name": person.name, "death_date": died, "registered_on": registered,
-            "source": "民政", "payee_name": "亲属", "payee_bank_code": "ICBC",
-            "payee_account_number": f"6212{person.serial:015d}"}
+    return {
+        "id_number": person.id,
+        "name": person.name,
+        "death_date": died,
+        "registered_on": registered,
+        "source": "民政",
+        "payee_name": "亲属",
+        "payee_bank_code": "ICBC",
+        "payee_account_number": f"6212{person.serial:015d}",
+    }
 
 
 @pytest.fixture(scope="module")
 def year(tmp_path_factory):
-    scenario = Scenario(tmp_path_factory.mktemp("indicators"),
-                        policy_text().replace("central_subsidy_wan = 8000", "central_subsidy_wan = 0"))
+    scenario = Scenario(
+        tmp_path_factory.mktemp("indicators"),
+        policy_text().replace("central_subsidy_wan = 8000", "central_subsidy_wan = 0"),
+    )
     scenario.roster("2021-01", roster("2021-01"))
     scenario.run("2021-01")
     january = scenario.bank_file("2021-01")
     line = january[january["身份证号"] == P3.id].iloc[0]
     scenario.roster("2021-02", roster("2021-02"))
     scenario.deaths("2021-02", [death(C3, "2021-02-05", "2021-02-08")])
-    scenario.bank_returns("2021-02", [{"batch_id": "2021-01-JRCB-PENSION", "line_no": line["序号"],
-                                       "account_number": line["账号"], "amount": line["金额"],
-                                       "result": "失败", "reason": "账户冻结"}])
+    scenario.bank_returns(
+        "2021-02",
+        [
+            {
+                "batch_id": "2021-01-JRCB-PENSION",
+                "line_no": line["序号"],
+                "account_number": line["账号"],
+                "amount": line["金额"],
+                "result": "失败",
+                "reason": "账户冻结",
+            }
+        ],
+    )
     scenario.run("2021-02")
     scenario.roster("2021-03", roster("2021-03"))
     scenario.deaths("2021-03", [death(P4, "2021-01-10", "2021-03-02")])
     scenario.run("2021-03", close=False)
     contributions = scenario.inbox.root / "contributions"
     contributions.mkdir(parents=True)
-    pd.DataFrame([
-        {"身份证号": C1.id, "年度": "2021", "档次": "3", "个人缴费": "500.00", "政府补贴": "120.00", "缴费日期": "2021-11-02"},
-        {"身份证号": C3.id, "年度": "2021", "档次": "1", "个人缴费": "300.00", "政府补贴": "120.00", "缴费日期": "2021-01-20"},
-        {"身份证号": C2.id, "年度": "2021", "档次": "9", "个人缴费": "300.00", "政府补贴": "120.00", "缴费日期": "2021-11-20"},
-    ]).to_csv(contributions / "2021.csv", index=False)
+    pd.DataFrame(
+        [
+            {
+                "身份证号": C1.id,
+                "年度": "2021",
+                "档次": "3",
+                "个人缴费": "500.00",
+                "政府补贴": "120.00",
+                "缴费日期": "2021-11-02",
+            },
+            {
+                "身份证号": C3.id,
+                "年度": "2021",
+                "档次": "1",
+                "个人缴费": "300.00",
+                "政府补贴": "120.00",
+                "缴费日期": "2021-01-20",
+            },
+            {
+                "身份证号": C2.id,
+                "年度": "2021",
+                "档次": "9",
+                "个人缴费": "300.00",
+                "政府补贴": "120.00",
+                "缴费日期": "2021-11-20",
+            },
+        ]
+    ).to_csv(contributions / "2021.csv", index=False)
     policy = load_policy(scenario.policy_path)
     folder = run_indicators(2021, inbox=scenario.inbox, out=scenario.out, policy=policy)
     return folder
@@ -88,14 +130,17 @@ def indicator(folder: Path, key: str) -> dict:
     return next(i for i in data["indicators"] if i["key"] == key)
 
 
-@pytest.mark.parametrize(("key", "numerator", "denominator", "passed"), [
-    ("coverage", 5, 6, False),  # P5 has Feb and Mar unpaid; everyone else fully paid by March
-    ("accuracy", 13, 15, False),  # 15 bank lines; P3's Jan line bounced, P4's Feb line recovered
-    ("timeliness", 11, 16, True),  # 16 person-months due; late: P2 Jan, P3 Jan (bounced) + Feb, P5 Feb + Mar
-    ("continuation", 1, 2, False),  # Jan contributors still contributing and alive in Mar: C1, C2; C1 paid
-    ("contribution_quality", 2, 3, False),  # tier 9 rejected
-    ("contribution_timeliness", 1, 2, False),  # C3 paid in January
-])
+@pytest.mark.parametrize(
+    ("key", "numerator", "denominator", "passed"),
+    [
+        ("coverage", 5, 6, False),  # P5 has Feb and Mar unpaid; everyone else fully paid by March
+        ("accuracy", 13, 15, False),  # 15 bank lines; P3's Jan line bounced, P4's Feb line recovered
+        ("timeliness", 11, 16, True),  # 16 person-months due; late: P2 Jan, P3 Jan (bounced) + Feb, P5 Feb + Mar
+        ("continuation", 1, 2, False),  # Jan contributors still contributing and alive in Mar: C1, C2; C1 paid
+        ("contribution_quality", 2, 3, False),  # tier 9 rejected
+        ("contribution_timeliness", 1, 2, False),  # C3 paid in January
+    ],
+)
 def test_indicator_counts(year, key, numerator, denominator, passed):
     measured = indicator(year, key)
     assert (measured["numerator"], measured["denominator"]) == (numerator, denominator)
@@ -138,15 +183,26 @@ def test_report_is_self_contained(year):
 
 def test_declaration_arithmetic():
     policy = load_policy(Path(__file__).resolve().parents[2] / "config" / "policy.toml")
-    counts = {"pensioners_now": 99000, "pensioners_65_now": 80000, "entrant_months": 12000, "entrants": 2000,
-              "turning_65_months": 6000, "contributors_next": 25000, "deaths_year": 3000,
-              "pensioners_avg_year": 100000}
+    counts = {
+        "pensioners_now": 99000,
+        "pensioners_65_now": 80000,
+        "entrant_months": 12000,
+        "entrants": 2000,
+        "turning_65_months": 6000,
+        "contributors_next": 25000,
+        "deaths_year": 3000,
+        "pensioners_avg_year": 100000,
+    }
     p = project(counts, year=2021, policy=policy, continuation=1.0, zone_share=0.2, central_subsidy_wan=8000)
     # deaths: 3000 / 100000 = 3% of 99000 = 2970; pensioners: 99000 + 12000/12 - 2970/2 = 98515
     # 65+: 80000 x (1 - 0.03/2) + 6000/12 = 78800 + 500 = 79300
     assert p["counts"] == {"contributors": 25000, "pensioners": 98515, "over_65": 79300, "deaths": 2970}
-    assert p["money_fen"] == {"contribution_subsidy": 25000 * 12000, "base_pension": 98515 * 39200 * 12,
-                              "topup65": 79300 * 500 * 12, "funeral_grant": 2970 * 39200 * 6}
+    assert p["money_fen"] == {
+        "contribution_subsidy": 25000 * 12000,
+        "base_pension": 98515 * 39200 * 12,
+        "topup65": 79300 * 500 * 12,
+        "funeral_grant": 2970 * 39200 * 6,
+    }
     text = declaration_markdown(p)
     assert "缴费人数25000人*120元/人=300.00万元" in text
     assert "居保基础养老金发放：98515人*392元/月*12=46341.46万元" in text

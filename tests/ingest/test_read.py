@@ -29,11 +29,7 @@ def people() -> list[dict[str, str]]:
     rows[1]["account_number"] = "0" + rows[1]["account_number"][1:]  # a leading zero must stay
     rows[2]["village"] = "澄江街道·城东社区（二组）"  # characters outside GBK's common set stay
     rows[3]["birth_date"] = (
-        rows[3]["id_number"][6:10]
-        + "-"
-        + rows[3]["id_number"][10:12]
-        + "-"
-        + rows[3]["id_number"][12:14]
+        rows[3]["id_number"][6:10] + "-" + rows[3]["id_number"][10:12] + "-" + rows[3]["id_number"][12:14]
     )
     rows[4]["account_pension"] = "139.00"
     return rows
@@ -41,9 +37,7 @@ def people() -> list[dict[str, str]]:
 
 def validated(path, policy) -> pd.DataFrame:
     raw = read_input(path, "rosters")
-    result = validate_rosters(
-        raw, policy=policy, run_month=MONTH, ever_receiving=pd.Series([], dtype="str")
-    )
+    result = validate_rosters(raw, policy=policy, run_month=MONTH, ever_receiving=pd.Series([], dtype="str"))
     assert result.rejects.empty, result.rejects["reason_codes"].tolist()
     return result.accepted.drop(columns="source_file")
 
@@ -62,10 +56,7 @@ def test_every_format_gives_the_same_raw_text(fmt, tmp_path):
 
 def test_every_format_gives_identical_accepted_tables(tmp_path, policy):
     rows = [chinese(r) for r in people()]
-    tables = {
-        fmt: validated(write_rows(tmp_path / f"roster_{fmt}", rows, fmt=fmt), policy)
-        for fmt in ALL_FORMATS
-    }
+    tables = {fmt: validated(write_rows(tmp_path / f"roster_{fmt}", rows, fmt=fmt), policy) for fmt in ALL_FORMATS}
     reference = tables["utf-8"]
     assert len(reference) == 10
     for fmt, table in tables.items():
@@ -132,9 +123,7 @@ def test_xlsx_numeric_id_cells_are_rejected_as_excel_numbers(tmp_path, policy):
     raw = read_input(path, "rosters")
     assert raw["id_number"].iloc[2] == excel_shown(people()[2]["id_number"])
     assert raw["id_number"].iloc[2].startswith("3.20281E+17")
-    result = validate_rosters(
-        raw, policy=policy, run_month=MONTH, ever_receiving=pd.Series([], dtype="str")
-    )
+    result = validate_rosters(raw, policy=policy, run_month=MONTH, ever_receiving=pd.Series([], dtype="str"))
     assert result.rejects[["source_row", "reason_codes"]].values.tolist() == [
         [4, "ID_EXCEL_NUMBER"],
         [8, "ID_EXCEL_NUMBER"],
@@ -147,9 +136,7 @@ def test_xlsx_numeric_account_cells_are_rejected(tmp_path, policy):
     path = write_xlsx(tmp_path / "r.xlsx", rows, numeric_ids={0}, id_columns=("account_number",))
     raw = read_input(path, "rosters")
     assert raw["account_number"].iloc[0].endswith("E+18")
-    result = validate_rosters(
-        raw, policy=policy, run_month=MONTH, ever_receiving=pd.Series([], dtype="str")
-    )
+    result = validate_rosters(raw, policy=policy, run_month=MONTH, ever_receiving=pd.Series([], dtype="str"))
     assert result.rejects["reason_codes"].tolist() == ["ACCOUNT_EXCEL_NUMBER"]
 
 
@@ -158,9 +145,7 @@ def test_csv_holding_what_excel_showed(tmp_path, policy):
     rows[1]["id_number"] = "3.20281E+17"
     rows[2]["id_number"] = "3.20281e+17"
     raw = read_input(write_csv(tmp_path / "r.csv", rows), "rosters")
-    result = validate_rosters(
-        raw, policy=policy, run_month=MONTH, ever_receiving=pd.Series([], dtype="str")
-    )
+    result = validate_rosters(raw, policy=policy, run_month=MONTH, ever_receiving=pd.Series([], dtype="str"))
     assert result.rejects[["source_row", "reason_code"]].values.tolist() == [
         [3, "ID_EXCEL_NUMBER"],
         [4, "ID_EXCEL_NUMBER"],
@@ -204,9 +189,7 @@ def test_blank_rows_are_skipped_but_row_numbers_keep_counting(tmp_path):
     rows = people()[:3]
     gap = [rows[0], {k: "" for k in rows[0]}, rows[1], {k: "" for k in rows[0]}, rows[2]]
     for fmt in ("utf-8", "xlsx"):
-        raw = read_input(
-            write_rows(tmp_path / f"gap_{fmt.replace('-', '')}", gap, fmt=fmt), "rosters"
-        )
+        raw = read_input(write_rows(tmp_path / f"gap_{fmt.replace('-', '')}", gap, fmt=fmt), "rosters")
         assert raw["id_number"].tolist() == [r["id_number"] for r in rows], fmt
         assert raw["source_row"].tolist() == [2, 4, 6], fmt
 
@@ -221,9 +204,7 @@ def test_csv_blank_lines_keep_row_numbers(tmp_path):
 
 
 def test_label_names_the_file(tmp_path):
-    raw = read_input(
-        write_csv(tmp_path / "r.csv", people()[:1]), "rosters", label="2021-01/rosters/r.csv"
-    )
+    raw = read_input(write_csv(tmp_path / "r.csv", people()[:1]), "rosters", label="2021-01/rosters/r.csv")
     assert raw["source_file"].tolist() == ["2021-01/rosters/r.csv"]
 
 
@@ -231,9 +212,7 @@ def test_trailing_delimiters_do_not_shift_columns(tmp_path):
     rows = people()[:2]
     path = write_csv(tmp_path / "r.csv", rows)
     lines = [line for line in path.read_bytes().decode("utf-8").split("\r\n") if line]
-    path.write_text(
-        "\r\n".join([lines[0]] + [line + ",," for line in lines[1:]]) + "\r\n", encoding="utf-8"
-    )
+    path.write_text("\r\n".join([lines[0]] + [line + ",," for line in lines[1:]]) + "\r\n", encoding="utf-8")
     raw = read_input(path, "rosters")
     assert raw["id_number"].tolist() == [r["id_number"] for r in rows]
     assert raw["name"].tolist() == [r["name"] for r in rows]

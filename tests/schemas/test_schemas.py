@@ -147,9 +147,7 @@ def s(*values: str) -> pd.Series:
 
 
 def test_month_and_date_checks():
-    assert c.month_ok(
-        s("2021-01", "2021-12", "", "2021-13", "2021-1", "2021/01", "２０２１-01")
-    ).tolist() == [
+    assert c.month_ok(s("2021-01", "2021-12", "", "2021-13", "2021-1", "2021/01", "２０２１-01")).tolist() == [
         True,
         True,
         True,
@@ -179,18 +177,14 @@ def test_yuan_checks_and_fen():
 
 
 def test_excel_numbers_and_accounts():
-    assert c.excel_number(
-        s("3.20281E+17", "3.20281e+17", "6E+18", "320281", "3.2E17")
-    ).tolist() == [
+    assert c.excel_number(s("3.20281E+17", "3.20281e+17", "6E+18", "320281", "3.2E17")).tolist() == [
         True,
         True,
         True,
         False,
         False,
     ]
-    assert c.account_ok(
-        s("", "123456789012", "1" * 25, "1" * 26, "12345678901", "6.22848E+18")
-    ).tolist() == [
+    assert c.account_ok(s("", "123456789012", "1" * 25, "1" * 26, "12345678901", "6.22848E+18")).tolist() == [
         True,
         True,
         True,

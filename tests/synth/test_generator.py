@@ -58,10 +58,8 @@ def tree(root: Path) -> dict[str, bytes]:
 
 def test_same_seed_same_bytes(tmp_path, policy):
     months = ["2021-01", "2021-02"]
-    a = synthesize_inbox(tmp_path / "a", policy=policy, people=300, months=months,
-                         edge_cases=True)
-    b = synthesize_inbox(tmp_path / "b", policy=policy, people=300, months=months,
-                         edge_cases=True)
+    a = synthesize_inbox(tmp_path / "a", policy=policy, people=300, months=months, edge_cases=True)
+    b = synthesize_inbox(tmp_path / "b", policy=policy, people=300, months=months, edge_cases=True)
     first, second = tree(tmp_path / "a"), tree(tmp_path / "b")
     assert first == second
     assert sorted(first) == list(a.files) == list(b.files)
@@ -127,8 +125,7 @@ def test_proportions(tmp_path, policy):
 
 
 def test_csv_format_many_people(tmp_path, policy):
-    report = synthesize_inbox(tmp_path, policy=policy, people=200_000, months=["2021-01"],
-                              formats="csv")
+    report = synthesize_inbox(tmp_path, policy=policy, people=200_000, months=["2021-01"], formats="csv")
     assert report.roster_rows == {"2021-01": 200_000}
     assert all(name.endswith(".csv") for name in report.files)
     first = next((tmp_path / "2021-01" / "rosters").iterdir()).read_bytes()
@@ -143,6 +140,7 @@ def test_bad_arguments(tmp_path, policy):
 
 
 # ------------------------------------------------------------------- the committed sample
+
 
 def test_sample_has_every_roster_every_month(policy):
     inbox = SAMPLE / "inbox"

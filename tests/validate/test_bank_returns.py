@@ -34,16 +34,12 @@ def test_matching_lines_are_accepted():
     rows = [
         bank_return_row(BATCH, 1, account_for(1), "404.50"),
         bank_return_row(BATCH, 3, account_for(3), "1188.5", result="成功", reason=""),
-        bank_return_row(
-            "ICBC-2021-01-pension", 1, account_for(4, "6222"), "397.00", result="failed"
-        ),
+        bank_return_row("ICBC-2021-01-pension", 1, account_for(4, "6222"), "397.00", result="failed"),
     ]
     result = validate(rows)
     assert result.rejects.empty
     got = result.accepted
-    assert got[
-        ["batch_id", "line_no", "account_number", "amount_fen", "result"]
-    ].values.tolist() == [
+    assert got[["batch_id", "line_no", "account_number", "amount_fen", "result"]].values.tolist() == [
         [BATCH, 1, account_for(1), 40450, "failed"],
         [BATCH, 3, account_for(3), 118_850, "success"],
         ["ICBC-2021-01-pension", 1, account_for(4, "6222"), 39700, "failed"],
@@ -69,9 +65,7 @@ def test_line_not_matching_an_issued_line_is_rejected(changes):
         {**bank_return_row(BATCH, 1, account_for(1), "404.50"), **changes},
     ]
     result = validate(rows)
-    assert result.rejects[["source_row", "reason_codes"]].values.tolist() == [
-        [3, "RETURN_UNMATCHED"]
-    ]
+    assert result.rejects[["source_row", "reason_codes"]].values.tolist() == [[3, "RETURN_UNMATCHED"]]
     assert result.accepted["line_no"].tolist() == [2]
 
 
@@ -81,9 +75,7 @@ def test_unmatched_reject_names_no_township_matched_one_names_it():
         bank_return_row(BATCH, 2, account_for(2), "392.00", result="成"),
     ]
     result = validate(rows)
-    assert result.rejects.sort_values("source_row")[
-        ["reason_code", "township_code"]
-    ].values.tolist() == [
+    assert result.rejects.sort_values("source_row")[["reason_code", "township_code"]].values.tolist() == [
         ["RETURN_UNMATCHED", ""],
         ["RESULT_INVALID", "320281004"],
     ]
@@ -108,9 +100,7 @@ def test_line_returned_in_an_earlier_month_is_a_duplicate():
         bank_return_row(BATCH, 2, account_for(2), "392.00"),
     ]
     result = validate(rows, already_returned=earlier)
-    assert result.rejects[["source_row", "reason_codes"]].values.tolist() == [
-        [2, "RETURN_DUPLICATE"]
-    ]
+    assert result.rejects[["source_row", "reason_codes"]].values.tolist() == [[2, "RETURN_DUPLICATE"]]
     assert result.accepted["line_no"].tolist() == [2]
 
 

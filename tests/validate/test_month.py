@@ -23,9 +23,7 @@ from tests.builders import (
 
 def validate(root, policy, history: History | None = None, month: str = MONTH):
     raw = read_month(Inbox(root), month)
-    return raw, validate_month(
-        raw, history=history or History.empty(), policy=policy, run_month=month
-    )
+    return raw, validate_month(raw, history=history or History.empty(), policy=policy, run_month=month)
 
 
 def keys(frame: pd.DataFrame) -> list[tuple[str, int]]:
@@ -47,9 +45,7 @@ def messy_inbox(tmp_path, policy):
         bank_return_row("JRCB-2020-12-pension", 1, account_for(1), "392.00"),
         bank_return_row("JRCB-2020-12-pension", 2, account_for(2), "abc"),
     ]
-    built = build_inbox(
-        tmp_path / "inbox", policy, deaths=deaths, bank_returns=returns, formats=formats
-    )
+    built = build_inbox(tmp_path / "inbox", policy, deaths=deaths, bank_returns=returns, formats=formats)
     # the first death is a participant of township 0
     built.deaths[0]["id_number"] = built.rosters[codes[0]][0]["id_number"]
     write_csv(
@@ -115,14 +111,8 @@ def test_row_counts_reconcile_per_file(messy_inbox, policy):
     ).value_counts()
     actual_rejected = month.rejects["source_file"].value_counts()
     indexed = counts.set_index("source_file")
-    assert (
-        indexed["accepted"].to_dict()
-        == actual_accepted.reindex(indexed.index, fill_value=0).to_dict()
-    )
-    assert (
-        indexed["rejected"].to_dict()
-        == actual_rejected.reindex(indexed.index, fill_value=0).to_dict()
-    )
+    assert indexed["accepted"].to_dict() == actual_accepted.reindex(indexed.index, fill_value=0).to_dict()
+    assert indexed["rejected"].to_dict() == actual_rejected.reindex(indexed.index, fill_value=0).to_dict()
     assert indexed["rows_read"].sum() == len(raw.rosters) + len(raw.deaths) + len(raw.bank_returns)
     rosters = counts[counts["input_kind"] == "rosters"]
     assert sorted(rosters["township_code"]) == sorted(policy.rostering_townships)
@@ -137,10 +127,7 @@ def test_rejects_are_sorted_and_carry_the_township(messy_inbox, policy):
     roster_rejects = rejects[rejects["input_kind"] == "rosters"]
     assert (roster_rejects["township_code"] != "").all()
     assert all(
-        code in f
-        for code, f in zip(
-            roster_rejects["township_code"], roster_rejects["source_file"], strict=True
-        )
+        code in f for code, f in zip(roster_rejects["township_code"], roster_rejects["source_file"], strict=True)
     )
 
 
@@ -150,9 +137,7 @@ def test_deaths_match_history_participants(inbox, policy):
     history = History.empty()
     earlier = History(
         ever_receiving=pd.Series([gone], dtype="str"),
-        participants=pd.DataFrame(
-            {"id_number": [gone], "township_code": ["320281100"]}, dtype="str"
-        ),
+        participants=pd.DataFrame({"id_number": [gone], "township_code": ["320281100"]}, dtype="str"),
         issued_lines=history.issued_lines,
         returned_lines=history.returned_lines,
     )

@@ -185,9 +185,7 @@ def test_same_id_in_two_townships_rejects_both(policy):
     raw = concat_raw(raw_table(a, "rosters", FILE_A), raw_table(b, "rosters", FILE_B))
     result = validate(raw, policy)
     rejects = result.rejects.sort_values("source_file")
-    assert rejects[
-        ["source_file", "source_row", "township_code", "reason_codes"]
-    ].values.tolist() == [
+    assert rejects[["source_file", "source_row", "township_code", "reason_codes"]].values.tolist() == [
         [FILE_A, 5, "320281001", "DUPLICATE_ACROSS_TOWNSHIPS"],
         [FILE_B, 7, "320281004", "DUPLICATE_ACROSS_TOWNSHIPS"],
     ]
@@ -221,9 +219,7 @@ def test_benefit_start_and_pension_age(sex, birth, too_early, on_time, policy):
     ok = roster_row(birth=birth, sex=sex, seq=2, n=2, benefit_start=on_time)
     later = roster_row(birth=birth, sex=sex, seq=3, n=3, benefit_start="2021-01")
     result = validate(raw_table([early, ok, later], "rosters", FILE_A), policy)
-    assert result.rejects[["id_number", "reason_codes"]].values.tolist() == [
-        [early["id_number"], "BEFORE_PENSION_AGE"]
-    ]
+    assert result.rejects[["id_number", "reason_codes"]].values.tolist() == [[early["id_number"], "BEFORE_PENSION_AGE"]]
     assert sorted(result.accepted["id_number"]) == sorted([ok["id_number"], later["id_number"]])
 
 
@@ -243,9 +239,7 @@ def test_suspended_before_pension_age_is_rejected_contributing_is_not(policy):
         benefit_start="2020-04",
         suspended_from="2020-10",
     )
-    contributing = roster_row(
-        birth="1960-05-20", sex="M", seq=2, status="缴费", benefit_start="2020-04"
-    )
+    contributing = roster_row(birth="1960-05-20", sex="M", seq=2, status="缴费", benefit_start="2020-04")
     result = validate(raw_table([suspended, contributing], "rosters", FILE_A), policy)
     assert result.rejects["id_number"].tolist() == [suspended["id_number"]]
     assert result.accepted["id_number"].tolist() == [contributing["id_number"]]
@@ -272,9 +266,7 @@ def test_status_cannot_go_backwards(policy):
     raw = raw_table([back, still, ended, never], "rosters", FILE_A)
     earlier = [back["id_number"], still["id_number"], ended["id_number"]]
     result = validate(raw, policy, ever_receiving=earlier)
-    assert result.rejects[["id_number", "reason_codes"]].values.tolist() == [
-        [back["id_number"], "STATUS_BACKWARDS"]
-    ]
+    assert result.rejects[["id_number", "reason_codes"]].values.tolist() == [[back["id_number"], "STATUS_BACKWARDS"]]
     assert len(result.accepted) == 3
     # without the history the same file is clean
     assert validate(raw, policy).rejects.empty
@@ -333,9 +325,7 @@ def test_accepted_spellings(policy):
     got = result.accepted.set_index("id_number")
     for row, (written, expected) in zip(rows, SPELLINGS, strict=True):
         accepted = got.loc[row["id_number"]]
-        assert (accepted["sex"], bool(accepted["hukou_local"]), accepted["status"]) == expected, (
-            written
-        )
+        assert (accepted["sex"], bool(accepted["hukou_local"]), accepted["status"]) == expected, written
 
 
 FEN = [
@@ -364,10 +354,7 @@ NOT_AMOUNTS = [
 
 def test_account_pension_to_fen_or_rejected(policy):
     good = [roster_row(seq=n, n=n, account_pension=text) for n, (text, _) in enumerate(FEN)]
-    bad = [
-        roster_row(seq=100 + n, n=100 + n, account_pension=text)
-        for n, text in enumerate(NOT_AMOUNTS)
-    ]
+    bad = [roster_row(seq=100 + n, n=100 + n, account_pension=text) for n, text in enumerate(NOT_AMOUNTS)]
     result = validate(raw_table(good + bad, "rosters", FILE_A), policy)
     fen = result.accepted.set_index("id_number")["account_pension_fen"]
     assert fen.dtype == "int64"
@@ -391,19 +378,13 @@ def test_typed_roster_values(policy):
     legacy18 = make_id("1948-08-08", "F", seq=7)
     legacy = roster_row(legacy18[:6] + legacy18[8:17], birth="1948-08-08", sex="F", n=3)
     lower_x = next(
-        make_id("1951-01-01", "M", seq=s)
-        for s in range(500)
-        if make_id("1951-01-01", "M", seq=s)[-1] == "X"
+        make_id("1951-01-01", "M", seq=s) for s in range(500) if make_id("1951-01-01", "M", seq=s)[-1] == "X"
     )
     with_x = roster_row(lower_x.lower(), birth="1951-01-01", n=4)
-    result = validate(
-        raw_table([receiving, contributing, legacy, with_x], "rosters", FILE_A), policy
-    )
+    result = validate(raw_table([receiving, contributing, legacy, with_x], "rosters", FILE_A), policy)
     assert result.rejects.empty
     got = result.accepted.set_index("id_number")
-    assert sorted(got.index) == sorted(
-        [receiving["id_number"], contributing["id_number"], legacy18, lower_x]
-    )
+    assert sorted(got.index) == sorted([receiving["id_number"], contributing["id_number"], legacy18, lower_x])
     r = got.loc[receiving["id_number"]]
     assert r["birth_date"] == pd.Timestamp("1950-03-15")
     assert r["benefit_start"] == "2010-03"

@@ -111,18 +111,14 @@ def test_every_row_of_every_month_is_accounted_for(validated):
     for month, (raw, result) in validated.items():
         counts = result.row_counts
         assert (counts["rows_read"] == counts["accepted"] + counts["rejected"]).all(), month
-        assert sorted(counts["source_file"]) == sorted(
-            str(p.relative_to(DEFAULT_INBOX)) for p in raw.files
-        )
+        assert sorted(counts["source_file"]) == sorted(str(p.relative_to(DEFAULT_INBOX)) for p in raw.files)
         inputs = keys(raw.rosters) + keys(raw.deaths) + keys(raw.bank_returns)
         accepted = keys(result.roster) + keys(result.deaths) + keys(result.bank_returns)
         rejected = keys(result.rejects)
         assert max(inputs.values()) == 1
         assert not set(accepted) & set(rejected), month
         assert accepted + rejected == inputs, month
-        per_file = pd.Series(Counter(f for f, _ in accepted)).reindex(
-            counts["source_file"], fill_value=0
-        )
+        per_file = pd.Series(Counter(f for f, _ in accepted)).reindex(counts["source_file"], fill_value=0)
         assert per_file.tolist() == counts["accepted"].tolist(), month
 
 
@@ -130,12 +126,8 @@ def test_roster_rejects_are_exactly_the_catalogued_rows(validated, catalogue):
     expected = Counter()
     for key, entry in catalogue.items():
         for where in entry.get("expected_rejects", []):
-            assert key in ROSTER_CODES, (
-                f"catalogue entry {key} rejects rows: add its reason code here"
-            )
-            expected[
-                (where["month"], where["file_township"], entry["name"], ROSTER_CODES[key])
-            ] += where["rows"]
+            assert key in ROSTER_CODES, f"catalogue entry {key} rejects rows: add its reason code here"
+            expected[(where["month"], where["file_township"], entry["name"], ROSTER_CODES[key])] += where["rows"]
     actual = Counter()
     for month, (_, result) in validated.items():
         rejects = result.rejects[result.rejects["input_kind"] == "rosters"]
