@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.money_text import yuan_text
+
 MONEY_COLUMNS = ("payment", "recovery", "reversal", "net")
 OFFICE_FILES = (
     "summary.md",
@@ -24,7 +26,7 @@ OFFICE_FILES = (
 
 
 def yuan(fen: int) -> str:
-    return f"{fen / 100:,.2f}"
+    return yuan_text(fen)
 
 
 def short(digest: str | None) -> str:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from rich.console import Console
 
+from pipeline.money_text import yuan_text
+
 
 @dataclass
 class Progress:
@@ -42,7 +44,7 @@ class Progress:
             for i, key in enumerate(("payment", "recovery", "reversal", "net")):
                 per[row["component"]][i] += row[key]
         for component, values in sorted(per.items()):
-            table.add_row("all", component, *(f"{v / 100:,.2f}" for v in values))
+            table.add_row("all", component, *(yuan_text(v) for v in values))
         self.console.print(table)
         rows = summary["rows"]["per_kind"]
         self.console.print(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.indicators.annual import run_indicators
+from pipeline.money_text import FEN_PER_WAN, wan_text
 from pipeline.months import month_range
 from pipeline.paths import REPO, Inbox, OutDir
 from pipeline.policy import Policy
@@ -40,15 +41,16 @@ def scale_check(
     run(RunContext(months[-1], inbox, out, policy), Progress(quiet=True), catch_up=True)
     progress.say(f"  12 months run in {time.perf_counter() - started:.1f} s")
     folder = run_indicators(year, inbox=inbox, out=out, policy=policy)
-    budget = pd.read_csv(folder / "budget.csv").set_index("line")
+    budget = pd.read_csv(folder / "budget.csv", dtype={"line": str}).set_index("line")
     failures = 0
     for line in CHECKED_LINES:
-        declared, actual = budget.loc[line, "declared_wan"], budget.loc[line, "actual_wan"]
-        off = actual / declared - 1
+        declared_fen = int(budget.loc[line, "declared_wan"]) * FEN_PER_WAN
+        actual_fen = int(budget.loc[line, "actual_fen"])
+        off = actual_fen / declared_fen - 1
         ok = abs(off) <= tolerance
         failures += not ok
         progress.say(
-            f"  {'✓' if ok else '✗'} {line:<14} declared {declared:>9,.0f}万  actual {actual:>11,.2f}万  "
-            f"({off:+.2%}, tolerance ±{tolerance:.0%})"
+            f"  {'✓' if ok else '✗'} {line:<14} declared {wan_text(declared_fen, grouped=True):>12}万  "
+            f"actual {wan_text(actual_fen, grouped=True):>12}万  ({off:+.2%}, tolerance ±{tolerance:.0%})"
         )
     return 1 if failures else 0

@@ -29,7 +29,7 @@ select * exclude (rank_latest) from (
 -- person_history(id): one row per ledger entry of one person, in the order it happened.
 create or replace macro person_history(person_id) as table
 select run_month, period, component, kind, reason, settlement, amount_fen,
-       round(amount_fen / 100, 2) as amount_yuan, bank_code, account_number, batch_id, line_no,
+       (amount_fen::decimal(18, 0) / 100)::decimal(18, 2) as amount_yuan, bank_code, account_number, batch_id, line_no,
        source_file, source_row, entry_id, reverses_entry_id
 from ledger
 where id_number = person_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -38,7 +39,15 @@ def write_csv(frame: pd.DataFrame, path: Path, *, encoding: str = "utf-8-sig", n
 
 def write_json(data: object, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=_exact)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _exact(value: object) -> str:
+    """Decimal amounts (万元, yuan) go to JSON as their exact text."""
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.emit.files import write_json
+from pipeline.money_text import yuan_text
 from pipeline.policy import Policy
 from pipeline.validate.month import ValidatedMonth
 
@@ -107,7 +108,7 @@ def summary_markdown(summary: dict) -> str:
 
 
 def _money_markdown(money: dict) -> list[str]:
-    yuan = lambda fen: f"{fen / 100:,.2f}"  # noqa: E731 -- display only
+    yuan = yuan_text
     lines = [
         "## Money 金额 (yuan 元)",
         "",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 
+from pipeline.money_text import FEN_PER_WAN, wan_amount
 from pipeline.policy import Policy
 
-FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 yuan = 1,000,000 fen
 LINES = [  # line key, Chinese name, declared key in policy [budget.YYYY]
     ("base_pension", "基础养老金", "base_pension_wan"),
     ("topup65", "65周岁以上倾斜", "topup65_wan"),
@@ -15,9 +17,9 @@ LINES = [  # line key, Chinese name, declared key in policy [budget.YYYY]
 ]
 
 
-def wan(fen: int) -> float:
-    """Fen -> 万元 for display (two decimals)."""
-    return round(fen / FEN_PER_WAN, 2)
+def wan(fen: int) -> Decimal:
+    """Fen -> 万元, exactly rounded to two decimals."""
+    return wan_amount(fen)
 
 
 def budget_table(actuals: pd.DataFrame, declared: dict | None) -> pd.DataFrame:
@@ -34,7 +36,7 @@ def budget_table(actuals: pd.DataFrame, declared: dict | None) -> pd.DataFrame:
                 "declared_wan": budget,
                 "actual_fen": actual,
                 "actual_wan": wan(actual),
-                "difference_wan": None if budget is None else round(wan(actual) - budget, 2),
+                "difference_wan": None if budget is None else wan(actual) - budget,
                 "execution_rate": None if not budget else round(actual / (budget * FEN_PER_WAN), 4),
             }
         )

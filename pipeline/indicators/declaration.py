@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.indicators.budget import FEN_PER_WAN
+from pipeline.money_text import FEN_PER_WAN, rate_yuan_text, wan_text
 from pipeline.policy import Policy
 
 
@@ -60,12 +60,8 @@ def project(
     }
 
 
-def yuan(fen: int) -> str:
-    return f"{fen / 100:g}"
-
-
-def wan(fen: int) -> str:
-    return f"{fen / FEN_PER_WAN:.2f}"
+yuan = rate_yuan_text
+wan = wan_text
 
 
 def declaration_markdown(p: dict) -> str:

@@ -6,6 +6,8 @@ import html
 
 import pandas as pd
 
+from pipeline.money_text import wan_text, yuan_text
+
 COLOURS = {"base": "#2b6cb0", "topup65": "#38a169", "account": "#d69e2e", "funeral_grant": "#805ad5"}
 LABELS = {
     "base": "基础养老金 base",
@@ -34,7 +36,8 @@ def stacked_month_bars(monthly: pd.DataFrame) -> str:
         y = height - bottom - (height - bottom - 10) * tick / 4
         parts.append(
             f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{value / 1e6:,.1f}万</text>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
+            f"{wan_text(int(value), grouped=True)}万</text>"
         )
     for i, (month, row) in enumerate(wide.iterrows()):
         x, y = left + i * bar + 4, height - bottom
@@ -46,7 +49,7 @@ def stacked_month_bars(monthly: pd.DataFrame) -> str:
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar - 8:.1f}" height="{h:.1f}" '
                 f'fill="{COLOURS[component]}"><title>{_e(month)} {_e(LABELS[component])}: '
-                f"{fen / 100:,.2f} 元</title></rect>"
+                f"{yuan_text(fen)} 元</title></rect>"
             )
         parts.append(
             f'<text x="{x + (bar - 8) / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
@@ -57,7 +60,8 @@ def stacked_month_bars(monthly: pd.DataFrame) -> str:
     return "".join(parts) + f"<p>{legend}</p>"
 
 
-def horizontal_bars(labels: list[str], values: list[int], unit_divisor: float, unit: str) -> str:
+def horizontal_bars(labels: list[str], values: list[int], unit: str) -> str:
+    """Bars of fen amounts, labelled in 万元."""
     width, row = 760, 22
     height = row * max(len(labels), 1) + 10
     top = max(max(values, default=1), 1)
@@ -68,7 +72,7 @@ def horizontal_bars(labels: list[str], values: list[int], unit_divisor: float, u
         parts.append(
             f'<text x="220" y="{y + 14}" text-anchor="end" font-size="12">{_e(label)}</text>'
             f'<rect x="226" y="{y + 3}" width="{w:.1f}" height="{row - 6}" fill="#2b6cb0"/>'
-            f'<text x="{232 + w:.1f}" y="{y + 14}" font-size="11">{value / unit_divisor:,.2f}{unit}</text>'
+            f'<text x="{232 + w:.1f}" y="{y + 14}" font-size="11">{wan_text(value, grouped=True)}{unit}</text>'
         )
     return "".join(parts) + "</svg>"
 
@@ -110,7 +114,7 @@ def render(
     town_labels = [f"{c} {township_names.get(c, '')}" for c in towns["township_code"].fillna("")]
     deaths = series["deaths"]
     funding_rows = pd.DataFrame(
-        [{"项目 item": k, "万元": f"{v / 1e6:,.2f}"} for k, v in funding.items() if k.endswith("_fen")]
+        [{"项目 item": k, "万元": wan_text(v, grouped=True)} for k, v in funding.items() if k.endswith("_fen")]
     )
     css = (
         "body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:24px;color:#222}"
@@ -127,7 +131,7 @@ def render(
 <h2>绩效指标 Indicators</h2>{table(ind_table)}
 <h2>每月发放金额（按项目） Monthly payout by component</h2>{stacked_month_bars(series["monthly"])}
 <h2>各镇街发放金额 Payout per township</h2>
-{horizontal_bars(town_labels, towns["fen"].astype(int).tolist(), 1e6, "万元")}
+{horizontal_bars(town_labels, towns["fen"].astype(int).tolist(), "万元")}
 <h2>每月死亡登记与丧葬费 Deaths registered and funeral grants per month</h2>
 {table(deaths.rename(columns={"run_month": "月份 month", "deaths": "死亡登记 deaths", "grants": "丧葬费发放 grants"}))}
 <h2>预算执行 Budget execution (万元)</h2>{table(budget.drop(columns=["actual_fen"]))}
