@@ -16,6 +16,7 @@ import pyarrow as pa
 from pipeline.months import add_months, month_range
 from pipeline.paths import OutDir
 from pipeline.validate.month import History
+from schemas._checks import isin
 from schemas.bank_return import BankReturn
 from schemas.death import Death
 from schemas.empty import empty_frame
@@ -57,7 +58,7 @@ class StateReader:
 def carried_forward(last_known: pd.DataFrame, roster: pd.DataFrame, month: str) -> pd.DataFrame:
     """Everyone ever on a roster, by their latest accepted row (this month's when on it), with
     whether they were ever receiving: next month's history in one table."""
-    earlier = last_known[~last_known["id_number"].isin(roster["id_number"])]
+    earlier = last_known[~isin(last_known["id_number"], roster["id_number"])]
     ever = (
         set(last_known.loc[last_known["ever_receiving"].fillna(False), "id_number"])
         if "ever_receiving" in last_known
@@ -65,7 +66,7 @@ def carried_forward(last_known: pd.DataFrame, roster: pd.DataFrame, month: str) 
     )
     current = roster.assign(run_month=month)
     people = pd.concat([earlier, current], ignore_index=True).sort_values("id_number", ignore_index=True)
-    people["ever_receiving"] = people["id_number"].isin(ever) | people["status"].eq("receiving")
+    people["ever_receiving"] = isin(people["id_number"], list(ever)) | people["status"].eq("receiving")
     return people
 
 

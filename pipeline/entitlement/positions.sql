@@ -35,26 +35,25 @@ with_context as (
 
 with_holds as (
     select
-        *,
+        w.*,
         case
             when gap_fen <= 0 then null
             when component = 'funeral_grant' and payee_status <> 'complete' then 'awaiting_payee'
-            when component = 'funeral_grant' and exists (
-                select 1 from failed_accounts as f
-                where f.id_number = w.id_number and f.account_number = w.payee_account_number
-                    and f.line_type = 'funeral'
-            ) then 'bank_account_rejected'
+            when component = 'funeral_grant' and refused_payee.id_number is not null
+                then 'bank_account_rejected'
             when component = 'funeral_grant' then null
             when presence = 'rejected' then 'row_rejected'
             when presence = 'absent' then 'not_on_roster'
             when status = 'suspended' and period >= suspended_from then 'suspended'
-            when exists (
-                select 1 from failed_accounts as f
-                where f.id_number = w.id_number and f.account_number = w.account_number
-                    and f.line_type = 'pension'
-            ) then 'bank_account_rejected'
+            when refused_account.id_number is not null then 'bank_account_rejected'
         end as hold_reason
     from with_context as w
+    left join failed_accounts as refused_account
+        on refused_account.line_type = 'pension' and refused_account.id_number = w.id_number
+        and refused_account.account_number = w.account_number
+    left join failed_accounts as refused_payee
+        on refused_payee.line_type = 'funeral' and refused_payee.id_number = w.id_number
+        and refused_payee.account_number = w.payee_account_number
 ),
 
 final as (
