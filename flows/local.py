@@ -15,22 +15,13 @@ import time
 from pathlib import Path
 
 from flows.settings import apply_defaults, configured_api_url
-from pipeline.cli import EXIT_AUDIT_FAILED, EXIT_STOPPED
-from pipeline.months import parse_month
+from pipeline.cli import EXIT_AUDIT_FAILED, EXIT_STOPPED, month_arg
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY
-
-
-def month(text: str) -> str:
-    try:
-        parse_month(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-    return text
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m flows.local", description=__doc__.splitlines()[0])
-    p.add_argument("--month", type=month, required=True)
+    p.add_argument("--month", type=month_arg, required=True)
     p.add_argument("--inbox", type=Path, default=DEFAULT_INBOX)
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--policy", type=Path, default=DEFAULT_POLICY)

@@ -15,7 +15,6 @@ import logging
 import re
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,14 +68,7 @@ class LoggedProgress(Progress):
     def __init__(self) -> None:
         super().__init__(quiet=True)
 
-    @contextmanager
-    def step(self, name: str):
-        counts: dict[str, int] = {}
-        started = time.perf_counter()
-        yield counts
-        elapsed = time.perf_counter() - started
-        self.timings[name] = self.timings.get(name, 0.0) + elapsed
-        detail = " · ".join(f"{k} {v:,}" for k, v in counts.items())
+    def report_step(self, name: str, elapsed: float, detail: str) -> None:
         run_logger().info("%s %.2f s  %s", name, elapsed, detail)
 
     def show_summary(self, summary: dict) -> None:

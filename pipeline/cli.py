@@ -16,7 +16,7 @@ EXIT_STOPPED = 2
 EXIT_AUDIT_FAILED = 1
 
 
-def _month(text: str) -> str:
+def month_arg(text: str) -> str:
     try:
         parse_month(text)
     except ValueError as err:
@@ -37,19 +37,19 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--policy", type=Path, default=DEFAULT_POLICY, help="policy file (TOML)")
 
     run = commands.add_parser("run", help="compute a month as a draft")
-    run.add_argument("--month", type=_month, required=True)
+    run.add_argument("--month", type=month_arg, required=True)
     run.add_argument("--catch-up", action="store_true", help="first run and close every earlier open month")
     run.add_argument("--quiet", action="store_true")
     common(run)
 
     close = commands.add_parser("close", help="release a drafted month to the bank; it never changes again")
-    close.add_argument("--month", type=_month, required=True)
+    close.add_argument("--month", type=month_arg, required=True)
     common(close, inbox=False)
 
     validate = commands.add_parser(
         "validate", help="check a month's inputs and list every bad row; writes nothing else"
     )
-    validate.add_argument("--month", type=_month, required=True)
+    validate.add_argument("--month", type=month_arg, required=True)
     validate.add_argument("--rejects", type=Path, help="also write the rejects to this CSV")
     common(validate)
 

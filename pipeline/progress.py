@@ -24,8 +24,10 @@ class Progress:
         yield counts
         elapsed = time.perf_counter() - started
         self.timings[name] = self.timings.get(name, 0.0) + elapsed
+        self.report_step(name, elapsed, " · ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+    def report_step(self, name: str, elapsed: float, detail: str) -> None:
         if not self.quiet:
-            detail = " · ".join(f"{k} {v:,}" for k, v in counts.items())
             self.console.print(f"  [green]✓[/] {name:<10} {elapsed:6.2f} s  {detail}")
 
     def show_summary(self, summary: dict) -> None:
