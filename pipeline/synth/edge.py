@@ -307,7 +307,7 @@ def _scenarios(b: _Builder) -> None:
         p,
         f"receiving; account A {p['account_number']} (JRCB) on the 2021-01..03 rosters, "
         f"corrected account B {account_b} (JRCB) from the 2021-04 roster",
-        "with a bank return (added by the lead to the 2021-03 inbox) failing her 2021-02 "
+        "with the bank return in the 2021-03 inbox (made from the issued February batch) failing her 2021-02 "
         "line: a reversal in March, February held in March (same account A on the roster), "
         "re-issued to account B in April",
         account_a=p["account_number"],

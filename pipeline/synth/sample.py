@@ -116,7 +116,9 @@ def readme(report: SynthReport, catalogue: dict, policy: Policy) -> str:
         "- `inbox/contributions/2021.csv`: Q4 2021 contributions (tier 1-8: "
         "300/400/500/600/800/1000/1500/2000 yuan, all made up; subsidy 120 yuan per person as in "
         "the seed's `2.5万人*120元/人`), about 96% of the contributors.",
-        "- No `bank_returns/`: bank return files reference batch ids issued by the pipeline and are added separately.",
+        "- `2021-03/bank_returns/`: JRCB's answer to the February pension batch, made from the batch the "
+        "pipeline issued (return lines must match issued lines): 20 lines paid, 李换卡's line failed, and one "
+        "line quoting a wrong amount (rejected `RETURN_UNMATCHED`).",
         "",
         f"Roster rows per month: {', '.join(f'{m} {n}' for m, n in report.roster_rows.items())}. "
         f"Death registrations in all: {report.death_registrations}; contribution rows: "
