@@ -241,3 +241,30 @@ def test_closed_month_rerun_is_refused(drafted, policy, tmp_path, capsys):
     assert_stopped(code, err, f"{MONTH} is closed", str(out / MONTH))
     assert tree_digest(out) == before
     assert not [p for p in out.iterdir() if p.name.startswith((".staging", ".retired"))]
+
+
+# -- the month's life ---------------------------------------------------------------------------
+
+
+def test_a_second_run_on_the_same_output_folder_is_refused(drafted, tmp_path, capsys):
+    from pipeline.lifecycle import output_lock
+    from pipeline.paths import OutDir
+
+    inbox, out = copy_of(drafted, tmp_path)
+    before = tree_digest(out)
+    with output_lock(OutDir(out)):  # another run holds the folder
+        code, err = run_month(capsys, inbox, out)
+    assert_stopped(code, err, "another run is using this output folder")
+    assert tree_digest(out) == before
+
+
+def test_months_run_in_sequence(drafted, tmp_path, capsys):
+    inbox, out = copy_of(drafted, tmp_path)
+    shutil.copytree(inbox / MONTH, inbox / "2021-02")
+    code, err = run_month(capsys, inbox, out, month="2021-02")  # 2021-01 is drafted but open
+    assert_stopped(code, err, "2021-01 is open", "payout close --month 2021-01")
+    assert not (out / "2021-02").exists()
+    code, err = payout(capsys, "close", "--month", "2021-02", "--out", str(out))
+    assert_stopped(code, err, "2021-02 has no draft to close")
+    assert payout(capsys, "close", "--month", MONTH, "--out", str(out))[0] == 0
+    assert run_month(capsys, inbox, out, month="2021-02")[0] == 0
