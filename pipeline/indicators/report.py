@@ -17,6 +17,25 @@ LABELS = {
 }
 
 
+PASS = {True: "达标 pass", False: "未达标 fail"}
+FUNDING_LABELS = {
+    "total_fen": "总支出 total cost",
+    "zones_self_funded_fen": "开发区全额自筹 development zones (self-funded)",
+    "remaining_fen": "余下 remaining",
+    "townships_half_fen": "乡镇承担 townships' half",
+    "central_subsidy_fen": "央补资金 central subsidy",
+    "city_appropriation_fen": "市财政专项拨款 city appropriation",
+}
+
+
+def _share(value) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:.2%}"
+
+
+def _count(value) -> str:
+    return "" if value is None or pd.isna(value) else f"{int(value):,}"
+
+
 def _e(value) -> str:
     return html.escape("" if value is None else str(value))
 
@@ -94,27 +113,38 @@ def render(
     township_names: pd.Series,
     declaration_md: str,
 ) -> str:
-    ind = pd.DataFrame(indicators)
-    ind["measured"] = ind["value"].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.2%}")
-    ind["pass"] = ind["passed"].map({True: "达标 pass", False: "未达标 fail"}).fillna("不可测 not measurable")
-    ind_table = ind[
-        [
-            "indicator_zh",
-            "indicator_en",
-            "target",
-            "measured",
-            "numerator",
-            "denominator",
-            "pass",
-            "definition_zh",
-            "note",
-        ]
-    ]
+    ind_table = pd.DataFrame(
+        {
+            "指标 indicator": [f"{i['indicator_zh']} / {i['indicator_en']}" for i in indicators],
+            "目标 target": [i["target"] for i in indicators],
+            "实际 measured": [_share(i["value"]) for i in indicators],
+            "分子 numerator": [_count(i["numerator"]) for i in indicators],
+            "分母 denominator": [_count(i["denominator"]) for i in indicators],
+            "结论 result": [PASS.get(i["passed"], "不可测 not measurable") for i in indicators],
+            "定义 definition": [f"{i['definition_zh']} {i['definition_en']}" for i in indicators],
+            "说明 note": [i["note"] for i in indicators],
+        }
+    )
     towns = series["townships"]
     town_labels = [f"{c} {township_names.get(c, '')}" for c in towns["township_code"].fillna("")]
     deaths = series["deaths"]
+    budget_table = pd.DataFrame(
+        {
+            "预算项目 line": budget["line_zh"],
+            "申报 declared (万元)": budget["declared_wan"].map(_count),
+            "实际 actual (万元)": [wan_text(f, grouped=True) for f in budget["actual_fen"]],
+            "差额 difference (万元)": budget["difference_wan"].map(
+                lambda d: "" if d is None or pd.isna(d) else f"{d:,}"
+            ),
+            "执行率 execution": budget["execution_rate"].map(_share),
+        }
+    )
     funding_rows = pd.DataFrame(
-        [{"项目 item": k, "万元": wan_text(v, grouped=True)} for k, v in funding.items() if k.endswith("_fen")]
+        [
+            {"资金来源 source": FUNDING_LABELS[k], "万元": wan_text(v, grouped=True)}
+            for k, v in funding.items()
+            if k in FUNDING_LABELS
+        ]
     )
     css = (
         "body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:24px;color:#222}"
@@ -134,7 +164,7 @@ def render(
 {horizontal_bars(town_labels, towns["fen"].astype(int).tolist(), "万元")}
 <h2>每月死亡登记与丧葬费 Deaths registered and funeral grants per month</h2>
 {table(deaths.rename(columns={"run_month": "月份 month", "deaths": "死亡登记 deaths", "grants": "丧葬费发放 grants"}))}
-<h2>预算执行 Budget execution (万元)</h2>{table(budget.drop(columns=["actual_fen"]))}
+<h2>预算执行 Budget execution</h2>{table(budget_table)}
 <h2>资金来源 Funding split</h2>{table(funding_rows)}<p>{_e(funding.get("note", ""))}</p>
 <h2>下年度申报 Next year's declaration</h2><pre style="white-space:pre-wrap">{_e(declaration_md)}</pre>
 </body></html>
