@@ -207,6 +207,8 @@ def peak_mb(usage: resource.struct_rusage) -> float:
 
 # -- stage "run": the whole command as a subprocess -------------------------------------------
 
+RUN_STEPS = ("ingest", "history", "validate", "entitlement", "write", "audit")
+
 
 def payout_command() -> list[str]:
     script = Path(sys.executable).parent / "payout"
@@ -215,6 +217,7 @@ def payout_command() -> list[str]:
 
 def time_run(inbox: Path, policy_path: Path, people: int, repeats: int) -> Timing:
     seconds, peaks, cpu = [], [], []
+    per_step: dict[str, list[float]] = {}
     for _ in range(repeats):
         with tempfile.TemporaryDirectory(prefix="payout-bench-") as out:
             command = payout_command() + [
@@ -229,8 +232,14 @@ def time_run(inbox: Path, policy_path: Path, people: int, repeats: int) -> Timin
                 str(policy_path),
                 "--quiet",
             ]
+            timings = Path(out) / "step-timings.json"
             started = time.perf_counter()
-            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            process = subprocess.Popen(
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env={**os.environ, "PAYOUT_STEP_TIMINGS": str(timings)},
+            )
             errors = process.stderr.read()
             _, status, usage = os.wait4(process.pid, 0)
             elapsed = time.perf_counter() - started
@@ -239,6 +248,8 @@ def time_run(inbox: Path, policy_path: Path, people: int, repeats: int) -> Timin
             if process.returncode != 0:
                 raise RuntimeError(f"payout run failed ({process.returncode}):\n{errors.decode()}")
             seconds.append(elapsed)
+            for step, spent in json.loads(timings.read_text(encoding="utf-8")).items():
+                per_step.setdefault(step, []).append(spent)
             peaks.append(peak_mb(usage))
             cpu.append(usage.ru_utime + usage.ru_stime)
             rows, rejected = _rows_of_run(Path(out))
@@ -246,7 +257,7 @@ def time_run(inbox: Path, policy_path: Path, people: int, repeats: int) -> Timin
         people=people,
         rows=rows,
         rejected=rejected,
-        steps={"payout run": seconds, "CPU": cpu},
+        steps={**per_step, "payout run": seconds, "CPU": cpu},
         peak_mb=max(peaks),
         startup_s=0.0,
     )
@@ -265,7 +276,8 @@ def _rows_of_run(out: Path) -> tuple[int, int]:
 
 
 def result_table(results: list[Timing], stage: str) -> Table:
-    steps = ["ingest", "validate", "ingest + validate"] if stage == "validate" else ["payout run"]
+    run_steps = [s for s in RUN_STEPS if any(s in r.steps for r in results)] + ["payout run"]
+    steps = ["ingest", "validate", "ingest + validate"] if stage == "validate" else run_steps
     table = Table(title=f"payout bench --stage {stage} (month {MONTH}, seed {SEED}, {os.cpu_count()} cores)")
     table.add_column("people", justify="right")
     table.add_column("rows read", justify="right")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -107,7 +109,10 @@ def cmd_run(args) -> int:
     from pipeline.run import RunContext, run
 
     ctx = RunContext(args.month, Inbox(args.inbox), OutDir(args.out), load_policy(args.policy))
-    folder = run(ctx, Progress(quiet=args.quiet), catch_up=args.catch_up)
+    progress = Progress(quiet=args.quiet)
+    folder = run(ctx, progress, catch_up=args.catch_up)
+    if timings := os.environ.get("PAYOUT_STEP_TIMINGS"):  # `payout bench` reads the steps' times
+        Path(timings).write_text(json.dumps(progress.timings), encoding="utf-8")
     print(f"{args.month} drafted in {folder}")
     return 0
 
