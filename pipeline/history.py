@@ -13,10 +13,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from pipeline.frames import isin
 from pipeline.months import add_months, month_range
 from pipeline.paths import OutDir
 from pipeline.validate.month import History
-from schemas._checks import isin
 from schemas.bank_return import BankReturn
 from schemas.death import Death
 from schemas.empty import empty_frame

@@ -8,6 +8,7 @@ from typing import cast
 import pandas as pd
 from pandera.typing import DataFrame
 
+from pipeline.frames import isin
 from pipeline.validate import idcard
 from pipeline.validate.rejects import reject_rows
 from pipeline.validate.rules import rule_failures
@@ -60,7 +61,7 @@ def _typed(frame: pd.DataFrame, bank_codes: list[str], participants: pd.DataFram
             "payee_bank_code": bank.where(valid, None),
             "payee_account_number": frame["payee_account_number"].where(valid, None),
             "payee_status": status,
-            "matched": c.isin(frame["id_number"], participants["id_number"]),
+            "matched": isin(frame["id_number"], participants["id_number"]),
             "source_file": frame["source_file"],
             "source_row": frame["source_row"],
         }

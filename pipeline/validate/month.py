@@ -9,13 +9,13 @@ import pandas as pd
 from pandera.typing import DataFrame
 
 from pipeline.errors import RunStopped
+from pipeline.frames import map_values
 from pipeline.ingest.inputs import RawInputs
 from pipeline.policy import Policy
 from pipeline.validate.bank_returns import validate_bank_returns
 from pipeline.validate.deaths import validate_deaths
 from pipeline.validate.idcard import normalise
 from pipeline.validate.rosters import RosterResult, validate_rosters
-from schemas import _checks as c
 from schemas.bank_return import BankReturn
 from schemas.death import Death
 from schemas.rejects import Rejects
@@ -142,7 +142,7 @@ def _participants(raw_rosters: pd.DataFrame, rosters: RosterResult, history: His
     this_month = pd.DataFrame(
         {
             "id_number": normalise(raw_rosters["id_number"]),
-            "township_code": c.map_values(raw_rosters["source_file"], rosters.file_townships),
+            "township_code": map_values(raw_rosters["source_file"], rosters.file_townships),
         }
     )
     everyone = pd.concat([this_month, history.participants], ignore_index=True)

@@ -9,6 +9,7 @@ from typing import cast
 import pandas as pd
 from pandera.typing import DataFrame
 
+from pipeline.frames import isin, map_values
 from pipeline.policy import Policy
 from pipeline.validate import idcard
 from pipeline.validate.rejects import reject_rows
@@ -50,7 +51,7 @@ def normalise_rosters(raw: pd.DataFrame) -> DataFrame[RosterInput]:
 
 
 def _vocabulary(values: pd.Series, mapping: dict[str, str]) -> pd.Series:
-    return c.map_values(values, mapping).fillna(values).astype("str")
+    return map_values(values, mapping).fillna(values).astype("str")
 
 
 def _township_code(codes: pd.Series) -> pd.Series:
@@ -72,7 +73,7 @@ def validate_rosters(raw: pd.DataFrame, *, policy: Policy, run_month: str, ever_
     )
     file_townships = _file_townships(frame)
     rejected = failures["index"].unique()
-    township = c.map_values(frame["source_file"], file_townships)
+    township = map_values(frame["source_file"], file_townships)
     rejects = reject_rows(raw, failures, kind="rosters", township=township)
     accepted = _typed(frame.drop(index=rejected), run_month)
     return RosterResult(accepted=accepted, rejects=rejects, file_townships=file_townships)
@@ -94,7 +95,7 @@ def _cross_file_failures(
     too_early = payable & starts.notna() & age_month.notna() & (starts < age_month)
 
     nonlocal_receiving = frame["status"].eq("receiving") & frame["hukou_local"].eq("N")
-    backwards = frame["status"].eq("contributing") & c.isin(ids, ever_receiving)
+    backwards = frame["status"].eq("contributing") & isin(ids, ever_receiving)
     return pd.concat(
         [
             flagged(in_file, "DUPLICATE_IN_FILE"),
