@@ -9,6 +9,7 @@ Exit codes as `payout run`: 2 when the run was stopped, 1 when the self-audit fa
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import textwrap
 import time
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         return without_prefect(args, err)
     elapsed = time.perf_counter() - started
     if state.is_completed():
+        show_totals(args.out / args.month / "summary.json")
         print(f"{state.message} ({elapsed:.1f} s with Prefect)")
         return 0
     error = state.result(raise_on_failure=False)
@@ -80,6 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_AUDIT_FAILED
     print(f"The flow run ended {state.type.value}: {state.message}", file=sys.stderr)
     return 1
+
+
+def show_totals(summary: Path) -> None:
+    """The month's totals on the terminal, as `payout run` ends (the flow logs only its steps)."""
+    if summary.is_file():
+        from pipeline.progress import Progress
+
+        Progress().show_summary(json.loads(summary.read_text(encoding="utf-8")))
 
 
 def without_prefect(args: argparse.Namespace, err: Exception) -> int:
