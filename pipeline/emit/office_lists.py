@@ -62,7 +62,7 @@ def recovery_rows(ledger: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 
 def hold_rows(positions: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     """Grain: one row per person per period per component kept unpaid this month."""
-    held = positions[positions["action"] == "hold"]
+    held = positions[positions["action"] == "hold"].sort_values(["township_code", "id_number", "period", "component"])
     names = people.set_index("id_number")["name"]
     return pd.DataFrame(
         {

@@ -92,4 +92,4 @@ final as (
     select * from funeral_grants where due_fen > 0
 )
 
-select * from final order by id_number, period, component
+select * from final

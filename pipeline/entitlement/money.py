@@ -48,7 +48,7 @@ class Money:
     people: pd.DataFrame
     deaths_in_force: pd.DataFrame
     due: pa.Table  # due_in_force: every person x period x component due (large: kept in Arrow)
-    positions: pd.DataFrame  # only the gaps: payments, recoveries and holds
+    positions: pd.DataFrame  # the gaps the office acts on: holds and funeral grants (the rest is in the ledger)
     ledger: pd.DataFrame
     bank_lines: pd.DataFrame
 
@@ -86,7 +86,7 @@ def compute_money(inputs: MoneyInputs, policy: Policy) -> Money:
             people=frame(con, "people"),
             deaths_in_force=frame(con, "deaths_in_force"),
             due=con.table("due_in_force").to_arrow_table(),
-            positions=frame(con, "positions"),
+            positions=frame(con, "positions", where="action = 'hold' or component = 'funeral_grant'"),
             ledger=LedgerEntry.validate(frame(con, "ledger")),
             bank_lines=BankLine.validate(frame(con, "bank_lines")),
         )

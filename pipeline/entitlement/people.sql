@@ -25,4 +25,4 @@ final as (
     select * from not_rostered
 )
 
-select * from final order by id_number
+select * from final

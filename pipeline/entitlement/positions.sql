@@ -75,4 +75,4 @@ final as (
     from with_holds
 )
 
-select * from final order by id_number, period, component
+select * from final

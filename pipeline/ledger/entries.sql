@@ -80,4 +80,3 @@ final as (
 )
 
 select * from final
-order by id_number, period, component, kind, settlement, reverses_entry_id
