@@ -34,7 +34,30 @@ def write_csv(frame: pd.DataFrame, path: Path, *, encoding: str = "utf-8-sig", n
     """A CSV for people (UTF-8 with BOM: Excel opens it in Chinese) or a bank (its encoding)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     safe = neutralise(frame, text_columns_of(frame, numeric))
-    path.write_bytes(safe.to_csv(index=False, lineterminator="\r\n").encode(encoding))
+    path.write_bytes(csv_text(safe).encode(encoding))
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The frame as CSV text (the bytes of pandas' to_csv with CRLF), built a column at a time:
+    pandas' own writer goes row by row and dominated the month's write step."""
+    cells = [_csv_cells(frame[column]) for column in frame.columns]
+    header = ",".join(_quote_one(str(column)) for column in frame.columns)
+    if not len(frame):
+        return header + "\r\n"
+    lines = cells[0]
+    for column in cells[1:]:
+        lines = lines + "," + column
+    return header + "\r\n" + "\r\n".join(lines.tolist()) + "\r\n"
+
+
+def _csv_cells(values: pd.Series) -> pd.Series:
+    text = values.astype(object).where(values.notna(), "").astype("str")
+    needs = text.str.contains(r'[",\r\n]', regex=True)
+    return text.where(~needs, '"' + text.str.replace('"', '""', regex=False) + '"')
+
+
+def _quote_one(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\r\n') else text
 
 
 def write_json(data: object, path: Path) -> None:

@@ -1,0 +1,34 @@
+"""The writers of files for people and banks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.emit.files import csv_text, neutralise, write_csv, yuan
+
+
+def test_csv_text_is_what_pandas_writes():
+    frame = pd.DataFrame(
+        {
+            "名称": ["x,y", 'q"t', "line\nbreak", None, "plain"],
+            "n": [1, 2, 3, 4, 5],
+            "ratio": [0.5, np.nan, 1.25, 2.0, 3.0],
+            "flag": [True, False, True, False, True],
+            "maybe": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+        }
+    )
+    assert csv_text(frame) == frame.to_csv(index=False, lineterminator="\r\n")
+    assert csv_text(frame.iloc[0:0]) == "名称,n,ratio,flag,maybe\r\n"
+
+
+def test_formula_looking_text_is_neutralised_but_numbers_are_not(tmp_path):
+    frame = pd.DataFrame({"姓名": ['=HYPERLINK("x")', "+1", "张三"], "金额": ["-12.00", "3.00", "4.00"]})
+    assert neutralise(frame, ["姓名"])["姓名"].tolist() == ['\'=HYPERLINK("x")', "'+1", "张三"]
+    write_csv(frame, tmp_path / "x.csv", encoding="gb18030", numeric=("金额",))
+    text = (tmp_path / "x.csv").read_bytes().decode("gb18030")
+    assert text == '姓名,金额\r\n"\'=HYPERLINK(""x"")",-12.00\r\n\'+1,3.00\r\n张三,4.00\r\n'
+
+
+def test_yuan_is_exact():
+    assert yuan(pd.Series([39200, 5, -123456789, 0])).tolist() == ["392.00", "0.05", "-1234567.89", "0.00"]
