@@ -51,7 +51,10 @@ def csv_text(frame: pd.DataFrame) -> str:
 
 
 def _csv_cells(values: pd.Series) -> pd.Series:
-    text = values.astype(object).where(values.notna(), "").astype("str")
+    if isinstance(values.dtype, pd.StringDtype):  # text stays in Arrow: no Python object per cell
+        text = values.fillna("")
+    else:
+        text = values.astype(object).where(values.notna(), "").astype("str")
     needs = text.str.contains(r'[",\r\n]', regex=True)
     return text.where(~needs, '"' + text.str.replace('"', '""', regex=False) + '"')
 
