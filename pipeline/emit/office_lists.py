@@ -13,6 +13,7 @@ HOLD_REASONS = {
     "row_rejected": "本月名册行被退回 roster row rejected this month",
     "not_on_roster": "不在本月名册 not on any roster this month",
     "awaiting_payee": "待补领取人信息 awaiting payee details",
+    "no_bank_account": "名册无银行账户 no bank account on the roster",
 }
 RECOVERY_REASONS = {
     "after_death": "死亡后多发 paid after death",

@@ -45,6 +45,7 @@ with_holds as (
             when presence = 'rejected' then 'row_rejected'
             when presence = 'absent' then 'not_on_roster'
             when status = 'suspended' and period >= suspended_from then 'suspended'
+            when w.bank_code is null or w.account_number is null then 'no_bank_account'
             when refused_account.id_number is not null then 'bank_account_rejected'
         end as hold_reason
     from with_context as w

@@ -279,3 +279,25 @@ def test_retroactive_raise_pays_the_difference(tmp_path):
     expected.append(("2021-03", "2021-02", "base", "payment", "arrears", "bank", 800))
     assert scenario.entries_of(person) == sorted(expected)
     assert pd.Series([e[-1] for e in expected]).sum() == 39200 + 40000 * 2 + 1500
+
+
+def test_money_due_without_a_bank_account_is_held(tmp_path):
+    # terminated at the end of February and only then reported, with no bank details: Jan-Feb are due
+    person = Person("毛无卡", "1950-09-09", "M", 21)
+    scenario = Scenario(tmp_path)
+    scenario.roster("2021-01", [person.row(status="缴费", benefit_start="")])
+    scenario.run("2021-01")
+    scenario.roster(
+        "2021-02",
+        [person.row(status="终止", end_month="2021-02", benefit_start="2021-01", bank_code="", account_number="")],
+    )
+    scenario.run("2021-02")
+    assert scenario.entries_of(person) == []
+    holds = scenario.output("2021-02", "holds.csv")
+    mine = holds[holds["身份证号 id_number"] == person.id]
+    assert sorted(zip(mine["所属月份 period"], mine["项目 component"], mine["原因代码 hold_reason"], strict=True)) == [
+        ("2021-01", "base", "no_bank_account"),
+        ("2021-01", "topup65", "no_bank_account"),
+        ("2021-02", "base", "no_bank_account"),
+        ("2021-02", "topup65", "no_bank_account"),
+    ]
