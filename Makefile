@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 
-.PHONY: help install run close validate indicators audit test lint bench sample clean serve
+.PHONY: help install run close validate indicators audit test lint bench scale-check sample clean serve
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,8 +53,12 @@ test: $(INSTALLED) ## run the test suite
 lint: $(INSTALLED) ## check style with ruff
 	$(VENV)/bin/ruff check pipeline schemas flows tests
 
-bench: $(INSTALLED) ## time ingest+validation on 124k and 1M synthetic roster rows
+bench: $(INSTALLED) ## time ingest+validation, then the whole monthly run, on 124k and 1M synthetic rows
 	$(VENV)/bin/payout bench --rows 124000 1000000
+	$(VENV)/bin/payout bench --rows 124000 1000000 --stage run
+
+scale-check: $(INSTALLED) ## a synthetic year at the seed's scale (124k people) against the declared budget lines (minutes)
+	$(VENV)/bin/payout scale-check --year $(YEAR)
 
 sample: $(INSTALLED) ## regenerate data/sample/inbox from the generator (seed 2021)
 	$(VENV)/bin/python -m pipeline.synth.sample
