@@ -192,12 +192,3 @@ def test_excel_numbers_and_accounts():
         False,
         True,  # an Excel number has its own reason code
     ]
-
-
-def test_map_values_and_isin():
-    values = s("a", "b", "a", "c")
-    assert c.map_values(values, {"a": "A", "b": "B"}).fillna("?").tolist() == ["A", "B", "A", "?"]
-    assert c.map_values(values, pd.Series({"c": "C"})).fillna("?").tolist() == ["?", "?", "?", "C"]
-    assert c.isin(values, pd.Series(["c", "a"], dtype="str")).tolist() == [True, False, True, True]
-    assert c.isin(values, []).tolist() == [False] * 4
-    assert c.isin(s(), ["a"]).tolist() == []
