@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -107,21 +109,25 @@ def write_draft(
         staging = ctx.out.staging(ctx.month)
         if staging.exists():
             shutil.rmtree(staging)
-        write_parquet(result.ledger, staging / "ledger" / "entries.parquet")
         state = staging / "month" / "state"
         holds = result.positions[result.positions["action"] == "hold"]
-        for name, frame in (
-            ("roster", month.roster),
-            ("deaths", month.deaths),
-            ("bank_returns", month.bank_returns),
-            ("issued_lines", result.bank_lines),
-            ("due", result.due),
-            ("last_known", carried_forward(inputs.last_known, month.roster, ctx.month)),
-            ("holds", holds),
-        ):
-            stamped = frame if name == "last_known" else with_run_month(frame, ctx.month)
-            write_parquet(stamped, state / f"{name}.parquet")
-        summary = emit_month(ctx, month, inputs, result, staging / "month")
+        tables = [(result.ledger, staging / "ledger" / "entries.parquet")] + [
+            (frame if name == "last_known" else with_run_month(frame, ctx.month), state / f"{name}.parquet")
+            for name, frame in (
+                ("roster", month.roster),
+                ("deaths", month.deaths),
+                ("bank_returns", month.bank_returns),
+                ("issued_lines", result.bank_lines),
+                ("due", result.due),
+                ("last_known", carried_forward(inputs.last_known, month.roster, ctx.month)),
+                ("holds", holds),
+            )
+        ]
+        with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
+            written = [parquet_writer.submit(write_parquet, table, path) for table, path in tables]
+            summary = emit_month(ctx, month, inputs, result, staging / "month")
+            for done in written:
+                done.result()
         write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
         write_json(lifecycle.draft_status(ctx.month), staging / "month" / lifecycle.STATUS)
         lifecycle.publish(staging / "ledger", ctx.out.ledger_partition(ctx.month))
@@ -134,7 +140,8 @@ def write_draft(
 
 def with_run_month(table: pd.DataFrame | pa.Table, month: str) -> pd.DataFrame | pa.Table:
     if isinstance(table, pa.Table):
-        return table.append_column("run_month", pa.array([month] * table.num_rows, pa.string()))
+        months = pa.array([month], pa.string()).take(pa.array(np.zeros(table.num_rows, dtype=np.int32)))
+        return table.append_column("run_month", months)
     return table.assign(run_month=month)
 
 
