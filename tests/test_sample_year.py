@@ -137,3 +137,17 @@ def test_answers_documented_in_the_data_dictionary(year):
         assert jrcb == [(1280, 56757862, True)]
         owed = con.sql("select id_number, owed_fen from recoveries_open order by owed_fen desc").fetchall()
         assert owed == [("320281195901209810", 130800), ("32028119430707981X", 41360)]
+
+
+def test_indicators_of_the_sample_year_pass_and_fail_as_measured(year):
+    from pipeline.indicators.annual import run_indicators
+    from pipeline.paths import DEFAULT_POLICY, Inbox, OutDir
+    from pipeline.policy import load_policy
+
+    folder = run_indicators(2021, inbox=Inbox(DEFAULT_INBOX), out=OutDir(year), policy=load_policy(DEFAULT_POLICY))
+    measured = {i["key"]: i for i in json.loads((folder / "indicators.json").read_text(encoding="utf-8"))["indicators"]}
+    coverage, accuracy = measured["coverage"], measured["accuracy"]
+    assert coverage["numerator"] == coverage["denominator"] > 2000 and coverage["passed"] is True
+    # the sample's bounced February line and its recoveries make accuracy fall just short of 100%
+    assert accuracy["numerator"] < accuracy["denominator"] and accuracy["passed"] is False
+    assert measured["satisfaction_pensioners"]["passed"] is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from pandera.typing import DataFrame
 
+from pipeline.frames import map_values
 from pipeline.ingest.columns import COLUMNS, SOURCE_FILE, SOURCE_ROW
 from pipeline.validate.reasons import REASONS
 from pipeline.validate.rules import primary_reasons
@@ -41,12 +42,13 @@ def empty_rejects() -> DataFrame[Rejects]:
 
 
 def _messages(codes: pd.Series) -> pd.Series:
-    zh = {code: text[0] for code, text in REASONS.items()}
-    en = {code: text[1] for code, text in REASONS.items()}
-    split = codes.str.split(";")
-    zh_text = split.map(lambda cs: "；".join(zh[c] for c in cs))
-    en_text = split.map(lambda cs: "; ".join(en[c] for c in cs))
-    return (zh_text + " / " + en_text).astype("str")
+    """The clerk's message for each row, composed once per distinct combination of codes."""
+    return map_values(codes, {combination: _message(combination) for combination in codes.unique()})
+
+
+def _message(combination: str) -> str:
+    texts = [REASONS[code] for code in combination.split(";")]
+    return "；".join(zh for zh, _ in texts) + " / " + "; ".join(en for _, en in texts)
 
 
 def _row_values(rows: pd.DataFrame, kind: str) -> pd.Series:
