@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.emit.files import sha256_of, write_csv, write_json, yuan
+from pipeline.frames import lookup, map_values
 from pipeline.policy import Policy
 
 MEMO = {"pension": "居保养老金 {month}", "funeral": "居保丧葬补助费 {month}"}
@@ -15,10 +16,10 @@ MEMO = {"pension": "居保养老金 {month}", "funeral": "居保丧葬补助费 
 
 def bank_file_rows(lines: pd.DataFrame, people: pd.DataFrame, deaths: pd.DataFrame, month: str) -> pd.DataFrame:
     """lines: BankLine; the payee's name is the account name (pension) or the next of kin (grant)."""
-    account_names = people.set_index("id_number")["account_name"]
-    payees = deaths.set_index("id_number")["payee_name"]
-    payee_name = (
-        lines["id_number"].map(account_names).where(lines["line_type"] == "pension", lines["id_number"].map(payees))
+    ids = lines["id_number"]
+    account_name = lookup(ids, people["id_number"], people["account_name"])
+    payee_name = account_name.where(
+        lines["line_type"] == "pension", lookup(ids, deaths["id_number"], deaths["payee_name"])
     )
     return pd.DataFrame(
         {
@@ -30,7 +31,7 @@ def bank_file_rows(lines: pd.DataFrame, people: pd.DataFrame, deaths: pd.DataFra
             "账号": lines["account_number"],
             "金额": yuan(lines["amount_fen"]),
             "身份证号": lines["id_number"],
-            "摘要": lines["line_type"].map(MEMO).str.replace("{month}", month, regex=False),
+            "摘要": map_values(lines["line_type"], {kind: memo.format(month=month) for kind, memo in MEMO.items()}),
             "amount_fen": lines["amount_fen"].astype("int64"),
         }
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.emit.files import yuan
+from pipeline.frames import isin, lookup
 
 HOLD_REASONS = {
     "suspended": "暂停发放 suspended",
@@ -45,11 +46,10 @@ def recovery_rows(ledger: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         fill_value=0,
     )
     wide = wide.reindex(columns=["set_off", "owed"], fill_value=0).reset_index()
-    names = people.set_index("id_number")["name"]
     return pd.DataFrame(
         {
             "镇街代码 township_code": wide["township_code"],
-            "姓名 name": wide["id_number"].map(names).fillna(""),
+            "姓名 name": lookup(wide["id_number"], people["id_number"], people["name"]).fillna(""),
             "身份证号 id_number": wide["id_number"],
             "所属月份 period": wide["period"],
             "项目 component": wide["component"],
@@ -64,11 +64,10 @@ def recovery_rows(ledger: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 def hold_rows(positions: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     """Grain: one row per person per period per component kept unpaid this month."""
     held = positions[positions["action"] == "hold"].sort_values(["township_code", "id_number", "period", "component"])
-    names = people.set_index("id_number")["name"]
     return pd.DataFrame(
         {
             "镇街代码 township_code": held["township_code"].fillna(""),
-            "姓名 name": held["id_number"].map(names).fillna(""),
+            "姓名 name": lookup(held["id_number"], people["id_number"], people["name"]).fillna(""),
             "身份证号 id_number": held["id_number"],
             "所属月份 period": held["period"],
             "项目 component": held["component"],
@@ -81,31 +80,30 @@ def hold_rows(positions: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 
 def change_rows(roster: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
     """Grain: one row per person who joined, left or changed since the previous month's roster."""
-    now = roster.set_index("id_number")
-    before = previous.set_index("id_number")
-    joined = now.index.difference(before.index)
-    left = before.index.difference(now.index)
-    both = now.index.intersection(before.index)
-    compare = now.loc[both, CHANGE_COLUMNS].astype("str").fillna("")
-    prior = before.loc[both, CHANGE_COLUMNS].astype("str").fillna("")
-    differs = compare.ne(prior)
-    labels = pd.DataFrame({c: differs[c].map({True: c + ";", False: ""}) for c in CHANGE_COLUMNS})
-    what = labels.sum(axis=1).str.rstrip(";")
-    what = what[differs.any(axis=1)]
+    on_before = isin(roster["id_number"], previous["id_number"])
+    on_now = isin(previous["id_number"], roster["id_number"])
+    stayed = roster[on_before].set_index("id_number")
+    before = previous[on_now].set_index("id_number").reindex(stayed.index)
+    differs = stayed[CHANGE_COLUMNS].astype("str").fillna("").ne(before[CHANGE_COLUMNS].astype("str").fillna(""))
+    changed = differs.any(axis=1).to_numpy()
+    labels = pd.DataFrame({c: differs[c].map({True: c + ";", False: ""}) for c in CHANGE_COLUMNS})[changed]
     frames = [
-        pd.DataFrame({"id_number": joined, "change": "joined", "fields": ""}),
-        pd.DataFrame({"id_number": left, "change": "left", "fields": ""}),
-        pd.DataFrame({"id_number": what.index, "change": "changed", "fields": what.to_numpy()}),
+        _changes(roster[~on_before], "joined", ""),
+        _changes(previous[~on_now], "left", ""),
+        _changes(stayed[changed].reset_index(), "changed", labels.sum(axis=1).str.rstrip(";").to_numpy()),
     ]
-    changes = pd.concat(frames, ignore_index=True)
-    township = now["township_code"].combine_first(before["township_code"])
-    names = now["name"].combine_first(before["name"])
+    return pd.concat(frames, ignore_index=True).sort_values(
+        ["镇街代码 township_code", "身份证号 id_number"], ignore_index=True
+    )
+
+
+def _changes(people: pd.DataFrame, change: str, fields) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "镇街代码 township_code": changes["id_number"].map(township).fillna(""),
-            "姓名 name": changes["id_number"].map(names).fillna(""),
-            "身份证号 id_number": changes["id_number"],
-            "变动 change": changes["change"],
-            "变动项 fields": changes["fields"],
+            "镇街代码 township_code": people["township_code"].fillna("").to_numpy(),
+            "姓名 name": people["name"].fillna("").to_numpy(),
+            "身份证号 id_number": people["id_number"].to_numpy(),
+            "变动 change": change,
+            "变动项 fields": fields,
         }
-    ).sort_values(["镇街代码 township_code", "身份证号 id_number"], ignore_index=True)
+    ).astype("str")

@@ -86,8 +86,8 @@ def _cross_file_failures(
     usable = c.id_usable(ids, c.last_day_of(run_month))
     counted = ids.where(usable)
     in_file = counted.notna() & frame.duplicated(["source_file", "id_number"], keep=False)
-    files_per_id = frame[usable].groupby("id_number")["source_file"].nunique()
-    across = counted.map(files_per_id).fillna(0) > 1
+    files_of_id = frame.loc[usable, ["id_number", "source_file"]].drop_duplicates()
+    across = usable & isin(ids, files_of_id.loc[files_of_id["id_number"].duplicated(), "id_number"])
 
     age_month = pension_age_month(ids, frame["sex"], policy).where(usable)
     starts = frame["benefit_start"].where(frame["benefit_start"].str.fullmatch(c.MONTH_RE))
