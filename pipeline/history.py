@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
 from pipeline.frames import isin
 from pipeline.months import add_months, month_range
 from pipeline.paths import OutDir
+from pipeline.sql import connect
 from pipeline.validate.month import History
 from schemas.bank_return import BankReturn
 from schemas.death import Death
@@ -33,7 +33,7 @@ class StateReader:
 
     def __init__(self, out: OutDir, months: list[str]):
         self.out, self.months = out, months
-        self.con = duckdb.connect()
+        self.con = connect()
 
     def files(self, table: str) -> list[Path]:
         return [p for m in self.months if (p := self.out.state(m) / f"{table}.parquet").is_file()]

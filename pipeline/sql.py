@@ -20,6 +20,9 @@ def sql_text(step: str) -> str:
 def connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("set threads = 2")
+    # text leaves DuckDB as Arrow large_string, the layout of pandas' str columns: to_pandas()
+    # then shares the buffers instead of copying every text column (0.19 s -> 0.002 s at 270k rows)
+    con.execute("set arrow_large_buffer_size = true")
     return con
 
 
