@@ -211,7 +211,6 @@ COMMANDS = {
 }
 
 
-
 def entry() -> None:
     """The `payout` console script. Once the command has returned, its files are closed and
     renamed into place; the process then ends without the interpreter's teardown, which spent
