@@ -34,7 +34,7 @@ def lookup(s: pd.Series, keys: pd.Series, values: pd.Series) -> pd.Series:
     join in Arrow for large mappings (ID -> name); keys not found give NaN."""
     positions = pc.index_in(arrow_text(s), value_set=arrow_text(keys).combine_chunks())
     found = arrow_text(values).take(positions)
-    return pd.Series(found.to_pandas(types_mapper={_TEXT: pd.StringDtype()}.get).array, index=s.index, dtype="str")
+    return pd.Series(found.to_pandas().array, index=s.index, dtype="str")
 
 
 def isin(s: pd.Series, values) -> pd.Series:

@@ -24,7 +24,7 @@ def neutralise(frame: pd.DataFrame, text_columns: list[str]) -> pd.DataFrame:
     out = frame.copy()
     for column in text_columns:
         defused = _defused(_text_cells(out[column]))
-        out[column] = pd.Series(defused.to_pandas(types_mapper={_TEXT: pd.StringDtype()}.get), index=out.index)
+        out[column] = pd.Series(defused.to_pandas().array, index=out.index)
     return out
 
 

@@ -14,6 +14,8 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from python_calamine import CalamineWorkbook
 
 from pipeline.errors import RunStopped
@@ -66,22 +68,9 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
         raise RunStopped("the file is empty.", file=label, action="send the full file again.")
     try:
         header = next(csv.reader(io.StringIO(text)))
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", pd.errors.ParserWarning)
-            # names + index_col=False: a row with more fields than the header never shifts the
-            # columns (pandas would otherwise turn the first column into the index)
-            body = pd.read_csv(
-                io.StringIO(text),
-                header=0,
-                names=list(range(len(header))),
-                index_col=False,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                skip_blank_lines=False,
-            )
-        if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
-            _check_extra_fields(text, len(header), label)
+        body = _regular_body(text, len(header))
+        if body is None:
+            body = _any_body(text, len(header), label)
     except (pd.errors.ParserError, csv.Error, ValueError) as err:
         raise RunStopped(
             f"the file is not a well-formed CSV table ({err}).",
@@ -91,6 +80,51 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
     body.columns = header
     body.index = pd.RangeIndex(2, len(body) + 2)
     return body[(body != "").any(axis=1)] if len(body.columns) else body
+
+
+def _regular_body(text: str, width: int) -> pd.DataFrame | None:
+    """The usual file through Arrow's parser, several times faster than pandas'. An empty line
+    is read as a row of empty cells (so row numbers keep counting, as with pandas); a line with
+    more or fewer cells than the header makes Arrow fail, and then (None) `_any_body` reads the
+    file and says which line is wrong."""
+    if width == 0:
+        return None
+    names = [str(i) for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.large_string()),
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    return table.to_pandas()
+
+
+def _any_body(text: str, width: int, label: str) -> pd.DataFrame:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        # names + index_col=False: a row with more fields than the header never shifts the
+        # columns (pandas would otherwise turn the first column into the index)
+        body = pd.read_csv(
+            io.StringIO(text),
+            header=0,
+            names=list(range(width)),
+            index_col=False,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+        )
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        _check_extra_fields(text, width, label)
+    return body
 
 
 def _check_extra_fields(text: str, width: int, label: str) -> None:
@@ -158,7 +192,6 @@ def _canonical_name(header: str) -> str:
 
 
 def _canonical_columns(raw: pd.DataFrame, columns: tuple[Column, ...], label: str) -> pd.DataFrame:
-    wanted = {c.name for c in columns}
     renamed = raw.rename(columns=lambda h: _canonical_name(h))
     duplicated = renamed.columns[renamed.columns.duplicated()].tolist()
     if duplicated:
@@ -175,9 +208,14 @@ def _canonical_columns(raw: pd.DataFrame, columns: tuple[Column, ...], label: st
             file=label,
             action="add the column(s) with these header names (Chinese or English) and rerun.",
         )
-    table = renamed[[c for c in renamed.columns if c in wanted]].copy()
-    for column in columns:
-        if column.name not in table.columns:
-            table[column.name] = ""
-    table = table[[c.name for c in columns]].fillna("").astype("str")
-    return table.apply(lambda col: col.str.strip())
+    blank = pd.Series("", index=renamed.index, dtype="str")
+    return pd.DataFrame(
+        {c.name: _trimmed(renamed[c.name]) if c.name in renamed.columns else blank for c in columns},
+        index=renamed.index,
+    )
+
+
+def _trimmed(cells: pd.Series) -> pd.Series:
+    if not isinstance(cells.dtype, pd.StringDtype):
+        cells = cells.fillna("").astype("str")
+    return cells.str.strip()

@@ -8,7 +8,7 @@ from typing import cast
 import pandas as pd
 from pandera.typing import DataFrame
 
-from pipeline.frames import isin
+from pipeline.frames import isin, lookup
 from pipeline.validate import idcard
 from pipeline.validate.rejects import reject_rows
 from pipeline.validate.rules import rule_failures
@@ -35,7 +35,7 @@ def validate_deaths(
     # cast: rule_failures validates these columns (strict) with the row rules
     frame = cast(DataFrame[DeathInput], raw.assign(id_number=idcard.normalise(raw["id_number"])))
     failures = rule_failures(frame, death_rules(run_month))
-    township = frame["id_number"].map(participants.set_index("id_number")["township_code"])
+    township = lookup(frame["id_number"], participants["id_number"], participants["township_code"])
     rejects = reject_rows(raw, failures, kind="deaths", township=township)
     kept = frame.drop(index=failures["index"].unique())
     return DeathResult(accepted=_typed(kept, bank_codes, participants), rejects=rejects)

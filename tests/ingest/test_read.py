@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.errors import RunStopped
 from pipeline.ingest.columns import ROSTER
-from pipeline.ingest.read import read_input
+from pipeline.ingest.read import _any_body, _regular_body, read_input
 from pipeline.validate.rosters import validate_rosters
 from tests.builders import (
     MONTH,
@@ -236,6 +236,29 @@ def test_multiline_quoted_cell_is_one_row(tmp_path):
     raw = read_input(write_csv(tmp_path / "r.csv", rows), "rosters")
     assert raw["village"].iloc[0] == "城东\n社区"
     assert raw["source_row"].tolist() == [2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a,b\r\n1,2\r\n" x ",\r\n',  # padded and empty cells
+        'a,b\n"3,4","q""t"\n"line\nbreak",5\n',  # quoted delimiter, quote and newline
+        "a,b\r\n,\r\n6,7",  # an all-empty row (dropped, but counted) and no final newline
+        "只,一列\r\n甲,乙\r\n",
+        "a,b\r\n1,2\r\n\r\n3,4\r\n",  # an empty line is a row too: row numbers keep counting
+    ],
+)
+def test_arrow_and_pandas_csv_parsers_read_the_same_cells(text):
+    """The usual file is parsed by Arrow, any other by pandas: on a file both can read they agree."""
+    width = len(text.splitlines()[0].split(","))
+    fast, anything = _regular_body(text, width), _any_body(text, width, "r.csv")
+    assert fast is not None
+    pdt.assert_frame_equal(fast.set_axis(anything.columns, axis=1), anything.fillna("").astype("str"))
+
+
+@pytest.mark.parametrize("text", ["a,b\r\n1\r\n", "a,b\r\n1,2,\r\n", "a,b\r\n1,2,3\r\n"])
+def test_ragged_lines_are_left_to_pandas(text):
+    assert _regular_body(text, 2) is None
 
 
 # -- files that cannot be read stop the run -----------------------------------------------------
