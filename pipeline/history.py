@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
 
 from pipeline.frames import isin
 from pipeline.months import add_months, month_range
@@ -117,8 +118,10 @@ class MoneyHistory:
     last_known: pd.DataFrame  # latest accepted roster row per person (+ run_month)
     deaths: pd.DataFrame  # every accepted death registration (+ run_month)
     returns: pd.DataFrame  # every accepted bank return line (+ run_month)
-    issued_lines: pd.DataFrame | pa.Table  # every bank line issued (+ run_month)
-    prior_ledger: pd.DataFrame | pa.Table  # every ledger entry of earlier months
+    # The two tables that grow by a month's worth each month stay on disk as Arrow datasets:
+    # DuckDB scans them in place, reading only the columns and row groups a step needs.
+    issued_lines: pd.DataFrame | ds.Dataset  # every bank line issued (+ run_month)
+    prior_ledger: pd.DataFrame | ds.Dataset  # every ledger entry of earlier months
 
 
 def load_money_history(out: OutDir, opening_month: str, run_month: str) -> MoneyHistory:
@@ -137,20 +140,17 @@ def load_money_history(out: OutDir, opening_month: str, run_month: str) -> Money
             else reader.frame(f"select * from {people} order by id_number")
         )
         ledger_files = [p for m in months if (p := out.ledger_partition(m) / "entries.parquet").is_file()]
-        if ledger_files:
-            listing = ", ".join(f"'{p}'" for p in ledger_files)
-            prior = reader.arrow(f"select * from read_parquet([{listing}])")
-        else:
-            prior = empty_ledger()
-        issued = reader.source("issued_lines")
+        issued_files = reader.files("issued_lines")
         return MoneyHistory(
             last_known=last_known,
             deaths=everything("deaths", Death),
             returns=everything("bank_returns", BankReturn),
-            issued_lines=empty_frame(BankLine, run_month="str")
-            if issued is None
-            else reader.arrow(f"select * from {issued}"),
-            prior_ledger=prior,
+            issued_lines=_dataset(issued_files) if issued_files else empty_frame(BankLine, run_month="str"),
+            prior_ledger=_dataset(ledger_files) if ledger_files else empty_ledger(),
         )
     finally:
         reader.close()
+
+
+def _dataset(files: list[Path]) -> ds.Dataset:
+    return ds.dataset([str(p) for p in files], format="parquet")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
 
 from pipeline.policy import Policy
 from pipeline.sql import connect, frame, materialise
@@ -39,8 +40,10 @@ class MoneyInputs:
     deaths: pd.DataFrame  # Death + run_month: every accepted registration so far, this month included
     returns_so_far: pd.DataFrame  # BankReturn + run_month: accepted return lines, this month included
     bank_returns: pd.DataFrame  # BankReturn: this month's accepted return lines
-    issued_lines: pd.DataFrame | pa.Table  # BankLine + run_month: every line issued by earlier months
-    prior_ledger: pd.DataFrame | pa.Table  # LedgerEntry: every entry of earlier months
+    # BankLine + run_month: every line issued by earlier months (a frame, Arrow table or dataset)
+    issued_lines: pd.DataFrame | pa.Table | ds.Dataset
+    # LedgerEntry: every entry of earlier months (a frame, Arrow table or dataset)
+    prior_ledger: pd.DataFrame | pa.Table | ds.Dataset
 
 
 @dataclass(frozen=True)
