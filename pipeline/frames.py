@@ -3,6 +3,9 @@ without a Python object per cell."""
 
 from __future__ import annotations
 
+import functools
+import weakref
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa_arrow
@@ -42,3 +45,32 @@ def isin(s: pd.Series, values) -> pd.Series:
     value_set = arrow_text(values if isinstance(values, pd.Series) else pd.Series(values, dtype="str"))
     found = pc.is_in(arrow_text(s), value_set=value_set.combine_chunks().drop_null()).fill_null(False)
     return pd.Series(found.to_numpy(), index=s.index, dtype="bool")
+
+
+def memoised(fn):
+    """Remember fn(ids) while the column's (immutable) Arrow data and its index are the same.
+
+    The row rules ask for the same facts of one column many times (an ID's checksum 9 times and
+    its birth date 10 times per roster validation); each answer is computed once. Columns without
+    Arrow data are simply not cached.
+    """
+    cache: dict[int, tuple[weakref.ref, pd.Index, pd.Series]] = {}
+
+    @functools.wraps(fn)
+    def wrapper(ids: pd.Series) -> pd.Series:
+        data = getattr(ids.array, "_pa_array", None)
+        if data is None:
+            return fn(ids)
+        key = id(data)
+        hit = cache.get(key)
+        if hit is not None and hit[0]() is data and (hit[1] is ids.index or hit[1].equals(ids.index)):
+            return hit[2].copy()
+        result = fn(ids)
+        try:
+            ref = weakref.ref(data, lambda _, key=key: cache.pop(key, None))
+        except TypeError:  # not weak-referenceable: do not cache
+            return result
+        cache[key] = (ref, ids.index, result)
+        return result.copy()
+
+    return wrapper

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
 
+from pipeline.frames import arrow_text, memoised
 from pipeline.validate import idcard
 
 # ASCII digits only ([0-9], not \d, which also matches full-width digits such as ０-９).
@@ -67,10 +70,10 @@ def month_ok(s: pd.Series) -> pd.Series:
 
 def date_ok(s: pd.Series) -> pd.Series:
     """Blank, or YYYY-MM-DD naming a real day."""
-    real = pd.to_datetime(s.where(s.str.fullmatch(DATE_RE), None), format="%Y-%m-%d", errors="coerce")
-    return blank(s) | real.notna()
+    return blank(s) | to_date(s).notna()
 
 
+@memoised
 def to_date(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s.where(s.str.fullmatch(DATE_RE), None), format="%Y-%m-%d", errors="coerce")
 
@@ -81,10 +84,11 @@ def yuan_ok(s: pd.Series) -> pd.Series:
 
 def yuan_to_fen(s: pd.Series) -> pd.Series:
     """'392.5' -> 39250 without passing through a float (validated input only: YUAN_RE or '')."""
-    text = s.where(~blank(s), "0").astype("str")
-    whole = text.str.replace(r"\.[0-9]*$", "", regex=True).astype("int64")
-    cents = text.str.replace(r"^[0-9]*\.?", "", regex=True).str.ljust(2, "0").astype("int64")
-    return (whole * 100 + cents).astype("int64")
+    parts = pc.extract_regex(arrow_text(s), r"^(?P<whole>[0-9]*)\.?(?P<cents>[0-9]*)$")
+    whole = pc.utf8_lpad(pc.struct_field(parts, "whole"), width=1, padding="0")  # '' -> '0'
+    cents = pc.utf8_rpad(pc.struct_field(parts, "cents"), width=2, padding="0")
+    fen = pc.add(pc.multiply(pc.cast(whole, pa_arrow.int64()), 100), pc.cast(cents, pa_arrow.int64()))
+    return pd.Series(fen.to_numpy(), index=s.index, dtype="int64")
 
 
 def account_ok(s: pd.Series) -> pd.Series:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import weakref
-
 import numpy as np
 import pandas as pd
+
+from pipeline.frames import memoised
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 CHECK_CHARS = np.array(list("10X98765432"))
@@ -44,35 +43,6 @@ def normalise(ids: pd.Series) -> pd.Series:
         ids = ids.copy()
         ids[legacy] = body + check_chars(body)
     return ids
-
-
-def memoised(fn):
-    """Remember fn(ids) while the column's (immutable) Arrow data and its index are the same.
-
-    The row rules ask for the same facts of one ID column many times (checksum_ok 9 times and
-    birth_dates 10 times per roster validation); each answer is computed once. Columns without
-    Arrow data are simply not cached.
-    """
-    cache: dict[int, tuple[weakref.ref, pd.Index, pd.Series]] = {}
-
-    @functools.wraps(fn)
-    def wrapper(ids: pd.Series) -> pd.Series:
-        data = getattr(ids.array, "_pa_array", None)
-        if data is None:
-            return fn(ids)
-        key = id(data)
-        hit = cache.get(key)
-        if hit is not None and hit[0]() is data and (hit[1] is ids.index or hit[1].equals(ids.index)):
-            return hit[2].copy()
-        result = fn(ids)
-        try:
-            ref = weakref.ref(data, lambda _, key=key: cache.pop(key, None))
-        except TypeError:  # not weak-referenceable: do not cache
-            return result
-        cache[key] = (ref, ids.index, result)
-        return result.copy()
-
-    return wrapper
 
 
 @memoised

@@ -192,3 +192,12 @@ def test_excel_numbers_and_accounts():
         False,
         True,  # an Excel number has its own reason code
     ]
+
+
+def test_yuan_text_to_fen_is_exact_and_keeps_the_index():
+    text = pd.Series(["392.5", "", "0.05", "139", "123456789.99", "7.10"], index=[5, 4, 3, 2, 1, 0], dtype="str")
+    fen = c.yuan_to_fen(text)
+    assert fen.index.tolist() == [5, 4, 3, 2, 1, 0]
+    assert fen.tolist() == [39250, 0, 5, 13900, 12345678999, 710]
+    assert fen.dtype == "int64"
+    assert c.yuan_to_fen(pd.Series([], dtype="str")).tolist() == []
