@@ -6,12 +6,15 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from pipeline.cli import EXIT_STOPPED, main
 from pipeline.ingest.columns import ROSTER
+from pipeline.paths import REPO
 from tests.builders import MONTH, build_inbox, chinese, write_csv, write_xlsx
 
 
@@ -162,6 +165,15 @@ def test_two_rosters_for_one_township_stop(inbox, out_dir, policy, capsys):
 def test_missing_inbox_folder_stops(tmp_path, out_dir, capsys):
     code, err = run_month(capsys, tmp_path / "nowhere", out_dir)
     assert_stopped(code, err, f"there is no inbox folder for {MONTH}")
+    assert_nothing_written(out_dir)
+
+
+def test_the_console_script_keeps_the_exit_code_and_the_message(tmp_path, out_dir):
+    """`payout` ends with os._exit (no interpreter teardown): what it printed must still arrive."""
+    command = [sys.executable, "-m", "pipeline.cli", "run", "--month", MONTH, "--inbox", str(tmp_path / "nowhere")]
+    done = subprocess.run([*command, "--out", str(out_dir), "--quiet"], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == EXIT_STOPPED
+    assert_stopped(done.returncode, done.stderr, f"there is no inbox folder for {MONTH}")
     assert_nothing_written(out_dir)
 
 
