@@ -80,6 +80,9 @@ def parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="time the monthly run on synthetic data")
     bench.add_argument("--rows", type=int, nargs="+", default=[124_000, 1_000_000])
     bench.add_argument("--stage", choices=["validate", "run"], default="validate")
+    bench.add_argument(
+        "--months", type=int, default=1, help="time the run of the N-th month, the N-1 before it run and closed"
+    )
     bench.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
     return root
 
@@ -196,7 +199,7 @@ def cmd_scale_check(args) -> int:
 def cmd_bench(args) -> int:
     from pipeline.bench import bench
 
-    return bench(rows=args.rows, stage=args.stage, policy=load_policy(args.policy))
+    return bench(rows=args.rows, stage=args.stage, policy=load_policy(args.policy), months=args.months)
 
 
 COMMANDS = {
