@@ -69,14 +69,20 @@ def _text_cells(values: pd.Series) -> pa.ChunkedArray:
 
 def _defused(text: pa.ChunkedArray) -> pa.ChunkedArray:
     """Text a spreadsheet would run as a formula gets a leading ' (shown, never run)."""
-    prefixed = pc.binary_join_element_wise(pa.scalar("'", _TEXT), text, pa.scalar("", _TEXT))
-    return pc.if_else(pc.match_substring_regex(text, _FORMULA_RE), prefixed, text)
+    risky = pc.match_substring_regex(text, _FORMULA_RE)
+    if not pc.any(risky).as_py():
+        return text
+    return pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'", _TEXT), text, pa.scalar("", _TEXT)), text)
 
 
 def _quoted(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    needs = pc.match_substring_regex(text, '[",\r\n]')
+    if not pc.any(needs).as_py():
+        return text
     quote, none = pa.scalar('"', _TEXT), pa.scalar("", _TEXT)
-    escaped = pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, none)
-    return pc.if_else(pc.match_substring_regex(text, '[",\r\n]'), escaped, text)
+    return pc.if_else(
+        needs, pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, none), text
+    )
 
 
 def _quote_one(text: str) -> str:
@@ -116,8 +122,10 @@ def sha256_of(path: Path) -> str:
 
 def yuan(fen: pd.Series) -> pd.Series:
     """Integer fen -> 'yuan.jj' text, exactly (no float on the way)."""
-    fen = fen.astype("int64")
-    sign = pd.Series("", index=fen.index).mask(fen < 0, "-")
-    whole = (fen.abs() // 100).astype("str")
-    cents = (fen.abs() % 100).astype("str").str.zfill(2)
-    return (sign + whole + "." + cents).astype("str")
+    amounts = pa.array(fen.to_numpy(dtype="int64"))
+    size = pc.abs(amounts)
+    whole = pc.cast(pc.divide(size, 100), _TEXT)  # integer division
+    cents = pc.utf8_lpad(pc.cast(pc.subtract(size, pc.multiply(pc.divide(size, 100), 100)), _TEXT), 2, "0")
+    sign = pc.if_else(pc.less(amounts, 0), pa.scalar("-", _TEXT), pa.scalar("", _TEXT))
+    text = pc.binary_join_element_wise(sign, whole, pa.scalar(".", _TEXT), cents, pa.scalar("", _TEXT))
+    return pd.Series(text.to_pandas().array, index=fen.index, dtype="str")

@@ -32,3 +32,6 @@ def test_formula_looking_text_is_neutralised_but_numbers_are_not(tmp_path):
 
 def test_yuan_is_exact():
     assert yuan(pd.Series([39200, 5, -123456789, 0])).tolist() == ["392.00", "0.05", "-1234567.89", "0.00"]
+    amounts = pd.Series([-5, 99, -100, 100], index=[7, 3, 5, 1])
+    assert yuan(amounts).to_dict() == {7: "-0.05", 3: "0.99", 5: "-1.00", 1: "1.00"}
+    assert yuan(pd.Series([], dtype="int64")).tolist() == []
