@@ -53,9 +53,10 @@ test: $(INSTALLED) ## run the test suite
 lint: $(INSTALLED) ## check style with ruff
 	$(VENV)/bin/ruff check pipeline schemas flows tests
 
-bench: $(INSTALLED) ## time ingest+validation, then the whole monthly run, on 124k and 1M synthetic rows
+bench: $(INSTALLED) ## time ingest+validation and the monthly run (124k and 1M rows), then December after a closed year
 	$(VENV)/bin/payout bench --rows 124000 1000000
 	$(VENV)/bin/payout bench --rows 124000 1000000 --stage run
+	$(VENV)/bin/payout bench --rows 124000 --stage run --months 12
 
 scale-check: $(INSTALLED) ## a synthetic year at the seed's scale (124k people) against the declared budget lines (minutes)
 	$(VENV)/bin/payout scale-check --year $(YEAR)
