@@ -225,6 +225,9 @@ def entry() -> None:
     default thresholds (700, 10, 10) the full collections re-scanning those took 0.2-0.4 s of a
     124k-people run. Cycles are still collected, just in larger batches."""
     gc.set_threshold(50_000, 20, 100)
+    # pandera imports hypothesis (0.1 s), when the environment has it, for generating data from
+    # schemas, which no command does; the import failing is the case pandera expects without it
+    sys.modules.setdefault("hypothesis", None)
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()

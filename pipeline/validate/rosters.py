@@ -75,7 +75,7 @@ def validate_rosters(raw: pd.DataFrame, *, policy: Policy, run_month: str, ever_
     rejected = failures["index"].unique()
     township = map_values(frame["source_file"], file_townships)
     rejects = reject_rows(raw, failures, kind="rosters", township=township)
-    accepted = _typed(frame.drop(index=rejected), run_month)
+    accepted = _typed(frame.drop(index=rejected) if len(rejected) else frame, run_month)  # drop([]) copies
     return RosterResult(accepted=accepted, rejects=rejects, file_townships=file_townships)
 
 
