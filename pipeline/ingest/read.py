@@ -89,11 +89,11 @@ def _regular_body(text: str, width: int) -> pd.DataFrame | None:
     file and says which line is wrong."""
     if width == 0:
         return None
-    names = [str(i) for i in range(width)]
+    names = [f"f{i}" for i in range(width)]  # Arrow's own names; the header is parsed as a row
     try:
         table = pa_csv.read_csv(
             io.BytesIO(text.encode("utf-8")),
-            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
             parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.large_string()),
@@ -104,7 +104,10 @@ def _regular_body(text: str, width: int) -> pd.DataFrame | None:
         )
     except pa.ArrowInvalid:
         return None
-    return table.to_pandas()
+    if table.num_columns != width:
+        return None
+    # row 0 is the header, which may hold a quoted line break: skip_rows would count it as two
+    return table.slice(1).to_pandas()
 
 
 def _any_body(text: str, width: int, label: str) -> pd.DataFrame:

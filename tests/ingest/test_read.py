@@ -246,6 +246,8 @@ def test_multiline_quoted_cell_is_one_row(tmp_path):
         "a,b\r\n,\r\n6,7",  # an all-empty row (dropped, but counted) and no final newline
         "只,一列\r\n甲,乙\r\n",
         "a,b\r\n1,2\r\n\r\n3,4\r\n",  # an empty line is a row too: row numbers keep counting
+        'a,"b\nc,d"\r\n1,2\r\n',  # a line break inside a header cell
+        "a,b\r\n",  # the header alone
     ],
 )
 def test_arrow_and_pandas_csv_parsers_read_the_same_cells(text):
