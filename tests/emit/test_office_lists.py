@@ -44,3 +44,8 @@ def test_first_month_everyone_joined_and_nobody_left():
     rows = change_rows(roster({"id_number": "B"}, {"id_number": "A"}), roster({"id_number": "X"}).iloc[0:0])
     assert rows["身份证号 id_number"].tolist() == ["A", "B"]
     assert set(rows["变动 change"]) == {"joined"}
+
+
+def test_same_roster_twice_lists_nobody():
+    same = roster({"id_number": "A", "name": "甲"}, {"id_number": "B", "name": "乙"})
+    assert change_rows(same, same.copy()).empty
