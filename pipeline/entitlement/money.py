@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -95,7 +96,7 @@ def compute_money(inputs: MoneyInputs, policy: Policy) -> Money:
         )
 
 
-def _register(con, name: str, table) -> None:
+def _register(con: duckdb.DuckDBPyConnection, name: str, table: pd.DataFrame | pa.Table | ds.Dataset) -> None:
     """Tables are scanned in place, never copied: frames and Arrow tables through DuckDB's
     replacement scan, and a Parquet dataset (the earlier months' ledger and bank lines) by
     DuckDB's own Parquet reader, which reads in parallel only the columns and row groups a step
