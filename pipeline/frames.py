@@ -11,16 +11,21 @@ import pandas as pd
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
-_TEXT = pa_arrow.large_string()
+TEXT = pa_arrow.large_string()  # the Arrow type of pandas' str columns
 
 
 def arrow_text(s: pd.Series) -> pa_arrow.ChunkedArray:
     """A column as Arrow large_string (zero-copy for pandas' Arrow-backed str columns)."""
     data = s.array.__arrow_array__() if isinstance(s.dtype, pd.StringDtype) else None
     if data is None:
-        data = pa_arrow.array(s.astype("str").to_numpy(dtype=object), type=_TEXT, from_pandas=True)
+        data = pa_arrow.array(s.astype("str").to_numpy(dtype=object), type=TEXT, from_pandas=True)
     data = data if isinstance(data, pa_arrow.ChunkedArray) else pa_arrow.chunked_array([data])
-    return data.cast(_TEXT)
+    return data.cast(TEXT)
+
+
+def text_series(values: pa_arrow.Array | pa_arrow.ChunkedArray, index: pd.Index) -> pd.Series:
+    """Arrow text back to a pandas str column on `index`, sharing the Arrow buffers."""
+    return pd.Series(values.to_pandas().array, index=index, dtype="str")
 
 
 def map_values(s: pd.Series, mapping) -> pd.Series:
@@ -37,7 +42,7 @@ def lookup(s: pd.Series, keys: pd.Series, values: pd.Series) -> pd.Series:
     join in Arrow for large mappings (ID -> name); keys not found give NaN."""
     positions = pc.index_in(arrow_text(s), value_set=arrow_text(keys).combine_chunks())
     found = arrow_text(values).take(positions)
-    return pd.Series(found.to_pandas().array, index=s.index, dtype="str")
+    return text_series(found, s.index)
 
 
 def isin(s: pd.Series, values) -> pd.Series:

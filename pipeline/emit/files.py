@@ -15,16 +15,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.frames import TEXT, arrow_text, text_series
+
 FORMULA_START = ("=", "+", "-", "@")
 _FORMULA_RE = "^[" + re.escape("".join(FORMULA_START)) + "]"
-_TEXT = pa.large_string()  # pandas' str columns arrive in Arrow as large_string
 
 
 def neutralise(frame: pd.DataFrame, text_columns: list[str]) -> pd.DataFrame:
     out = frame.copy()
     for column in text_columns:
         defused = _defused(_text_cells(out[column]))
-        out[column] = pd.Series(defused.to_pandas().array, index=out.index)
+        out[column] = text_series(defused, out.index)
     return out
 
 
@@ -50,21 +51,22 @@ def csv_text(frame: pd.DataFrame, *, defuse: list[str] = ()) -> str:
     for column in frame.columns:
         text = _text_cells(frame[column])
         cells.append(_quoted(_defused(text) if column in defuse else text))
-    lines = pc.binary_join_element_wise(*cells, pa.scalar(",", _TEXT)) if len(cells) > 1 else cells[0]
+    lines = pc.binary_join_element_wise(*cells, pa.scalar(",", TEXT)) if len(cells) > 1 else cells[0]
     lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
     one_list = pa.LargeListArray.from_arrays(pa.array([0, len(lines)], pa.int64()), lines)
-    body = pc.binary_join(one_list, pa.scalar("\r\n", _TEXT))
+    body = pc.binary_join(one_list, pa.scalar("\r\n", TEXT))
     return header + "\r\n" + body[0].as_py() + "\r\n"
 
 
 def _text_cells(values: pd.Series) -> pa.ChunkedArray:
     """A column as the text pandas' to_csv writes for it ('' for missing)."""
-    if isinstance(values.dtype, pd.StringDtype) or pd.api.types.is_integer_dtype(values.dtype):
-        arrow = values.array.__arrow_array__() if hasattr(values.array, "__arrow_array__") else values.to_numpy()
-        text = pc.cast(pa.chunked_array([arrow]) if not isinstance(arrow, pa.ChunkedArray) else arrow, _TEXT)
+    if isinstance(values.dtype, pd.StringDtype):
+        text = arrow_text(values)
+    elif pd.api.types.is_integer_dtype(values.dtype):  # nullable Int64 too: its missing become ''
+        text = pc.cast(pa.chunked_array([pa.array(values.array)]), TEXT)
     else:  # floats, booleans: Python's own repr, as pandas writes them
-        text = pa.chunked_array([pa.array(values.astype(object).where(values.notna(), "").astype("str"), _TEXT)])
-    return pc.fill_null(text, pa.scalar("", _TEXT))
+        text = arrow_text(values.astype(object).where(values.notna(), ""))
+    return pc.fill_null(text, pa.scalar("", TEXT))
 
 
 def _defused(text: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -72,14 +74,14 @@ def _defused(text: pa.ChunkedArray) -> pa.ChunkedArray:
     risky = pc.match_substring_regex(text, _FORMULA_RE)
     if not pc.any(risky).as_py():
         return text
-    return pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'", _TEXT), text, pa.scalar("", _TEXT)), text)
+    return pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'", TEXT), text, pa.scalar("", TEXT)), text)
 
 
 def _quoted(text: pa.ChunkedArray) -> pa.ChunkedArray:
     needs = pc.match_substring_regex(text, '[",\r\n]')
     if not pc.any(needs).as_py():
         return text
-    quote, none = pa.scalar('"', _TEXT), pa.scalar("", _TEXT)
+    quote, none = pa.scalar('"', TEXT), pa.scalar("", TEXT)
     return pc.if_else(
         needs, pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, none), text
     )
@@ -124,8 +126,8 @@ def yuan(fen: pd.Series) -> pd.Series:
     """Integer fen -> 'yuan.jj' text, exactly (no float on the way)."""
     amounts = pa.array(fen.to_numpy(dtype="int64"))
     size = pc.abs(amounts)
-    whole = pc.cast(pc.divide(size, 100), _TEXT)  # integer division
-    cents = pc.utf8_lpad(pc.cast(pc.subtract(size, pc.multiply(pc.divide(size, 100), 100)), _TEXT), 2, "0")
-    sign = pc.if_else(pc.less(amounts, 0), pa.scalar("-", _TEXT), pa.scalar("", _TEXT))
-    text = pc.binary_join_element_wise(sign, whole, pa.scalar(".", _TEXT), cents, pa.scalar("", _TEXT))
-    return pd.Series(text.to_pandas().array, index=fen.index, dtype="str")
+    whole = pc.cast(pc.divide(size, 100), TEXT)  # integer division
+    cents = pc.utf8_lpad(pc.cast(pc.subtract(size, pc.multiply(pc.divide(size, 100), 100)), TEXT), 2, "0")
+    sign = pc.if_else(pc.less(amounts, 0), pa.scalar("-", TEXT), pa.scalar("", TEXT))
+    text = pc.binary_join_element_wise(sign, whole, pa.scalar(".", TEXT), cents, pa.scalar("", TEXT))
+    return text_series(text, fen.index)
