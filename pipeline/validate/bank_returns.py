@@ -10,7 +10,7 @@ import pandas as pd
 from pandera.typing import DataFrame
 
 from pipeline.validate.rejects import reject_rows
-from pipeline.validate.rules import flagged, rule_failures
+from pipeline.validate.rules import flagged, passing_rows, rule_failures
 from schemas import _checks as c
 from schemas.bank_return import RESULTS, BankReturn, BankReturnInput, bank_return_rules
 from schemas.rejects import Rejects
@@ -53,7 +53,7 @@ def validate_bank_returns(
         keyed["township_code"].reindex(frame.index) if "township_code" in keyed else pd.Series("", index=frame.index)
     )
     rejects = reject_rows(raw, failures, kind="bank_returns", township=township)
-    accepted = parsed.drop(index=failures["index"].unique())
+    accepted = passing_rows(parsed, failures)
     return BankReturnResult(accepted=BankReturn.validate(accepted.reset_index(drop=True)), rejects=rejects)
 
 

@@ -10,7 +10,7 @@ from pandera.typing import DataFrame
 
 from pipeline.validate import idcard
 from pipeline.validate.rejects import reject_rows
-from pipeline.validate.rules import rule_failures
+from pipeline.validate.rules import passing_rows, rule_failures
 from schemas import _checks as c
 from schemas.contribution import Contribution, ContributionInput, contribution_rules
 from schemas.rejects import Rejects
@@ -27,7 +27,7 @@ def validate_contributions(raw: pd.DataFrame, *, year: int, tiers: int) -> Contr
     frame = cast(DataFrame[ContributionInput], raw.assign(id_number=idcard.normalise(raw["id_number"])))
     failures = rule_failures(frame, contribution_rules(year, tiers))
     rejects = reject_rows(raw, failures, kind="contributions", township=pd.Series("", index=raw.index))
-    kept = frame.drop(index=failures["index"].unique())
+    kept = passing_rows(frame, failures)
     typed = pd.DataFrame(
         {
             "id_number": kept["id_number"],

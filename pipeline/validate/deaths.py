@@ -11,7 +11,7 @@ from pandera.typing import DataFrame
 from pipeline.frames import isin, lookup
 from pipeline.validate import idcard
 from pipeline.validate.rejects import reject_rows
-from pipeline.validate.rules import rule_failures
+from pipeline.validate.rules import passing_rows, rule_failures
 from schemas import _checks as c
 from schemas.death import SOURCES, Death, DeathInput, death_rules
 from schemas.rejects import Rejects
@@ -37,7 +37,7 @@ def validate_deaths(
     failures = rule_failures(frame, death_rules(run_month))
     township = lookup(frame["id_number"], participants["id_number"], participants["township_code"])
     rejects = reject_rows(raw, failures, kind="deaths", township=township)
-    kept = frame.drop(index=failures["index"].unique())
+    kept = passing_rows(frame, failures)
     return DeathResult(accepted=_typed(kept, bank_codes, participants), rejects=rejects)
 
 

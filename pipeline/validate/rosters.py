@@ -13,7 +13,7 @@ from pipeline.frames import isin, map_values
 from pipeline.policy import Policy
 from pipeline.validate import idcard
 from pipeline.validate.rejects import reject_rows
-from pipeline.validate.rules import flagged, rule_failures
+from pipeline.validate.rules import flagged, passing_rows, rule_failures
 from schemas import _checks as c
 from schemas.rejects import Rejects
 from schemas.roster import PAYABLE_STATUSES, Roster, RosterInput, roster_rules
@@ -72,10 +72,9 @@ def validate_rosters(raw: pd.DataFrame, *, policy: Policy, run_month: str, ever_
         ignore_index=True,
     )
     file_townships = _file_townships(frame)
-    rejected = failures["index"].unique()
     township = map_values(frame["source_file"], file_townships)
     rejects = reject_rows(raw, failures, kind="rosters", township=township)
-    accepted = _typed(frame.drop(index=rejected) if len(rejected) else frame, run_month)  # drop([]) copies
+    accepted = _typed(passing_rows(frame, failures), run_month)
     return RosterResult(accepted=accepted, rejects=rejects, file_townships=file_townships)
 
 

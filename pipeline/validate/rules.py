@@ -25,6 +25,13 @@ def rule_failures(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFra
     return pd.DataFrame({"index": pd.Series([], dtype="int64"), "reason_code": pd.Series([], dtype="str")})
 
 
+def passing_rows(frame: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `frame` with no failure (the frame itself when every row passes: an empty
+    drop would still copy every column)."""
+    failed = failures["index"].unique()
+    return frame.drop(index=failed) if len(failed) else frame
+
+
 def flagged(mask: pd.Series, reason_code: str) -> pd.DataFrame:
     """Rows where a cross-table rule is broken, in the same shape as rule_failures."""
     index = mask.index[mask.fillna(False).astype(bool)]
