@@ -183,6 +183,19 @@ def rates_of(policy: Policy) -> list[tuple[str, int, int]]:
 # -- deterministic examples: the oracle on hand-checked numbers --------------------------------
 
 
+def example_due(
+    policy: Policy, run_month: str, *, rates: list[tuple[str, int, int]] | None = None, **people
+) -> dict[tuple[str, str, str], int]:
+    """The oracle over the policy's opening month, ages and (unless given) rates."""
+    return oracle_due(
+        opening=policy.opening_month,
+        run_month=run_month,
+        ages=ages_of(policy),
+        rates=rates_of(policy) if rates is None else rates,
+        **people,
+    )
+
+
 def test_oracle_man_reaching_60_in_march_2021(policy):
     """Born 1961-03-17, receiving from 2021-03: nothing in Jan/Feb, 392 yuan base from March."""
     man = Known(
@@ -195,11 +208,9 @@ def test_oracle_man_reaching_60_in_march_2021(policy):
         ),
         "rostered",
     )
-    due = oracle_due(
-        opening="2021-01",
-        run_month="2021-04",
-        ages=ages_of(policy),
-        rates=rates_of(policy),
+    due = example_due(
+        policy,
+        "2021-04",
         known={"A": man},
         death_dates={},
     )
@@ -222,11 +233,9 @@ def test_oracle_29_february_woman_topup_from_february(policy):
         ),
         "rostered",
     )
-    due = oracle_due(
-        opening="2021-01",
-        run_month="2021-03",
-        ages=ages_of(policy),
-        rates=rates_of(policy),
+    due = example_due(
+        policy,
+        "2021-03",
         known={"B": woman},
         death_dates={},
     )
@@ -263,9 +272,7 @@ def test_oracle_death_funeral_grant_and_retroactive_raise(policy):
         "D": Known(replace(man, status="terminated", end_month="2021-01"), "absent", "2021-03"),
     }
     died = {"C": dt.date(2021, 2, 10), "D": dt.date(2021, 2, 10)}
-    due = oracle_due(
-        opening="2021-01", run_month="2021-04", ages=ages_of(policy), rates=rates, known=known, death_dates=died
-    )
+    due = example_due(policy, "2021-04", rates=rates, known=known, death_dates=died)
     assert due == {
         ("C", "2021-01", "base"): 39200,
         ("C", "2021-01", "topup65"): 500,
@@ -276,10 +283,9 @@ def test_oracle_death_funeral_grant_and_retroactive_raise(policy):
         ("D", "2021-01", "topup65"): 500,
     }
     # once a grant of 235200 was issued, a later raise or a corrected death month leaves it alone
-    due = oracle_due(
-        opening="2021-01",
-        run_month="2021-04",
-        ages=ages_of(policy),
+    due = example_due(
+        policy,
+        "2021-04",
         rates=rates,
         known=known,
         death_dates={"C": dt.date(2021, 3, 1)},
@@ -292,20 +298,18 @@ def test_oracle_death_funeral_grant_and_retroactive_raise(policy):
     # gets its grant in 2020-12 at the rate in force then (config's made-up 2020 row: 385 yuan);
     # registered in 2020 it was the previous system's to settle
     before = {"C": Known(man, "rostered")}
-    due = oracle_due(
-        opening="2021-01",
-        run_month="2021-01",
-        ages=ages_of(policy),
+    due = example_due(
+        policy,
+        "2021-01",
         rates=rates,
         known=before,
         death_dates={"C": dt.date(2020, 12, 20)},
         registered_on={"C": dt.date(2021, 1, 5)},
     )
     assert due == {("C", "2020-12", "funeral_grant"): 6 * 38500}
-    due = oracle_due(
-        opening="2021-01",
-        run_month="2021-01",
-        ages=ages_of(policy),
+    due = example_due(
+        policy,
+        "2021-01",
         rates=rates,
         known=before,
         death_dates={"C": dt.date(2020, 12, 20)},

@@ -8,7 +8,7 @@ import pandera.pandas as pa
 import pytest
 
 from pipeline.validate.reasons import PRIORITY, REASONS, message
-from pipeline.validate.rules import primary_reasons, rule_failures
+from pipeline.validate.rules import passing_rows, primary_reasons, rule_failures
 from schemas import _checks as c
 from schemas.bank_return import bank_return_rules
 from schemas.contribution import contribution_rules
@@ -173,6 +173,9 @@ def test_yuan_checks_and_fen():
     text = s("0", "1", "1.5", "1.05", "392.00", "", "999999999.99")
     assert c.yuan_ok(text).all()
     assert c.yuan_to_fen(text).tolist() == [0, 100, 150, 105, 39200, 0, 99_999_999_999]
+    indexed = pd.Series(["392.5", "7.10", ""], index=[5, 0, 3], dtype="str")
+    assert c.yuan_to_fen(indexed).to_dict() == {5: 39250, 0: 710, 3: 0}
+    assert c.yuan_to_fen(pd.Series([], dtype="str")).tolist() == []
     assert not c.yuan_ok(s("1.005", "-1", "1e2", " 1", "1,0", "1234567890", ".5", "5.")).any()
 
 
@@ -194,10 +197,8 @@ def test_excel_numbers_and_accounts():
     ]
 
 
-def test_yuan_text_to_fen_is_exact_and_keeps_the_index():
-    text = pd.Series(["392.5", "", "0.05", "139", "123456789.99", "7.10"], index=[5, 4, 3, 2, 1, 0], dtype="str")
-    fen = c.yuan_to_fen(text)
-    assert fen.index.tolist() == [5, 4, 3, 2, 1, 0]
-    assert fen.tolist() == [39250, 0, 5, 13900, 12345678999, 710]
-    assert fen.dtype == "int64"
-    assert c.yuan_to_fen(pd.Series([], dtype="str")).tolist() == []
+def test_passing_rows_leave_out_every_failing_row_once():
+    frame = pd.DataFrame({"x": ["a", "b", "c", "d"]}, index=[2, 3, 4, 5])
+    failures = pd.DataFrame({"index": [3, 5, 3], "reason_code": ["ID_MISSING", "ID_MISSING", "NAME_MISSING"]})
+    assert passing_rows(frame, failures)["x"].tolist() == ["a", "c"]
+    assert passing_rows(frame, failures.iloc[0:0]) is frame
