@@ -1,15 +1,164 @@
-"""The effective-dated policy: one TOML file an operator edits, read into typed values here."""
+"""The effective-dated policy: one TOML file an operator edits, validated as a whole by one typed
+model before anything runs, then read into the values the steps use.
+
+Every mistake in the file is a stop naming the key, its line and what is allowed; a file that
+validates holds no value that could pay wrong money silently (a threshold of 10 instead of
+0.10, a string "false" read as true, a codec that does not exist, a month without a rate)."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Literal
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pipeline.months import parse_month
+
+MONTH_TEXT = r"^[0-9]{4}-(0[1-9]|1[0-2])$"  # ASCII digits only: '２０２１-01' is not a month
+DEFAULT_BANK_ENCODING = "gb18030"  # SPEC §2: what a bank reads unless its agreement says otherwise
+
+Month = Annotated[str, Field(pattern=MONTH_TEXT, description="a month written YYYY-MM, e.g. 2021-03")]
+Fen = Annotated[int, Field(ge=0, description="whole fen (分), 392 yuan = 39200")]
+Share = Annotated[float, Field(gt=0, lt=1, description="a share strictly between 0 and 1, e.g. 0.10 for 10%")]
+
+
+class Section(BaseModel):
+    """Strict: a string is never read as a number or a boolean, and an unknown key (a typo) is
+    an error, not a setting silently ignored."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class RunSettings(Section):
+    opening_month: Month
+    roster_reject_threshold: Share
+
+
+class PensionAge(Section):
+    male: Annotated[int, Field(ge=40, le=80)]
+    female: Annotated[int, Field(ge=40, le=80)]
+    topup: Annotated[int, Field(ge=40, le=100)]
+
+
+class FuneralGrant(Section):
+    base_months: Annotated[int, Field(ge=1, le=60)]
+
+
+class Contributions(Section):
+    tiers: Annotated[int, Field(ge=1, le=30)]
+    subsidy_per_person_fen: Fen
+
+
+class BudgetYear(Section):
+    base_pension_wan: Annotated[int, Field(ge=0)]
+    topup65_wan: Annotated[int, Field(ge=0)]
+    funeral_grant_wan: Annotated[int, Field(ge=0)]
+    contribution_subsidy_wan: Annotated[int, Field(ge=0)]
+    central_subsidy_wan: Annotated[int, Field(ge=0)]
+
+
+class Indicators(Section):
+    timely_share: Annotated[float, Field(gt=0, le=1)]
+
+
+class RateRow(Section):
+    from_month: Month = Field(alias="from")
+    base_fen: Fen
+    topup65_fen: Fen
+    source: Annotated[str, Field(min_length=1)]
+
+
+class LimitRow(Section):
+    """Plausibility limits, effective-dated like the rates: a value beyond them is a clerk's typo
+    or a broken file until someone at the office says otherwise."""
+
+    from_month: Month = Field(alias="from")
+    max_account_pension_fen: Annotated[int, Field(gt=0)]
+    max_bank_line_fen: Annotated[int, Field(gt=0)]
+    max_name_chars: Annotated[int, Field(ge=2, le=200)]
+    max_total_change_share: Share
+
+
+class Township(Section):
+    code: Annotated[str, Field(pattern=r"^[0-9]{9}$", description="the 9-digit NBS division code")]
+    name: Annotated[str, Field(min_length=1)]
+    funding: Literal["self", "split"]
+    submits_roster: bool
+
+
+class Bank(Section):
+    code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,11}$", description="upper-case letters and digits")]
+    name: Annotated[str, Field(min_length=1)]
+    encoding: str = DEFAULT_BANK_ENCODING
+
+    @field_validator("encoding")
+    @classmethod
+    def _codec_exists(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(
+                f"'{value}' is not a text encoding; use one the bank names, e.g. gb18030, gbk or utf-8"
+            ) from None
+        return value
+
+
+class Headers(Section):
+    """Header spellings clerks use beyond the canonical Chinese and English names."""
+
+    synonyms: dict[str, str] = {}
+    ignored: list[str] = []
+
+
+class PolicyFile(Section):
+    run: RunSettings
+    pension_age: PensionAge
+    funeral_grant: FuneralGrant
+    contributions: Contributions
+    budget: dict[Annotated[str, Field(pattern=r"^[0-9]{4}$")], BudgetYear] = {}
+    indicators: Indicators
+    rates: Annotated[list[RateRow], Field(min_length=1)]
+    limits: Annotated[list[LimitRow], Field(min_length=1)]
+    townships: Annotated[list[Township], Field(min_length=1)]
+    banks: Annotated[list[Bank], Field(min_length=1)]
+    headers: Headers = Headers()
+
+    @model_validator(mode="after")
+    def _whole_file(self) -> PolicyFile:
+        problems = [
+            *_duplicates("rates", [r.from_month for r in self.rates], "from"),
+            *_duplicates("limits", [r.from_month for r in self.limits], "from"),
+            *_duplicates("townships", [t.code for t in self.townships], "code"),
+            *_duplicates("banks", [b.code for b in self.banks], "code"),
+            *_in_force_from_opening("rates", [r.from_month for r in self.rates], self.run.opening_month),
+            *_in_force_from_opening("limits", [r.from_month for r in self.limits], self.run.opening_month),
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _duplicates(table: str, keys: list[str], key: str) -> list[str]:
+    seen, doubled = set(), []
+    for value in keys:
+        if value in seen and value not in doubled:
+            doubled.append(value)
+        seen.add(value)
+    return [f"[[{table}]] lists {key} = \"{value}\" more than once: keep one row" for value in doubled]
+
+
+def _in_force_from_opening(table: str, froms: list[str], opening_month: str) -> list[str]:
+    if froms and min(froms) > opening_month:
+        return [
+            f"no [[{table}]] row is in force in the opening month {opening_month} (the earliest is "
+            f"from {min(froms)}): every month from the opening month on needs one"
+        ]
+    return []
 
 
 @dataclass(frozen=True)
@@ -24,8 +173,11 @@ class Policy:
     funeral_grant_months: int
     contribution_tiers: int
     rates: pd.DataFrame  # from_month, base_fen, topup65_fen, source; sorted by from_month
+    limits: pd.DataFrame  # from_month, max_*; sorted by from_month
     townships: pd.DataFrame  # code, name, funding, submits_roster
     banks: pd.DataFrame  # code, name, encoding
+    header_synonyms: dict[str, str]
+    ignored_headers: tuple[str, ...]
     raw: dict
 
     @property
@@ -54,10 +206,11 @@ class Policy:
 
     def rate_in(self, month: str) -> pd.Series:
         """The rate row in force in a month."""
-        in_force = self.rates[self.rates["from_month"] <= month]
-        if in_force.empty:
-            raise PolicyError(f"no rate is in force in {month}")
-        return in_force.iloc[-1]
+        return _row_in_force(self.rates, month, "rates")
+
+    def limits_in(self, month: str) -> pd.Series:
+        """The plausibility limits in force in a month."""
+        return _row_in_force(self.limits, month, "limits")
 
     def bank_encoding(self, code: str) -> str:
         return self.banks.set_index("code").at[code, "encoding"]
@@ -66,46 +219,140 @@ class Policy:
         return self.townships.set_index("code").at[code, "name"]
 
 
+def _row_in_force(table: pd.DataFrame, month: str, name: str) -> pd.Series:
+    in_force = table[table["from_month"] <= month]
+    if in_force.empty:
+        raise PolicyError(
+            f"no [[{name}]] row of the policy file is in force in {month} (the earliest is from "
+            f"{table['from_month'].min()}); add a row with from = \"{month}\" or earlier"
+        )
+    return in_force.iloc[-1]
+
+
 class PolicyError(ValueError):
     """The policy file is missing or inconsistent: nothing can be computed from it."""
 
 
 def load_policy(path: Path) -> Policy:
-    if not path.is_file():
-        raise PolicyError(f"policy file {path} not found")
-    data = path.read_bytes()
-    raw = tomllib.loads(data.decode("utf-8"))
+    text, raw = _read_toml(path)
     try:
-        rates = pd.DataFrame(raw["rates"]).rename(columns={"from": "from_month"})
-        townships = pd.DataFrame(raw["townships"])
-        banks = pd.DataFrame(raw["banks"])
-        policy = Policy(
-            path=path,
-            sha256=hashlib.sha256(data).hexdigest(),
-            opening_month=raw["run"]["opening_month"],
-            roster_reject_threshold=float(raw["run"]["roster_reject_threshold"]),
-            pension_age_male=int(raw["pension_age"]["male"]),
-            pension_age_female=int(raw["pension_age"]["female"]),
-            topup_age=int(raw["pension_age"]["topup"]),
-            funeral_grant_months=int(raw["funeral_grant"]["base_months"]),
-            contribution_tiers=int(raw["contributions"]["tiers"]),
-            rates=_checked_rates(rates),
-            townships=townships.astype({"submits_roster": bool}),
-            banks=banks,
-            raw=raw,
-        )
-    except KeyError as missing:
-        raise PolicyError(f"policy file {path} lacks the setting {missing}") from None
-    parse_month(policy.opening_month)
-    return policy
+        checked = PolicyFile.model_validate(raw)
+    except ValidationError as err:
+        raise PolicyError(_explain(err, path, text)) from None
+    return Policy(
+        path=path,
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        opening_month=checked.run.opening_month,
+        roster_reject_threshold=checked.run.roster_reject_threshold,
+        pension_age_male=checked.pension_age.male,
+        pension_age_female=checked.pension_age.female,
+        topup_age=checked.pension_age.topup,
+        funeral_grant_months=checked.funeral_grant.base_months,
+        contribution_tiers=checked.contributions.tiers,
+        rates=_dated_table([r.model_dump() for r in checked.rates], ("base_fen", "topup65_fen")),
+        limits=_dated_table(
+            [r.model_dump() for r in checked.limits],
+            ("max_account_pension_fen", "max_bank_line_fen", "max_name_chars"),
+        ),
+        townships=pd.DataFrame([t.model_dump() for t in checked.townships]).astype({"submits_roster": bool}),
+        banks=pd.DataFrame([b.model_dump() for b in checked.banks]),
+        header_synonyms=dict(checked.headers.synonyms),
+        ignored_headers=tuple(checked.headers.ignored),
+        raw=raw,
+    )
 
 
-def _checked_rates(rates: pd.DataFrame) -> pd.DataFrame:
-    for month in rates["from_month"]:
-        parse_month(month)
-    if rates["from_month"].duplicated().any():
-        raise PolicyError("two rate rows share the same `from` month")
-    for column in ("base_fen", "topup65_fen"):
-        if not all(isinstance(v, int) and v >= 0 for v in rates[column]):
-            raise PolicyError(f"rates.{column} must be whole, non-negative fen")
-    return rates.sort_values("from_month", ignore_index=True).astype({"base_fen": "int64", "topup65_fen": "int64"})
+def _read_toml(path: Path) -> tuple[str, dict]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise PolicyError(f"policy file {path} not found") from None
+    except OSError as err:
+        raise PolicyError(f"policy file {path} cannot be read ({err.strerror})") from None
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise PolicyError(
+            f"policy file {path}, line {line}: the file is not UTF-8 text (saved as GBK or another "
+            "encoding?). The policy file must be UTF-8: save it again as UTF-8 and rerun."
+        ) from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise PolicyError(
+            f"policy file {path}: it is not valid TOML ({err}). Fix that line (a missing quote, "
+            "bracket or '=') and rerun."
+        ) from None
+
+
+def _dated_table(rows: list[dict], whole: tuple[str, ...]) -> pd.DataFrame:
+    table = pd.DataFrame(rows)
+    return table.sort_values("from_month", ignore_index=True).astype(dict.fromkeys(whole, "int64"))
+
+
+def _explain(err: ValidationError, path: Path, text: str) -> str:
+    """One sentence per problem: the key as written in the file, its line, what is allowed."""
+    problems = []
+    for problem in err.errors(include_url=False):
+        location = tuple("from" if part == "from_month" else part for part in problem["loc"])
+        key = _key_text(location)
+        line = _line_of(text, location)
+        where = f"line {line}, " if line else ""
+        got = "" if problem["type"] == "missing" else f" = {problem['input']!r}"
+        problems.append(f"{where}{key or 'the file'}{got}: {_allowed(problem)}")
+    shown = problems[:10] + ([f"and {len(problems) - 10} more"] if len(problems) > 10 else [])
+    return f"policy file {path} has {len(problems)} problem(s): " + "; ".join(shown) + ". Fix the file and rerun."
+
+
+def _allowed(problem: dict) -> str:
+    kind = problem["type"]
+    if kind == "missing":
+        return "this setting is required but missing"
+    if kind == "extra_forbidden":
+        return "not a setting the pipeline knows (a typo?); remove or correct it"
+    if kind == "string_pattern_mismatch":
+        pattern = problem["ctx"]["pattern"]
+        return "must be a month written YYYY-MM (e.g. 2021-03)" if pattern == MONTH_TEXT else f"must match {pattern}"
+    if kind in ("float_type", "int_type", "bool_type", "string_type", "list_type", "dict_type", "model_type"):
+        wanted = {"float_type": "a number (e.g. 0.10, no quotes or %)", "int_type": "a whole number without quotes",
+                  "bool_type": "true or false, without quotes", "string_type": "text in quotes",
+                  "list_type": "a list [...]", "dict_type": "a table", "model_type": "a table"}[kind]
+        return f"must be {wanted}"
+    if kind == "value_error":
+        return problem["msg"].removeprefix("Value error, ")
+    return problem["msg"]
+
+
+def _key_text(location: tuple) -> str:
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+_KEY = re.compile(r"^\s*(\"[^\"]+\"|[A-Za-z0-9_-]+)\s*=")
+
+
+def _line_of(text: str, location: tuple) -> int | None:
+    """The line (1-based) of the key at `location` (e.g. ('townships', 3, 'funding')); else the
+    header of the deepest table holding it (a missing key); None when it cannot be placed."""
+    counts: dict[str, int] = {}
+    table: tuple = ()
+    header_line, header_depth = None, 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            name = header.group(2)
+            table = tuple(name.split("."))
+            if header.group(1) == "[[":
+                counts[name] = counts.get(name, -1) + 1
+                table = (*table, counts[name])
+            if location[: len(table)] == table and len(table) > header_depth:
+                header_line, header_depth = number, len(table)
+            continue
+        key = _KEY.match(line)
+        if key and (*table, key.group(1).strip('"')) == location:
+            return number
+    return header_line
