@@ -17,10 +17,26 @@ DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 YUAN_RE = r"^[0-9]{1,9}(\.[0-9]{1,2})?$"
 ACCOUNT_RE = r"^[0-9]{12,25}$"
 EXCEL_NUMBER_RE = r"^[0-9](\.[0-9]+)?E\+[0-9]+$"
+# Control characters (NUL, tab, line breaks) and invisible format characters (zero-width space
+# and joiners, bidirectional marks, BOM, soft hyphen): a name holding one is not the name the
+# clerk sees, and a bank matches 户名 byte for byte. The characters themselves are in the pattern
+# (not regex escapes), so Python's re and Arrow's RE2 read it alike.
+INVISIBLE_RE = (
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
 
 
 def blank(s: pd.Series) -> pd.Series:
     return s.eq("")
+
+
+def visible_text(s: pd.Series) -> pd.Series:
+    return ~s.str.contains(INVISIBLE_RE)
+
+
+def at_most_chars(s: pd.Series, limit: int) -> pd.Series:
+    return s.str.len() <= limit
 
 
 def excel_number(s: pd.Series) -> pd.Series:

@@ -68,8 +68,16 @@ class Roster(pa.DataFrameModel):
         coerce = True
 
 
-def roster_rules(township_codes: list[str], bank_codes: list[str], run_month: str) -> pa.DataFrameSchema:
-    """Row rules of a roster: each check is named after the reason code it rejects with.
+def roster_rules(
+    township_codes: list[str],
+    bank_codes: list[str],
+    run_month: str,
+    *,
+    max_account_pension_fen: int,
+    max_name_chars: int,
+) -> pa.DataFrameSchema:
+    """Row rules of a roster: each check is named after the reason code it rejects with. The
+    limits are the policy's plausibility limits in force in the run month.
 
     Checks are guarded so that one mistake gives one reason (an Excel-number ID is not also
     reported as malformed, a malformed ID is not also reported as a wrong checksum).
@@ -86,6 +94,10 @@ def roster_rules(township_codes: list[str], bank_codes: list[str], run_month: st
         usable = c.id_usable(d["id_number"], last_day)
         return ~usable | ~d["sex"].isin(["M", "F"]) | (d["sex"] == idcard.sexes(d["id_number"]))
 
+    def account_pension_plausible(d):
+        written = d["account_pension"].where(c.yuan_ok(d["account_pension"]), "")  # invalid: its own code
+        return c.yuan_to_fen(written) <= max_account_pension_fen
+
     def months_ok(d):
         cols = ["benefit_start", "suspended_from", "end_month", "employee_pension_from"]
         return pd.concat([c.month_ok(d[col]) for col in cols], axis=1).all(axis=1)
@@ -100,6 +112,10 @@ def roster_rules(township_codes: list[str], bank_codes: list[str], run_month: st
             rule("ID_BIRTH_INVALID", lambda d: c.id_birth_ok(d["id_number"])),
             rule("ID_BIRTH_FUTURE", lambda d: c.id_birth_not_after(d["id_number"], last_day)),
             rule("NAME_MISSING", lambda d: ~c.blank(d["name"])),
+            rule("TEXT_INVISIBLE_CHARS", lambda d: c.visible_text(d["name"]) & c.visible_text(d["account_name"])
+                 & c.visible_text(d["village"])),
+            rule("NAME_TOO_LONG", lambda d: c.at_most_chars(d["name"], max_name_chars)
+                 & c.at_most_chars(d["account_name"], max_name_chars)),
             rule("SEX_INVALID", lambda d: d["sex"].isin(["M", "F"])),
             rule("SEX_MISMATCH_ID", sex_agrees),
             rule("BIRTH_DATE_INVALID", lambda d: c.date_ok(d["birth_date"])),
@@ -115,6 +131,7 @@ def roster_rules(township_codes: list[str], bank_codes: list[str], run_month: st
             ),
             rule("END_MONTH_MISSING", lambda d: d["status"].ne("terminated") | ~c.blank(d["end_month"])),
             rule("ACCOUNT_PENSION_INVALID", lambda d: c.yuan_ok(d["account_pension"])),
+            rule("ACCOUNT_PENSION_IMPLAUSIBLE", account_pension_plausible),
             rule("BANK_MISSING", lambda d: ~payable(d) | ~c.blank(d["bank_code"])),
             rule("BANK_UNKNOWN", lambda d: c.blank(d["bank_code"]) | d["bank_code"].isin(bank_codes)),
             rule("ACCOUNT_MISSING", lambda d: ~payable(d) | ~c.blank(d["account_number"])),

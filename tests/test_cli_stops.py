@@ -280,3 +280,12 @@ def test_months_run_in_sequence(drafted, tmp_path, capsys):
     assert_stopped(code, err, "2021-02 has no draft to close")
     assert payout(capsys, "close", "--month", MONTH, "--out", str(out))[0] == 0
     assert run_month(capsys, inbox, out, month="2021-02")[0] == 0
+
+
+def test_blank_township_column_is_named_as_such(inbox, out_dir, policy, capsys):
+    code = policy.rostering_townships[4]
+    inbox.rewrite_roster(code, [{**r, "township_code": ""} for r in inbox.rosters[code]])
+    err_code, err = run_month(capsys, inbox.root, out_dir)
+    assert_stopped(err_code, err, inbox.label(code), "镇街代码 (township_code) is blank")
+    assert "no roster this month" not in err
+    assert_nothing_written(out_dir)

@@ -109,6 +109,14 @@ def stop_on_unusable_rosters(rosters: RosterResult, rows_read: pd.DataFrame, pol
             action="send the full roster of the township and rerun.",
         )
     townships = rosters.file_townships
+    blank = townships[townships.eq("")]
+    if not blank.empty:  # before the missing-township check, which would blame the township
+        raise RunStopped(
+            "the township code column 镇街代码 (township_code) is blank on most rows, so the file "
+            "cannot be assigned to its township.",
+            file=blank.index[0],
+            action="fill in the 9-digit township code (e.g. 320281001) on every row and rerun.",
+        )
     doubled = townships[townships.duplicated(keep=False)]
     if not doubled.empty:
         raise RunStopped(

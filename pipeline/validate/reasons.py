@@ -18,12 +18,26 @@ REASONS: dict[str, tuple[str, str]] = {
     "ID_BIRTH_INVALID": ("身份证号中的出生日期不存在", "birth date inside the ID number is not a real date"),
     "ID_BIRTH_FUTURE": ("身份证号中的出生日期晚于本月", "birth date inside the ID number is after the run month"),
     "NAME_MISSING": ("姓名为空", "name is empty"),
+    "TEXT_INVISIBLE_CHARS": (
+        "姓名、户名或村居中含有控制字符或不可见字符（如零宽空格），请删除后重新录入",
+        "name, account name or village holds a control or invisible character (e.g. a zero-width space); "
+        "delete it and re-enter the text",
+    ),
+    "NAME_TOO_LONG": (
+        "姓名或户名过长，超过配置的字数上限，请核对",
+        "name or account name is longer than the configured limit; check it",
+    ),
     "SEX_INVALID": ("性别应为男/女", "sex must be 男/女 (M/F)"),
     "SEX_MISMATCH_ID": ("性别与身份证号第17位不符", "sex does not agree with the 17th digit of the ID number"),
     "BIRTH_DATE_INVALID": ("出生日期格式应为YYYY-MM-DD", "birth date must be written YYYY-MM-DD"),
     "BIRTH_DATE_MISMATCH_ID": ("出生日期与身份证号不符", "birth date does not agree with the ID number"),
     # where and who
     "TOWNSHIP_UNKNOWN": ("镇街代码不在配置的镇街中", "township code is not a configured township"),
+    "TOWNSHIP_MISMATCH": (
+        "该行的镇街代码与本名册所属镇街不同，请由该人员所属镇街上报",
+        "the row's township code differs from the township this roster file is for; "
+        "the person's own township must report them",
+    ),
     "HUKOU_INVALID": ("本地户籍应为是/否", "local hukou must be 是/否 (Y/N, 1/0)"),
     "STATUS_INVALID": ("参保状态应为领取/缴费/暂停/终止", "status must be 领取/缴费/暂停/终止"),
     # months
@@ -38,6 +52,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "ACCOUNT_PENSION_INVALID": (
         "个人账户养老金应为不小于0、最多两位小数的金额",
         "personal-account pension must be an amount ≥ 0 with at most 2 decimals",
+    ),
+    "ACCOUNT_PENSION_IMPLAUSIBLE": (
+        "个人账户养老金超过配置的上限，疑为录入错误，请核对",
+        "personal-account pension is above the configured plausibility limit (a typo?); check it",
     ),
     "BANK_MISSING": ("领取或暂停人员须填开户银行", "bank is required when receiving or suspended"),
     "BANK_UNKNOWN": ("开户银行不在配置的银行中", "bank code is not a configured bank"),

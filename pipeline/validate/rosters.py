@@ -64,18 +64,32 @@ def validate_rosters(raw: pd.DataFrame, *, policy: Policy, run_month: str, ever_
     """raw: every roster row of the month as read; ever_receiving: IDs accepted as receiving in
     an earlier month (a status cannot go back to contributing)."""
     frame = normalise_rosters(raw)
+    file_townships = _file_townships(frame)
+    township = map_values(frame["source_file"], file_townships)
     failures = pd.concat(
         [
-            rule_failures(frame, roster_rules(policy.township_codes, policy.bank_codes, run_month)),
+            rule_failures(frame, _rules(policy, run_month)),
             _cross_file_failures(frame, policy, run_month, ever_receiving),
+            # a known township's person in another township's file: that township must report them
+            flagged(frame["township_code"].isin(policy.township_codes) & frame["township_code"].ne(township),
+                    "TOWNSHIP_MISMATCH"),
         ],
         ignore_index=True,
     )
-    file_townships = _file_townships(frame)
-    township = map_values(frame["source_file"], file_townships)
     rejects = reject_rows(raw, failures, kind="rosters", township=township)
     accepted = _typed(passing_rows(frame, failures), run_month)
     return RosterResult(accepted=accepted, rejects=rejects, file_townships=file_townships)
+
+
+def _rules(policy: Policy, run_month: str):
+    limits = policy.limits_in(run_month)
+    return roster_rules(
+        policy.township_codes,
+        policy.bank_codes,
+        run_month,
+        max_account_pension_fen=int(limits["max_account_pension_fen"]),
+        max_name_chars=int(limits["max_name_chars"]),
+    )
 
 
 def _cross_file_failures(

@@ -17,8 +17,9 @@ from schemas.rejects import Rejects
 from schemas.roster import Roster, roster_rules
 from tests.builders import raw_table, roster_row
 
+LIMITS = {"max_account_pension_fen": 300_000, "max_name_chars": 50}
 RULE_SETS = {
-    "rosters": roster_rules(["320281001"], ["JRCB"], "2021-01"),
+    "rosters": roster_rules(["320281001"], ["JRCB"], "2021-01", **LIMITS),
     "deaths": death_rules("2021-01"),
     "bank_returns": bank_return_rules(),
     "contributions": contribution_rules(2021, 8),

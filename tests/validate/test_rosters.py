@@ -26,6 +26,7 @@ from tests.builders import (
 FILE_A = "2021-01/rosters/320281001.csv"
 FILE_B = "2021-01/rosters/320281004.csv"
 CROSS_FILE_CODES = {
+    "TOWNSHIP_MISMATCH",
     "DUPLICATE_IN_FILE",
     "DUPLICATE_ACROSS_TOWNSHIPS",
     "BEFORE_PENSION_AGE",
@@ -73,11 +74,14 @@ ONE_MISTAKE: dict[str, Callable[[dict], None]] = {
     "ID_BIRTH_INVALID": lambda r: r.update(id_number=id_with_birth("19500230")),
     "ID_BIRTH_FUTURE": lambda r: r.update(id_number=id_with_birth("20210201")),
     "NAME_MISSING": lambda r: r.update(name=""),
+    "TEXT_INVISIBLE_CHARS": lambda r: r.update(name="赵\u200b目标"),
+    "NAME_TOO_LONG": lambda r: r.update(name="赵" * 10_000),
     "SEX_INVALID": lambda r: r.update(sex="未知"),
     "SEX_MISMATCH_ID": lambda r: r.update(sex="女"),
     "BIRTH_DATE_INVALID": lambda r: r.update(birth_date="1950/03/15"),
     "BIRTH_DATE_MISMATCH_ID": lambda r: r.update(birth_date="1950-03-16"),
     "TOWNSHIP_UNKNOWN": lambda r: r.update(township_code="320281999"),
+    "TOWNSHIP_MISMATCH": lambda r: r.update(township_code="320281400"),
     "HUKOU_INVALID": lambda r: r.update(hukou_local="不详"),
     "STATUS_INVALID": lambda r: r.update(status="死亡"),
     "MONTH_FORMAT": lambda r: r.update(benefit_start="2010-13"),
@@ -85,6 +89,7 @@ ONE_MISTAKE: dict[str, Callable[[dict], None]] = {
     "SUSPENDED_FROM_MISSING": lambda r: r.update(status="暂停", suspended_from=""),
     "END_MONTH_MISSING": lambda r: r.update(status="终止", end_month=""),
     "ACCOUNT_PENSION_INVALID": lambda r: r.update(account_pension="12.345"),
+    "ACCOUNT_PENSION_IMPLAUSIBLE": lambda r: r.update(account_pension="99999999.99"),
     "BANK_MISSING": lambda r: r.update(bank_code=""),
     "BANK_UNKNOWN": lambda r: r.update(bank_code="HSBC"),
     "ACCOUNT_MISSING": lambda r: r.update(account_number=""),
@@ -96,7 +101,8 @@ ONE_MISTAKE: dict[str, Callable[[dict], None]] = {
 
 
 def test_every_roster_reason_code_has_a_named_row():
-    rule_codes = {check.name for check in roster_rules(["320281001"], ["JRCB"], MONTH).checks}
+    limits = {"max_account_pension_fen": 300_000, "max_name_chars": 50}
+    rule_codes = {check.name for check in roster_rules(["320281001"], ["JRCB"], MONTH, **limits).checks}
     assert rule_codes <= set(REASONS)
     tested = set(ONE_MISTAKE) | {
         "DUPLICATE_IN_FILE",
@@ -336,7 +342,7 @@ FEN = [
     ("139", 13900),
     ("0.01", 1),
     ("007.10", 710),
-    ("999999999.99", 99_999_999_999),
+    ("3000.00", 300_000),  # the plausibility limit itself (a larger amount: ACCOUNT_PENSION_IMPLAUSIBLE)
 ]
 NOT_AMOUNTS = [
     "12.345",
