@@ -19,7 +19,7 @@ from pipeline.paths import OutDir
 from pipeline.sql import connect
 from pipeline.validate.month import History
 from schemas.bank_return import BankReturn
-from schemas.death import Death
+from schemas.death import Death, DeathConflict
 from schemas.empty import empty_frame
 from schemas.ledger import BankLine, empty_ledger
 from schemas.roster import Roster
@@ -117,6 +117,7 @@ def load_history(out: OutDir, opening_month: str, run_month: str) -> History:
 class MoneyHistory:
     last_known: pd.DataFrame  # latest accepted roster row per person (+ run_month)
     deaths: pd.DataFrame  # every accepted death registration (+ run_month)
+    death_conflicts: pd.DataFrame  # every DeathConflict (+ run_month)
     returns: pd.DataFrame  # every accepted bank return line (+ run_month)
     # The two tables that grow by a month's worth each month stay on disk as Arrow datasets:
     # DuckDB scans them in place, reading only the columns and row groups a step needs.
@@ -144,6 +145,7 @@ def load_money_history(out: OutDir, opening_month: str, run_month: str) -> Money
         return MoneyHistory(
             last_known=last_known,
             deaths=everything("deaths", Death),
+            death_conflicts=everything("death_conflicts", DeathConflict),
             returns=everything("bank_returns", BankReturn),
             issued_lines=_dataset(issued_files) if issued_files else empty_frame(BankLine, run_month="str"),
             prior_ledger=_dataset(ledger_files) if ledger_files else empty_ledger(),

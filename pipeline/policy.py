@@ -18,7 +18,6 @@ from typing import Annotated, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-
 MONTH_TEXT = r"^[0-9]{4}-(0[1-9]|1[0-2])$"  # ASCII digits only: '２０２１-01' is not a month
 DEFAULT_BANK_ENCODING = "gb18030"  # SPEC §2: what a bank reads unless its agreement says otherwise
 
@@ -149,7 +148,7 @@ def _duplicates(table: str, keys: list[str], key: str) -> list[str]:
         if value in seen and value not in doubled:
             doubled.append(value)
         seen.add(value)
-    return [f"[[{table}]] lists {key} = \"{value}\" more than once: keep one row" for value in doubled]
+    return [f'[[{table}]] lists {key} = "{value}" more than once: keep one row' for value in doubled]
 
 
 def _in_force_from_opening(table: str, froms: list[str], opening_month: str) -> list[str]:
@@ -224,7 +223,7 @@ def _row_in_force(table: pd.DataFrame, month: str, name: str) -> pd.Series:
     if in_force.empty:
         raise PolicyError(
             f"no [[{name}]] row of the policy file is in force in {month} (the earliest is from "
-            f"{table['from_month'].min()}); add a row with from = \"{month}\" or earlier"
+            f'{table["from_month"].min()}); add a row with from = "{month}" or earlier'
         )
     return in_force.iloc[-1]
 
@@ -315,9 +314,15 @@ def _allowed(problem: dict) -> str:
         pattern = problem["ctx"]["pattern"]
         return "must be a month written YYYY-MM (e.g. 2021-03)" if pattern == MONTH_TEXT else f"must match {pattern}"
     if kind in ("float_type", "int_type", "bool_type", "string_type", "list_type", "dict_type", "model_type"):
-        wanted = {"float_type": "a number (e.g. 0.10, no quotes or %)", "int_type": "a whole number without quotes",
-                  "bool_type": "true or false, without quotes", "string_type": "text in quotes",
-                  "list_type": "a list [...]", "dict_type": "a table", "model_type": "a table"}[kind]
+        wanted = {
+            "float_type": "a number (e.g. 0.10, no quotes or %)",
+            "int_type": "a whole number without quotes",
+            "bool_type": "true or false, without quotes",
+            "string_type": "text in quotes",
+            "list_type": "a list [...]",
+            "dict_type": "a table",
+            "model_type": "a table",
+        }[kind]
         return f"must be {wanted}"
     if kind == "value_error":
         return problem["msg"].removeprefix("Value error, ")

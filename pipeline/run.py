@@ -94,6 +94,9 @@ def money_inputs(run_month: str, month: ValidatedMonth, past: MoneyHistory) -> M
         rejected_ids=normalise(roster_rejects["id_number"]).drop_duplicates(),
         last_known=past.last_known,
         deaths=pd.concat([past.deaths, month.deaths.assign(run_month=run_month)], ignore_index=True),
+        death_conflicts=pd.concat(
+            [past.death_conflicts, month.death_conflicts.assign(run_month=run_month)], ignore_index=True
+        ),
         returns_so_far=pd.concat([past.returns, month.bank_returns.assign(run_month=run_month)], ignore_index=True),
         bank_returns=month.bank_returns,
         issued_lines=past.issued_lines,
@@ -116,6 +119,7 @@ def write_draft(
             for name, frame in (
                 ("roster", month.roster),
                 ("deaths", month.deaths),
+                ("death_conflicts", month.death_conflicts),
                 ("bank_returns", month.bank_returns),
                 ("issued_lines", result.bank_lines),
                 ("due", result.due),

@@ -22,8 +22,7 @@ EXCEL_NUMBER_RE = r"^[0-9](\.[0-9]+)?E\+[0-9]+$"
 # clerk sees, and a bank matches 户名 byte for byte. The characters themselves are in the pattern
 # (not regex escapes), so Python's re and Arrow's RE2 read it alike.
 INVISIBLE_RE = (
-    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
 )
 
 

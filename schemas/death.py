@@ -61,6 +61,18 @@ class Death(pa.DataFrameModel):
         coerce = True
 
 
+class DeathConflict(pa.DataFrameModel):
+    """One row per ID and registration day whose registrations disagree on the death date (all
+    rejected DEATH_CONFLICT). The person is held until a registration with a later day stands."""
+
+    id_number: Series[str] = pa.Field(str_matches=idcard.ID18)
+    registered_on: Series[pa.DateTime]
+
+    class Config:
+        strict = True
+        coerce = True
+
+
 def death_rules(run_month: str) -> pa.DataFrameSchema:
     last_day = c.last_day_of(run_month)
 

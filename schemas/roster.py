@@ -112,10 +112,16 @@ def roster_rules(
             rule("ID_BIRTH_INVALID", lambda d: c.id_birth_ok(d["id_number"])),
             rule("ID_BIRTH_FUTURE", lambda d: c.id_birth_not_after(d["id_number"], last_day)),
             rule("NAME_MISSING", lambda d: ~c.blank(d["name"])),
-            rule("TEXT_INVISIBLE_CHARS", lambda d: c.visible_text(d["name"]) & c.visible_text(d["account_name"])
-                 & c.visible_text(d["village"])),
-            rule("NAME_TOO_LONG", lambda d: c.at_most_chars(d["name"], max_name_chars)
-                 & c.at_most_chars(d["account_name"], max_name_chars)),
+            rule(
+                "TEXT_INVISIBLE_CHARS",
+                lambda d: c.visible_text(d["name"]) & c.visible_text(d["account_name"]) & c.visible_text(d["village"]),
+            ),
+            rule(
+                "NAME_TOO_LONG",
+                lambda d: (
+                    c.at_most_chars(d["name"], max_name_chars) & c.at_most_chars(d["account_name"], max_name_chars)
+                ),
+            ),
             rule("SEX_INVALID", lambda d: d["sex"].isin(["M", "F"])),
             rule("SEX_MISMATCH_ID", sex_agrees),
             rule("BIRTH_DATE_INVALID", lambda d: c.date_ok(d["birth_date"])),

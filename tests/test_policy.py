@@ -29,25 +29,53 @@ SECOND_TOWNSHIP = '[[townships]]\ncode = "320281004"'
 # (case, policy text, what the stop must name)
 MISTAKES = [
     ("month without leading zero", edited('from = "2021-01"', 'from = "2021-1"'), ["rates[1].from", "YYYY-MM"]),
-    ("opening month in Chinese", edited('opening_month = "2021-01"', 'opening_month = "2021年1月"'),
-     ["run.opening_month", "YYYY-MM"]),
-    ("threshold as percent text", edited("roster_reject_threshold = 0.10", 'roster_reject_threshold = "10%"'),
-     ["run.roster_reject_threshold", "a number"]),
-    ("threshold as a whole number", edited("roster_reject_threshold = 0.10", "roster_reject_threshold = 10"),
-     ["run.roster_reject_threshold", "less than 1"]),
-    ("township listed twice", REAL + '\n[[townships]]\ncode = "320281001"\nname = "澄江街道"\nfunding = "split"\n'
-     "submits_roster = true\n", ['code = "320281001" more than once']),
-    ("encoding that does not exist", edited('encoding = "utf-8"', 'encoding = "utf8-bom"'),
-     ["banks[3].encoding", "'utf8-bom' is not a text encoding"]),
-    ("funding value unknown", edited('funding = "split"', 'funding = "half"'),
-     ["townships[0].funding", "'self' or 'split'"]),
-    ("boolean as text", edited("submits_roster = true", 'submits_roster = "false"'),
-     ["townships[0].submits_roster", "true or false"]),
-    ("a typo in a key", edited("roster_reject_threshold = 0.10", "roster_reject_treshold = 0.10"),
-     ["run.roster_reject_treshold", "not a setting"]),
-    ("no rate in force in the opening month", edited('from = "2020-01"\nbase_fen', 'from = "2021-06"\nbase_fen')
-     .replace('from = "2021-01"\nbase_fen = 39200', 'from = "2021-07"\nbase_fen = 39200'),
-     ["no [[rates]] row is in force in the opening month 2021-01"]),
+    (
+        "opening month in Chinese",
+        edited('opening_month = "2021-01"', 'opening_month = "2021年1月"'),
+        ["run.opening_month", "YYYY-MM"],
+    ),
+    (
+        "threshold as percent text",
+        edited("roster_reject_threshold = 0.10", 'roster_reject_threshold = "10%"'),
+        ["run.roster_reject_threshold", "a number"],
+    ),
+    (
+        "threshold as a whole number",
+        edited("roster_reject_threshold = 0.10", "roster_reject_threshold = 10"),
+        ["run.roster_reject_threshold", "less than 1"],
+    ),
+    (
+        "township listed twice",
+        REAL + '\n[[townships]]\ncode = "320281001"\nname = "澄江街道"\nfunding = "split"\nsubmits_roster = true\n',
+        ['code = "320281001" more than once'],
+    ),
+    (
+        "encoding that does not exist",
+        edited('encoding = "utf-8"', 'encoding = "utf8-bom"'),
+        ["banks[3].encoding", "'utf8-bom' is not a text encoding"],
+    ),
+    (
+        "funding value unknown",
+        edited('funding = "split"', 'funding = "half"'),
+        ["townships[0].funding", "'self' or 'split'"],
+    ),
+    (
+        "boolean as text",
+        edited("submits_roster = true", 'submits_roster = "false"'),
+        ["townships[0].submits_roster", "true or false"],
+    ),
+    (
+        "a typo in a key",
+        edited("roster_reject_threshold = 0.10", "roster_reject_treshold = 0.10"),
+        ["run.roster_reject_treshold", "not a setting"],
+    ),
+    (
+        "no rate in force in the opening month",
+        edited('from = "2020-01"\nbase_fen', 'from = "2021-06"\nbase_fen').replace(
+            'from = "2021-01"\nbase_fen = 39200', 'from = "2021-07"\nbase_fen = 39200'
+        ),
+        ["no [[rates]] row is in force in the opening month 2021-01"],
+    ),
     ("negative rate", edited("base_fen = 39200", "base_fen = -39200"), ["rates[1].base_fen", "greater than or equal"]),
     ("TOML syntax error", edited('opening_month = "2021-01"', 'opening_month = "2021-01'), ["not valid TOML", "line"]),
 ]
@@ -58,8 +86,9 @@ def test_policy_mistake_stops_the_run_naming_the_key(case, text, named, tmp_path
     policy = tmp_path / "policy.toml"
     policy.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    code = main(["run", "--month", MONTH, "--inbox", str(inbox.root), "--out", str(out), "--policy", str(policy),
-                 "--quiet"])
+    code = main(
+        ["run", "--month", MONTH, "--inbox", str(inbox.root), "--out", str(out), "--policy", str(policy), "--quiet"]
+    )
     err = capsys.readouterr().err
     assert code == EXIT_STOPPED, err
     assert err.startswith("Run stopped.") and "Traceback" not in err

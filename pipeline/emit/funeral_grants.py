@@ -11,6 +11,7 @@ STATUS = {
     "payment": "已发放 issued",
     "awaiting_payee": "待补领取人信息 awaiting payee details",
     "bank_account_rejected": "银行退回，待更正账号 bank rejected the account",
+    "death_conflict": "死亡登记相互矛盾，待核实 conflicting death registrations",
 }
 
 

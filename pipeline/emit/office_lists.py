@@ -9,6 +9,7 @@ from pipeline.emit.files import yuan
 from pipeline.frames import isin, lookup
 
 HOLD_REASONS = {
+    "death_conflict": "死亡登记相互矛盾，待核实 conflicting death registrations, awaiting one that stands",
     "suspended": "暂停发放 suspended",
     "bank_account_rejected": "银行退回，账号未更正 bank rejected the account; roster unchanged",
     "row_rejected": "本月名册行被退回 roster row rejected this month",

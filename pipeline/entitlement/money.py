@@ -39,6 +39,7 @@ class MoneyInputs:
     rejected_ids: pd.Series  # IDs whose roster row was rejected this month
     last_known: pd.DataFrame  # Roster + run_month: latest accepted row of each person, earlier months
     deaths: pd.DataFrame  # Death + run_month: every accepted registration so far, this month included
+    death_conflicts: pd.DataFrame  # DeathConflict + run_month: registrations rejected together, so far
     returns_so_far: pd.DataFrame  # BankReturn + run_month: accepted return lines, this month included
     bank_returns: pd.DataFrame  # BankReturn: this month's accepted return lines
     # BankLine + run_month: every line issued by earlier months (a frame, Arrow table or dataset)
@@ -78,6 +79,7 @@ def compute_money(inputs: MoneyInputs, policy: Policy) -> Money:
             ("rejected_ids", pd.DataFrame({"id_number": inputs.rejected_ids.astype("str")})),
             ("last_known", inputs.last_known),
             ("deaths", inputs.deaths),
+            ("death_conflicts", inputs.death_conflicts),
             ("returns_so_far", inputs.returns_so_far),
             ("bank_returns", inputs.bank_returns),
             ("issued_lines", inputs.issued_lines),

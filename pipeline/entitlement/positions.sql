@@ -6,6 +6,16 @@
 --   hold_reason  why a positive gap is not paid this month (null when it is paid)
 --   action       payment | recovery | hold
 with
+unsettled_death_conflicts as (
+    -- conflicting registrations with no accepted registration of a later day: who died when is
+    -- unknown, so nothing is paid until one registration stands
+    select c.id_number
+    from death_conflicts as c
+    left join deaths_in_force as d using (id_number)
+    group by c.id_number
+    having max(c.registered_on) >= coalesce(max(d.registered_on), max(c.registered_on))
+),
+
 joined as (
     select
         coalesce(d.id_number, p.id_number) as id_number,
@@ -38,6 +48,7 @@ with_holds as (
         w.*,
         case
             when gap_fen <= 0 then null
+            when conflicted.id_number is not null then 'death_conflict'
             when component = 'funeral_grant' and payee_status <> 'complete' then 'awaiting_payee'
             when component = 'funeral_grant' and refused_payee.id_number is not null
                 then 'bank_account_rejected'
@@ -49,6 +60,7 @@ with_holds as (
             when refused_account.id_number is not null then 'bank_account_rejected'
         end as hold_reason
     from with_context as w
+    left join unsettled_death_conflicts as conflicted using (id_number)
     left join failed_accounts as refused_account
         on refused_account.line_type = 'pension' and refused_account.id_number = w.id_number
         and refused_account.account_number = w.account_number

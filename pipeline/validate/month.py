@@ -17,7 +17,7 @@ from pipeline.validate.deaths import validate_deaths
 from pipeline.validate.idcard import normalise
 from pipeline.validate.rosters import RosterResult, validate_rosters
 from schemas.bank_return import BankReturn
-from schemas.death import Death
+from schemas.death import Death, DeathConflict
 from schemas.rejects import Rejects
 from schemas.roster import Roster
 
@@ -57,6 +57,7 @@ class History:
 class ValidatedMonth:
     roster: DataFrame[Roster]
     deaths: DataFrame[Death]
+    death_conflicts: DataFrame[DeathConflict]
     bank_returns: DataFrame[BankReturn]
     rejects: DataFrame[Rejects]
     row_counts: pd.DataFrame  # kind, source_file, township_code, rows_read, accepted, rejected
@@ -70,6 +71,7 @@ def validate_month(raw: RawInputs, *, history: History, policy: Policy, run_mont
         run_month=run_month,
         bank_codes=policy.bank_codes,
         participants=_participants(raw.rosters, rosters, history),
+        max_name_chars=int(policy.limits_in(run_month)["max_name_chars"]),
     )
     returns = validate_bank_returns(
         raw.bank_returns, issued=history.issued_lines, already_returned=history.returned_lines
@@ -79,6 +81,7 @@ def validate_month(raw: RawInputs, *, history: History, policy: Policy, run_mont
     return ValidatedMonth(
         roster=rosters.accepted,
         deaths=deaths.accepted,
+        death_conflicts=deaths.conflicts,
         bank_returns=returns.accepted,
         rejects=rejects,
         row_counts=row_counts(raw.rows_read, rejects, rosters.file_townships),

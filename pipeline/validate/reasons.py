@@ -88,6 +88,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "REGISTERED_ON_INVALID": ("登记日期应为YYYY-MM-DD", "registration date must be written YYYY-MM-DD"),
     "DEATH_IN_FUTURE": ("死亡日期晚于本月", "death date is after the run month"),
     "DEATH_BEFORE_BIRTH": ("死亡日期早于出生日期", "death date is before the birth date"),
+    "DEATH_CONFLICT": (
+        "同一人在同一文件或同一登记日有多条死亡日期不同的登记，均被退回；核实前暂停发放",
+        "registrations of this person in one file or on one day give different death dates; all are rejected "
+        "and payments are held until one registration stands",
+    ),
     "DEATH_SOURCE_INVALID": ("信息来源应为公安/民政/卫健/镇街", "source must be 公安/民政/卫健/镇街"),
     # bank returns
     "BATCH_MISSING": ("批次号为空", "batch id is empty"),

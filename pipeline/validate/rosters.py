@@ -71,8 +71,10 @@ def validate_rosters(raw: pd.DataFrame, *, policy: Policy, run_month: str, ever_
             rule_failures(frame, _rules(policy, run_month)),
             _cross_file_failures(frame, policy, run_month, ever_receiving),
             # a known township's person in another township's file: that township must report them
-            flagged(frame["township_code"].isin(policy.township_codes) & frame["township_code"].ne(township),
-                    "TOWNSHIP_MISMATCH"),
+            flagged(
+                frame["township_code"].isin(policy.township_codes) & frame["township_code"].ne(township),
+                "TOWNSHIP_MISMATCH",
+            ),
         ],
         ignore_index=True,
     )

@@ -301,3 +301,38 @@ def test_money_due_without_a_bank_account_is_held(tmp_path):
         ("2021-02", "base", "no_bank_account"),
         ("2021-02", "topup65", "no_bank_account"),
     ]
+
+
+def test_conflicting_death_registrations_hold_until_one_stands(tmp_path):
+    # February: two registrations of one day disagree (died 2021-01-20 or 2021-02-05): both are
+    # rejected and February is held, neither paid nor the grant issued. March: a registration of a
+    # later day says 2021-02-05: February is paid as arrears with the grant, March is not due.
+    person = Person("韩两报", "1950-01-10", "M", 22)
+    scenario = Scenario(tmp_path)
+    for month in ("2021-01", "2021-02", "2021-03"):
+        scenario.roster(month, [person.row()])
+    scenario.run("2021-01")
+    scenario.deaths("2021-02", [death(person, "2021-01-20", "2021-02-10"), death(person, "2021-02-05", "2021-02-10")])
+    scenario.run("2021-02")
+    assert scenario.entries_of(person) == sorted(
+        current("base", BASE, ["2021-01"]) + current("topup65", TOPUP, ["2021-01"])
+    )
+    holds = scenario.output("2021-02", "holds.csv")
+    mine = holds[holds["身份证号 id_number"] == person.id]
+    assert sorted(zip(mine["所属月份 period"], mine["项目 component"], mine["原因代码 hold_reason"], strict=True)) == [
+        ("2021-02", "base", "death_conflict"),
+        ("2021-02", "topup65", "death_conflict"),
+    ]
+    rejects = scenario.output("2021-02", "rejects.csv")
+    assert rejects["原因代码 reason_code"].tolist() == ["DEATH_CONFLICT", "DEATH_CONFLICT"]
+
+    scenario.deaths("2021-03", [death(person, "2021-02-05", "2021-03-02")])
+    scenario.run("2021-03")
+    expected = current("base", BASE, ["2021-01"]) + current("topup65", TOPUP, ["2021-01"])
+    expected += [
+        ("2021-03", "2021-02", "base", "payment", "arrears", "bank", BASE),
+        ("2021-03", "2021-02", "topup65", "payment", "arrears", "bank", TOPUP),
+        ("2021-03", "2021-02", "funeral_grant", "payment", "arrears", "bank", GRANT),
+    ]
+    assert scenario.entries_of(person) == sorted(expected)
+    assert scenario.output("2021-03", "holds.csv").query("`身份证号 id_number` == @person.id").empty

@@ -22,7 +22,7 @@ from pipeline.months import add_months, month_range
 from pipeline.policy import Policy
 from pipeline.validate.idcard import check_chars
 from schemas.bank_return import BankReturn
-from schemas.death import Death
+from schemas.death import Death, DeathConflict
 from schemas.empty import empty_frame
 from schemas.ledger import BankLine, empty_ledger
 from schemas.roster import Roster
@@ -334,6 +334,7 @@ def money_due(
         rejected_ids=pd.Series([], dtype="str"),
         last_known=empty_frame(Roster, run_month="str", ever_receiving="bool"),
         deaths=empty_frame(Death, run_month="str"),
+        death_conflicts=empty_frame(DeathConflict, run_month="str"),
         returns_so_far=empty_frame(BankReturn, run_month="str"),
         bank_returns=empty_frame(BankReturn),
         issued_lines=empty_frame(BankLine, run_month="str"),
@@ -702,6 +703,7 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
             rejected_ids=pd.Series(inbox.rejected, dtype="str"),
             last_known=last_known,
             deaths=concat(deaths, empty_frame(Death, run_month="str")),
+            death_conflicts=empty_frame(DeathConflict, run_month="str"),
             returns_so_far=concat(returns, empty_frame(BankReturn, run_month="str")),
             bank_returns=month_returns,
             issued_lines=concat(issued, empty_frame(BankLine, run_month="str")),

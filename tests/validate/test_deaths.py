@@ -24,6 +24,7 @@ def validate(rows, month: str = MONTH):
         run_month=month,
         bank_codes=BANKS,
         participants=PARTICIPANTS,
+        max_name_chars=50,
     )
 
 
@@ -133,3 +134,46 @@ def test_english_sources_accepted():
 def test_no_deaths():
     result = validate([])
     assert result.accepted.empty and result.rejects.empty
+
+
+def test_registrations_of_one_day_with_different_dates_are_rejected_together():
+    rows = [
+        death_row(KNOWN, death_date="2021-01-10", registered_on="2021-01-15"),
+        death_row(KNOWN_WOMAN, death_date="2021-01-03", registered_on="2021-01-15"),
+        death_row(KNOWN, death_date="2021-01-12", registered_on="2021-01-15"),
+    ]
+    result = validate(rows)
+    assert result.accepted["id_number"].tolist() == [KNOWN_WOMAN]
+    assert result.rejects["reason_codes"].tolist() == ["DEATH_CONFLICT", "DEATH_CONFLICT"]
+    assert sorted(result.rejects["source_row"]) == [2, 4]
+    assert result.conflicts.to_dict("records") == [{"id_number": KNOWN, "registered_on": pd.Timestamp("2021-01-15")}]
+
+
+def test_two_dates_for_one_person_in_one_file_conflict_even_on_different_days():
+    rows = [
+        death_row(KNOWN, death_date="2021-01-10", registered_on="2021-01-15"),
+        death_row(KNOWN, death_date="2021-01-12", registered_on="2021-01-20"),
+    ]
+    assert validate(rows).rejects["reason_codes"].tolist() == ["DEATH_CONFLICT", "DEATH_CONFLICT"]
+
+
+def test_a_repeated_registration_with_the_same_date_is_no_conflict():
+    rows = [death_row(KNOWN, death_date="2021-01-10", registered_on="2021-01-15")] * 2
+    result = validate(rows)
+    assert result.rejects.empty and len(result.accepted) == 2 and result.conflicts.empty
+
+
+def test_a_bad_row_does_not_make_a_conflict():
+    rows = [
+        death_row(KNOWN, death_date="2021-01-10", registered_on="2021-01-15"),
+        death_row(KNOWN, death_date="2021-13-40", registered_on="2021-01-15"),
+    ]
+    assert validate(rows).rejects["reason_codes"].tolist() == ["DEATH_DATE_INVALID"]
+
+
+@pytest.mark.parametrize("payee_name", ["王\u200b亲属", "王\x00亲属", "王" * 51])
+def test_payee_name_with_invisible_characters_or_too_long_waits_for_details(payee_name):
+    result = validate([death_row(KNOWN, death_date="2021-01-10", registered_on="2021-01-15", payee_name=payee_name)])
+    assert result.rejects.empty
+    assert result.accepted.iloc[0]["payee_status"] == "invalid"
+    assert pd.isna(result.accepted.iloc[0]["payee_name"])
