@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.emit.summary import change_sentence
 from pipeline.money_text import yuan_text
 
 MONEY_COLUMNS = ("payment", "recovery", "reversal", "net")
@@ -160,6 +161,7 @@ def approval_description(month: str, summary: dict, audit: dict | None, manifest
             f"(batches reconcile: {money.get('bank_reconciles')})",
             f"- rejected rows: {rejected}; held rows: {money.get('hold_rows', 0)}; "
             f"recoveries owed: {yuan(money.get('recoveries_owed_fen', 0))} yuan",
+            f"- {change_sentence(money.get('change_from_last_month'))}",
             f"- self-audit passed: {audit['passed'] if audit else 'not run'}",
             f"- draft manifest `{short(manifest_sha256)}` (see the artifacts of this run)",
             "",

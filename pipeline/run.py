@@ -14,10 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from pipeline import lifecycle
 from pipeline.audit.check import audit_report, invariant_checks
-from pipeline.emit.bank_files import bank_file_rows, write_bank_files
+from pipeline.emit.bank_files import bank_file_rows, check_bank_lines, write_bank_files
 from pipeline.emit.files import sha256_of, write_csv, write_json, write_parquet
 from pipeline.emit.funeral_grants import funeral_grant_rows
 from pipeline.emit.office_lists import change_rows, hold_rows, recovery_rows
@@ -109,6 +111,8 @@ def write_draft(
 ) -> Path:
     """Everything goes to a staging folder first; the month appears in one rename."""
     with progress.step("write") as counts:
+        bank_rows = bank_file_rows(result.bank_lines, result.people, result.deaths_in_force, ctx.month)
+        check_bank_lines(bank_rows, ctx.month, ctx.policy)  # before the staging folder exists
         staging = ctx.out.staging(ctx.month)
         if staging.exists():
             shutil.rmtree(staging)
@@ -129,7 +133,7 @@ def write_draft(
         ]
         with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
             written = [parquet_writer.submit(write_parquet, table, path) for table, path in tables]
-            summary = emit_month(ctx, month, inputs, result, staging / "month")
+            summary = emit_month(ctx, month, inputs, result, bank_rows, staging / "month")
             for done in written:
                 done.result()
         write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
@@ -149,12 +153,13 @@ def with_run_month(table: pd.DataFrame | pa.Table, month: str) -> pd.DataFrame |
     return table.assign(run_month=month)
 
 
-def emit_month(ctx: RunContext, month: ValidatedMonth, inputs: MoneyInputs, result: Money, folder: Path) -> dict:
+def emit_month(
+    ctx: RunContext, month: ValidatedMonth, inputs: MoneyInputs, result: Money, bank_rows: pd.DataFrame, folder: Path
+) -> dict:
     """The files people and banks read."""
     township_names = ctx.policy.townships.set_index("code")["name"]
     deaths = result.deaths_in_force
-    lines = bank_file_rows(result.bank_lines, result.people, deaths, ctx.month)
-    controls = write_bank_files(lines, folder, ctx.month, ctx.policy)
+    controls = write_bank_files(bank_rows, folder, ctx.month, ctx.policy)
     grants = funeral_grant_rows(result.positions, result.ledger, deaths, township_names)
     write_csv(grants, folder / "funeral_grants.csv")
     write_xlsx(grants, folder / "funeral_grants.xlsx", sheet_name="丧葬补助费")
@@ -164,9 +169,23 @@ def emit_month(ctx: RunContext, month: ValidatedMonth, inputs: MoneyInputs, resu
     previous = last_known[last_known["run_month"] == add_months(ctx.month, -1)]
     write_csv(change_rows(month.roster, previous), folder / "changes.csv")
     write_rejects(month.rejects, folder, ctx.policy)
-    summary = month_summary(month, result, controls, ctx.policy)
+    summary = month_summary(
+        month, result, controls, ctx.policy, run_month=ctx.month, previous_bank_fen=previous_bank_total(ctx)
+    )
     write_summary(summary, folder)
     return summary
+
+
+def previous_bank_total(ctx: RunContext) -> int | None:
+    """Last month's bank total from its ledger partition (the source of truth, one month only)."""
+    if ctx.month <= ctx.policy.opening_month:
+        return None
+    entries = ctx.out.ledger_partition(add_months(ctx.month, -1)) / "entries.parquet"
+    if not entries.is_file():
+        return None
+    table = pq.read_table(entries, columns=["batch_id", "amount_fen"])
+    carried = pc.is_valid(table["batch_id"])
+    return int(pc.sum(pc.filter(table["amount_fen"], carried)).as_py() or 0)
 
 
 def manifest(ctx: RunContext, raw: RawInputs, staging: Path) -> dict:

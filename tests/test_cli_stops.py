@@ -15,7 +15,9 @@ import pytest
 from pipeline.cli import EXIT_STOPPED, main
 from pipeline.ingest.columns import ROSTER
 from pipeline.paths import REPO
-from tests.builders import MONTH, build_inbox, chinese, write_csv, write_xlsx
+from pipeline.paths import DEFAULT_POLICY
+from pipeline.policy import load_policy
+from tests.builders import MONTH, build_inbox, chinese, death_row, make_id, write_csv, write_xlsx
 
 
 def squash(text: str) -> str:
@@ -289,3 +291,34 @@ def test_blank_township_column_is_named_as_such(inbox, out_dir, policy, capsys):
     assert_stopped(err_code, err, inbox.label(code), "镇街代码 (township_code) is blank")
     assert "no roster this month" not in err
     assert_nothing_written(out_dir)
+
+
+def test_a_death_before_every_rate_stops_naming_the_month(tmp_path, policy, capsys):
+    # the sample policy's earliest rate is from 2020-01 (a made-up sample value): a participant
+    # who died in 2019-11 and is registered now is owed a grant at a rate the policy lacks
+    person = build_inbox(tmp_path / "probe", policy).rosters[policy.rostering_townships[0]][0]
+    death = death_row(person["id_number"], death_date="2019-11-20", registered_on="2021-01-08")
+    inbox = build_inbox(tmp_path / "inbox", policy, deaths=[death])
+    out = tmp_path / "out"
+    code, err = run_month(capsys, inbox.root, out)
+    assert_stopped(
+        code,
+        err,
+        f"{MONTH}/deaths/deaths_{MONTH}.csv",
+        "row 2",
+        "death in 2019-11",
+        "earliest [[rates]] row is from 2020-01",
+        'from = "2019-11"',
+    )
+    assert_nothing_written(out)
+
+
+def test_an_unmatched_old_death_does_not_stop(inbox, tmp_path, capsys):
+    stranger = make_id("1930-01-01", "M", seq=77)
+    inbox_with = build_inbox(
+        tmp_path / "inbox2",
+        load_policy(DEFAULT_POLICY),
+        deaths=[death_row(stranger, death_date="2015-06-01", registered_on="2021-01-08")],
+    )
+    code, err = run_month(capsys, inbox_with.root, tmp_path / "out2")
+    assert code == 0, err

@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.emit.files import sha256_of, write_csv, write_json, yuan
+from pipeline.errors import RunStopped
 from pipeline.frames import lookup, map_values
 from pipeline.policy import Policy
+from pipeline.validate.idcard import mask
 
 MEMO = {"pension": "居保养老金 {month}", "funeral": "居保丧葬补助费 {month}"}
 
@@ -35,6 +37,59 @@ def bank_file_rows(lines: pd.DataFrame, people: pd.DataFrame, deaths: pd.DataFra
             "amount_fen": lines["amount_fen"].astype("int64"),
         }
     )
+
+
+def check_bank_lines(rows: pd.DataFrame, month: str, policy: Policy) -> None:
+    """Stop before anything is written when a line could not be paid as computed: an amount
+    above the plausibility limit (a typo upstream, never sent), or a payee name the bank's
+    encoding cannot hold (the bank would receive '?' in 户名 and refuse or misdirect the line)."""
+    limit = int(policy.limits_in(month)["max_bank_line_fen"])
+    too_large = rows[rows["amount_fen"] > limit]
+    if not too_large.empty:
+        raise RunStopped(
+            f"{len(too_large)} bank line(s) exceed the plausibility limit of {yuan(pd.Series([limit])).iloc[0]} "
+            f"yuan per line: {_lines(too_large, with_amount=True)}.",
+            action="check the roster rows and policy rates behind these lines; if the amounts are right, "
+            "raise max_bank_line_fen in [[limits]] of the policy file and rerun.",
+        )
+    unencodable = [
+        row
+        for encoding, batch in rows.groupby(rows["bank_code"].map(policy.bank_encoding))
+        for row in _unencodable(batch, encoding)
+    ]
+    if unencodable:
+        lines = pd.DataFrame(unencodable)
+        raise RunStopped(
+            f"{len(lines)} payee name(s) cannot be written in their bank's encoding: "
+            f"{_lines(lines, with_amount=False)}.",
+            action="ask the township for the name as the bank account holds it (a common character), "
+            "or set the bank's encoding to gb18030 in the policy file if its system reads it, and rerun.",
+        )
+
+
+def _unencodable(batch: pd.DataFrame, encoding: str) -> list[dict]:
+    names = batch["户名"].drop_duplicates()
+    bad = {name for name in names if not _encodes(name, encoding)}  # distinct names only: a few thousand
+    return batch[batch["户名"].isin(bad)].assign(encoding=encoding).to_dict("records") if bad else []
+
+
+def _encodes(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _lines(rows: pd.DataFrame, *, with_amount: bool) -> str:
+    shown = rows.head(10)
+    ids = mask(shown["身份证号"])
+    parts = [
+        f"{r.bank_code} {r.line_type} line {r.序号} ({masked})"
+        + (f" {yuan(pd.Series([r.amount_fen])).iloc[0]} yuan" if with_amount else f" 户名 {r.户名!r} in {r.encoding}")
+        for r, masked in zip(shown.itertuples(index=False), ids, strict=True)
+    ]
+    return "; ".join(parts) + (f"; and {len(rows) - 10} more" if len(rows) > 10 else "")
 
 
 def write_bank_files(rows: pd.DataFrame, folder: Path, month: str, policy: Policy) -> list[dict]:

@@ -1,6 +1,6 @@
 """Writers for the files people and banks open. Deterministic bytes (same frame, same file) and
-spreadsheet-safe text: a text cell starting with = + - @ is prefixed with ' so that Excel shows it
-instead of running it."""
+spreadsheet-safe text: a text cell starting with = + - @ (or their full-width forms ＝ ＋ － ＠) is
+prefixed with ' so that a spreadsheet shows it instead of running it."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ import pyarrow.parquet as pq
 
 from pipeline.frames import TEXT, arrow_text, text_series
 
-FORMULA_START = ("=", "+", "-", "@")
+# the full-width forms too: WPS and some Excel input methods take ＝SUM(…) for a formula
+FORMULA_START = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
 _FORMULA_RE = "^[" + re.escape("".join(FORMULA_START)) + "]"
 
 

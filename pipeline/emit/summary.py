@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -45,8 +46,17 @@ def validation_summary(month: ValidatedMonth, policy: Policy) -> dict:
     }
 
 
-def month_summary(month: ValidatedMonth, result, controls: list[dict], policy: Policy) -> dict:
-    """Validation counts plus the money: per township and component, and the reconciliations."""
+def month_summary(
+    month: ValidatedMonth,
+    result,
+    controls: list[dict],
+    policy: Policy,
+    *,
+    run_month: str,
+    previous_bank_fen: int | None,
+) -> dict:
+    """Validation counts plus the money: per township and component, the reconciliations, and
+    the change from last month's bank total (flagged for the approver beyond the policy's share)."""
     summary = validation_summary(month, policy)
     ledger = result.ledger
     per_township = (
@@ -85,7 +95,40 @@ def month_summary(month: ValidatedMonth, result, controls: list[dict], policy: P
         "people_paid": int(result.bank_lines.loc[result.bank_lines["line_type"] == "pension", "id_number"].nunique()),
         "funeral_grants_issued": int(((ledger["component"] == "funeral_grant") & (ledger["kind"] == "payment")).sum()),
     }
+    bank_fen = summary["money"]["bank_total_fen"]
+    summary["money"]["change_from_last_month"] = total_change(
+        bank_fen, previous_bank_fen, Decimal(str(policy.limits_in(run_month)["max_total_change_share"]))
+    )
     return summary
+
+
+def total_change(bank_fen: int, previous_fen: int | None, limit: Decimal) -> dict | None:
+    """This month's bank total against last month's, exactly (Decimal shares, no float)."""
+    if previous_fen is None:  # the opening month: nothing to compare with
+        return None
+    change = bank_fen - previous_fen
+    share = Decimal(abs(change)) / Decimal(previous_fen) if previous_fen else None
+    flagged = share is None and change != 0 or share is not None and share > limit
+    return {
+        "previous_bank_total_fen": previous_fen,
+        "change_fen": change,
+        "change_share": None if share is None else str(share.quantize(Decimal("0.0001"))),
+        "limit_share": str(limit),
+        "flagged": bool(flagged),
+    }
+
+
+def change_sentence(change: dict | None) -> str:
+    """One line for people (summary.md, the approval form)."""
+    if change is None:
+        return "change from last month 较上月变化: none (first month)"
+    share = "n/a" if change["change_share"] is None else f"{Decimal(change['change_share']) * 100:.2f}%"
+    sign = "+" if change["change_fen"] >= 0 else ""
+    text = f"change from last month 较上月变化: {sign}{yuan_text(change['change_fen'])} yuan ({share})"
+    if change["flagged"]:
+        limit = f"{Decimal(change['limit_share']) * 100:.0f}%"
+        text += f" — **FLAGGED 异常: more than {limit}; check why before approving**"
+    return text
 
 
 def write_summary(summary: dict, folder: Path) -> None:
@@ -118,6 +161,7 @@ def _money_markdown(money: dict) -> list[str]:
         f"- bank files 银行文件合计: {yuan(money['bank_total_fen'])}; every batch equals its ledger entries: "
         f"**{money['bank_reconciles']}**",
         f"- held 暂缓: {money['hold_rows']} rows {money['holds_fen_by_reason']}",
+        f"- {change_sentence(money.get('change_from_last_month'))}",
         "",
     ]
     per = pd.DataFrame(money["per_township_component_fen"])

@@ -73,6 +73,7 @@ def validate_month(raw: RawInputs, *, history: History, policy: Policy, run_mont
         participants=_participants(raw.rosters, rosters, history),
         max_name_chars=int(policy.limits_in(run_month)["max_name_chars"]),
     )
+    stop_on_deaths_before_every_rate(deaths.accepted, policy)
     returns = validate_bank_returns(
         raw.bank_returns, issued=history.issued_lines, already_returned=history.returned_lines
     )
@@ -146,6 +147,26 @@ def stop_on_unusable_rosters(rosters: RosterResult, rows_read: pd.DataFrame, pol
                 action="the township should correct the file (or resend the right one); "
                 "`payout validate --month` lists every bad row.",
             )
+
+
+def stop_on_deaths_before_every_rate(deaths: pd.DataFrame, policy: Policy) -> None:
+    """A participant's funeral grant is owed at the base rate of the month of death, however long
+    ago (the office's decision for deaths before the opening month): that month needs a rate row,
+    never the nearest one."""
+    earliest = policy.rates["from_month"].min()
+    months = deaths["death_date"].dt.strftime("%Y-%m")
+    early = deaths[deaths["matched"] & (months < earliest)]
+    if not early.empty:
+        first = early.iloc[0]
+        month = first["death_date"].strftime("%Y-%m")
+        raise RunStopped(
+            f"row {first['source_row']} registers a participant's death in {month}, but the policy has no "
+            f"base rate in force then (its earliest [[rates]] row is from {earliest}); the funeral grant is "
+            "6 months of the rate in force in the month of death.",
+            file=first["source_file"],
+            action=f'add a [[rates]] row with from = "{month}" or earlier (the rate of that time, with its '
+            "source) to the policy file and rerun.",
+        )
 
 
 def _participants(raw_rosters: pd.DataFrame, rosters: RosterResult, history: History) -> pd.DataFrame:

@@ -30,6 +30,13 @@ def test_formula_looking_text_is_neutralised_but_numbers_are_not(tmp_path):
     assert text == '姓名,金额\r\n"\'=HYPERLINK(""x"")",-12.00\r\n\'+1,3.00\r\n张三,4.00\r\n'
 
 
+def test_full_width_formula_starts_are_neutralised_too(tmp_path):
+    frame = pd.DataFrame({"姓名": ["＝SUM(A1)", "＋1", "－2", "＠x", "张＝三"]})
+    write_csv(frame, tmp_path / "x.csv")
+    lines = (tmp_path / "x.csv").read_bytes().decode("utf-8-sig").split("\r\n")
+    assert lines[1:6] == ["'＝SUM(A1)", "'＋1", "'－2", "'＠x", "张＝三"]
+
+
 def test_yuan_is_exact():
     assert yuan(pd.Series([39200, 5, -123456789, 0])).tolist() == ["392.00", "0.05", "-1234567.89", "0.00"]
     amounts = pd.Series([-5, 99, -100, 100], index=[7, 3, 5, 1])

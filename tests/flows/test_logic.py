@@ -200,6 +200,7 @@ def test_the_report_shortens_hashes_and_shows_holds_recoveries_and_audit(tmp_pat
     assert "✗ entry ids are unique: 3 violations" in text
     description = report.approval_description("2021-01", SUMMARY, audit, "ab" * 32)
     assert "4,312.00 yuan" in description and "rejected rows: 2" in description
+    assert "change from last month 较上月变化: none (first month)" in description
     json.dumps(report.money_table(SUMMARY, {}))  # artifacts take JSON
 
 
