@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.ingest.columns import HeaderRules
 from pipeline.months import parse_month
 
 
@@ -47,6 +48,15 @@ class Policy:
     @property
     def timely_share(self) -> float:
         return float(self.raw["indicators"]["timely_share"])
+
+    @property
+    def header_rules(self) -> HeaderRules:
+        """The [headers] section: other headers clerks use for known columns, and headers to drop."""
+        section = self.raw.get("headers", {})
+        try:
+            return HeaderRules(synonyms=section.get("synonyms", {}), ignored=section.get("ignored", []))
+        except ValueError as err:
+            raise PolicyError(f"policy file {self.path}: [headers] {err}") from None
 
     def budget(self, year: int) -> dict[str, int] | None:
         """The declared budget lines of a year, in 万元, or None when none is configured."""
