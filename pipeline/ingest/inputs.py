@@ -25,7 +25,7 @@ class RawInputs:
 
 
 def read_month(inbox: Inbox, month: str, *, headers: HeaderRules = DEFAULT_HEADERS) -> RawInputs:
-    if not inbox.month_dir(month).is_dir():
+    if not _is_folder(inbox.month_dir(month)):
         raise RunStopped(
             f"there is no inbox folder for {month}.",
             file=str(inbox.month_dir(month)),
@@ -48,17 +48,28 @@ def read_month(inbox: Inbox, month: str, *, headers: HeaderRules = DEFAULT_HEADE
     return RawInputs(**tables, files=files, rows_read=rows_read, hashes=hashes)
 
 
+def _is_folder(folder: Path) -> bool:
+    try:
+        return folder.is_dir()
+    except OSError as err:
+        raise _unopened_folder(folder, err) from None
+
+
 def _listed(inbox: Inbox, month: str, kind: str) -> list[Path]:
     """The month's files of one kind; a folder the pipeline may not list stops the run (an
     unlisted folder would read as 'no files')."""
     try:
         return inbox.files(month, kind)
     except OSError as err:
-        raise RunStopped(
-            f"the folder cannot be opened by the pipeline's user ({err.strerror or err}).",
-            file=str(inbox.month_dir(month) / kind),
-            action="fix the folder's permissions (the pipeline's user must be able to list and read it) and rerun.",
-        ) from None
+        raise _unopened_folder(inbox.month_dir(month) / kind, err) from None
+
+
+def _unopened_folder(folder: Path, err: OSError) -> RunStopped:
+    return RunStopped(
+        f"the folder cannot be opened by the pipeline's user ({err.strerror or err}).",
+        file=str(folder),
+        action="fix the folder's permissions (the pipeline's user must be able to list and read it) and rerun.",
+    )
 
 
 def read_files(paths: list[Path], kind: str, root: Path, *, headers: HeaderRules = DEFAULT_HEADERS) -> pd.DataFrame:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +118,24 @@ def test_read_files_takes_the_header_rules(tmp_path):
     assert read_files([path], "contributions", tmp_path, headers=rules)["id_number"].tolist() == [
         rows[0]["公民身份号码"]
     ]
+
+
+def test_an_inbox_the_pipeline_cannot_open_stops(inbox, monkeypatch):
+    def refuse(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "is_dir", refuse)
+    with pytest.raises(RunStopped, match=r"cannot be opened by the pipeline's user \(Permission denied\)") as stop:
+        read_month(Inbox(inbox.root), MONTH)
+    assert stop.value.file == str(inbox.month_dir)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root opens a folder whatever its permissions")
+def test_a_rosters_folder_without_permissions_stops(inbox):
+    folder = inbox.month_dir / "rosters"
+    folder.chmod(0)
+    try:
+        with pytest.raises(RunStopped, match="cannot be opened by the pipeline's user"):
+            read_month(Inbox(inbox.root), MONTH)
+    finally:
+        folder.chmod(0o755)
