@@ -229,7 +229,7 @@ def worker(inbox: Path, policy_path: Path, repeats: int) -> dict:
     ingest, validate, cpu = [], [], []
     for _ in range(repeats):
         c0, t0 = time.process_time(), time.perf_counter()
-        raw = read_month(Inbox(inbox), MONTH)
+        raw = read_month(Inbox(inbox), MONTH, headers=policy.header_rules)
         t1 = time.perf_counter()
         month = validate_month(raw, history=History.empty(), policy=policy, run_month=MONTH)
         t2, c2 = time.perf_counter(), time.process_time()

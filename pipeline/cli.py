@@ -139,7 +139,7 @@ def cmd_validate(args) -> int:
     from pipeline.validate.month import validate_month
 
     policy = load_policy(args.policy)
-    raw = read_month(Inbox(args.inbox), args.month)
+    raw = read_month(Inbox(args.inbox), args.month, headers=policy.header_rules)
     past = load_history(OutDir(args.out), policy.opening_month, args.month)
     month = validate_month(raw, history=past, policy=policy, run_month=args.month)
     console = Progress().console

@@ -18,6 +18,8 @@ from typing import Annotated, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipeline.ingest.columns import HeaderRules
+
 MONTH_TEXT = r"^[0-9]{4}-(0[1-9]|1[0-2])$"  # ASCII digits only: '２０２１-01' is not a month
 DEFAULT_BANK_ENCODING = "gb18030"  # SPEC §2: what a bank reads unless its agreement says otherwise
 
@@ -113,6 +115,14 @@ class Headers(Section):
     synonyms: dict[str, str] = {}
     ignored: list[str] = []
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Headers:
+        self.rules()  # a synonym of an unknown column, or one both a synonym and ignored
+        return self
+
+    def rules(self) -> HeaderRules:
+        return HeaderRules(synonyms=self.synonyms, ignored=frozenset(self.ignored))
+
 
 class PolicyFile(Section):
     run: RunSettings
@@ -175,8 +185,7 @@ class Policy:
     limits: pd.DataFrame  # from_month, max_*; sorted by from_month
     townships: pd.DataFrame  # code, name, funding, submits_roster
     banks: pd.DataFrame  # code, name, encoding
-    header_synonyms: dict[str, str]
-    ignored_headers: tuple[str, ...]
+    header_rules: HeaderRules  # [headers]: other headers clerks use, headers to drop
     raw: dict
 
     @property
@@ -255,8 +264,7 @@ def load_policy(path: Path) -> Policy:
         ),
         townships=pd.DataFrame([t.model_dump() for t in checked.townships]).astype({"submits_roster": bool}),
         banks=pd.DataFrame([b.model_dump() for b in checked.banks]),
-        header_synonyms=dict(checked.headers.synonyms),
-        ignored_headers=tuple(checked.headers.ignored),
+        header_rules=checked.headers.rules(),
         raw=raw,
     )
 
@@ -298,7 +306,9 @@ def _explain(err: ValidationError, path: Path, text: str) -> str:
         key = _key_text(location)
         line = _line_of(text, location)
         where = f"line {line}, " if line else ""
-        got = "" if problem["type"] == "missing" else f" = {problem['input']!r}"
+        whole_table = isinstance(problem["input"], dict | list)  # the problem is the table's, not a value's
+        got = "" if problem["type"] == "missing" or whole_table else f" = {problem['input']!r}"
+        key = f"[{key}]" if whole_table and key and problem["type"] == "value_error" else key
         problems.append(f"{where}{key or 'the file'}{got}: {_allowed(problem)}")
     shown = problems[:10] + ([f"and {len(problems) - 10} more"] if len(problems) > 10 else [])
     return f"policy file {path} has {len(problems)} problem(s): " + "; ".join(shown) + ". Fix the file and rerun."

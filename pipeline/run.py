@@ -48,7 +48,7 @@ class RunContext:
 
 def ingest(ctx: RunContext, progress: Progress) -> RawInputs:
     with progress.step("ingest") as counts:
-        raw = read_month(ctx.inbox, ctx.month)
+        raw = read_month(ctx.inbox, ctx.month, headers=ctx.policy.header_rules)
         counts.update(
             files=len(raw.files), rosters=len(raw.rosters), deaths=len(raw.deaths), returns=len(raw.bank_returns)
         )

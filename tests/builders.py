@@ -238,6 +238,34 @@ def write_xlsx(
     return path
 
 
+def write_sheets(
+    path: Path, sheets: Mapping[str, list[list[object]]], *, states: Mapping[str, str] | None = None
+) -> Path:
+    """A workbook of several sheets (name -> rows of cells, header included), in this order.
+    states: sheet name -> 'hidden' or 'veryHidden', as Excel's 隐藏 (and VBA) leave them."""
+    states = states or {}
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for values in rows:
+            sheet.append(values)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.number_format = "@"
+        sheet.sheet_state = states.get(name, "visible")
+    book.active = next(i for i, name in enumerate(sheets) if states.get(name, "visible") == "visible")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def sheet_rows(rows: list[Mapping[str, object]], header: list[str] | None = None) -> list[list[object]]:
+    """Rows (dicts) as a sheet's rows of cells, the header first."""
+    header = header or header_of(rows)
+    return [header] + [[row.get(h, "") for h in header] for row in rows]
+
+
 def write_rows(path: Path, rows: list[Mapping[str, object]], *, fmt: str = "utf-8", **options) -> Path:
     """Write rows as fmt: 'utf-8', 'utf-8-sig', 'gb18030' (CSV) or 'xlsx'."""
     if fmt == "xlsx":

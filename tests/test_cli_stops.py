@@ -3,21 +3,33 @@ or township and the problem, and nothing written for the month."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipeline.cli import EXIT_STOPPED, main
 from pipeline.ingest.columns import ROSTER
-from pipeline.paths import REPO
-from pipeline.paths import DEFAULT_POLICY
+from pipeline.paths import DEFAULT_POLICY, REPO
 from pipeline.policy import load_policy
-from tests.builders import MONTH, build_inbox, chinese, death_row, make_id, write_csv, write_xlsx
+from tests.builders import (
+    MONTH,
+    build_inbox,
+    chinese,
+    death_row,
+    make_id,
+    sheet_rows,
+    write_csv,
+    write_sheets,
+    write_xlsx,
+)
 
 
 def squash(text: str) -> str:
@@ -322,3 +334,123 @@ def test_an_unmatched_old_death_does_not_stop(inbox, tmp_path, capsys):
     )
     code, err = run_month(capsys, inbox_with.root, tmp_path / "out2")
     assert code == 0, err
+
+
+# -- inputs as they really arrive (issue 10) -------------------------------------------------------
+
+
+def roster_sheets(built, code: str, sheets: dict[str, list[list[object]]], states=None) -> Path:
+    drop(built, code)
+    return write_sheets(built.month_dir / "rosters" / f"{code}.xlsx", sheets, states=states)
+
+
+def test_roster_split_over_two_sheets_stops(inbox, out_dir, policy, capsys):
+    code = policy.rostering_townships[0]
+    rows = [chinese(r) for r in inbox.rosters[code]]
+    path = roster_sheets(inbox, code, {"一村": sheet_rows(rows[:5]), "二村": sheet_rows(rows[5:])})
+    err_code, err = run_month(capsys, inbox.root, out_dir)
+    assert_stopped(err_code, err, str(path.relative_to(inbox.root)), "2 sheets with data (一村, 二村)")
+    assert_nothing_written(out_dir)
+
+
+def test_hidden_sheet_headed_like_a_roster_stops(inbox, out_dir, policy, capsys):
+    code = policy.rostering_townships[1]
+    rows = [chinese(r) for r in inbox.rosters[code]]
+    path = roster_sheets(inbox, code, {"上月": sheet_rows(rows), "本月": sheet_rows(rows)}, states={"上月": "hidden"})
+    err_code, err = run_month(capsys, inbox.root, out_dir)
+    assert_stopped(err_code, err, str(path.relative_to(inbox.root)), "hidden sheet(s) headed like a roster (上月)")
+    assert_nothing_written(out_dir)
+
+
+@pytest.mark.parametrize(
+    ("column", "written", "meant"),
+    [
+        ("个人账户养老金", "个人账户养老金(元)", "个人账户养老金 (account_pension)"),
+        ("职工养老金起始年月", "职工养老金起始月份", "职工养老金起始年月 (employee_pension_from)"),
+    ],
+)
+def test_renamed_optional_column_stops(column, written, meant, inbox, out_dir, policy, capsys):
+    code = policy.rostering_townships[2]
+    path = inbox.files[code]
+    path.write_bytes(path.read_bytes().replace(column.encode(), written.encode(), 1))
+    err_code, err = run_month(capsys, inbox.root, out_dir)
+    assert_stopped(err_code, err, inbox.label(code), f"unknown column {written}: did you mean {meant}?")
+    assert_nothing_written(out_dir)
+
+
+def test_value_under_no_header_stops(inbox, out_dir, policy, capsys):
+    code = policy.rostering_townships[3]
+    path = inbox.files[code]
+    lines = path.read_bytes().decode("utf-8").split("\r\n")
+    lines = [lines[0] + ","] + [line + ("," if line else "") for line in lines[1:]]
+    lines[2] += "多出的值"
+    path.write_text("\r\n".join(lines), encoding="utf-8")
+    err_code, err = run_month(capsys, inbox.root, out_dir)
+    assert_stopped(err_code, err, inbox.label(code), "column 17 (Q) has values but no header")
+    assert_nothing_written(out_dir)
+
+
+def test_roster_the_pipeline_may_not_read_stops(inbox, out_dir, policy, capsys, monkeypatch):
+    code = policy.rostering_townships[4]
+    refused, real = inbox.files[code], Path.read_bytes
+
+    def read_bytes(self):
+        if self == refused:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    err_code, err = run_month(capsys, inbox.root, out_dir)
+    assert_stopped(err_code, err, inbox.label(code), "cannot be opened by the pipeline's user (Permission denied)")
+    assert "Traceback" not in err
+    assert_nothing_written(out_dir)
+
+
+def test_inconsistent_header_policy_stops(inbox, out_dir, tmp_path, capsys):
+    policy_file = tmp_path / "policy.toml"
+    text = (REPO / "config" / "policy.toml").read_text(encoding="utf-8")
+    policy_file.write_text(
+        text.replace('"公民身份号码" = "id_number"', '"公民身份号码" = "identity"'), encoding="utf-8"
+    )
+    args = ("run", "--month", MONTH, "--inbox", str(inbox.root), "--out", str(out_dir), "--quiet")
+    err_code, err = payout(capsys, *args, "--policy", str(policy_file))
+    assert_stopped(err_code, err, "[headers]", "公民身份号码", "not a column of any input")
+    assert_nothing_written(out_dir)
+
+
+def test_inputs_as_excel_and_clerks_save_them_run(inbox, out_dir, policy, capsys):
+    """Each township's file as it really arrives, none refused: a hidden stale first sheet beside
+    the visible one, a month typed as a date, a synonym and an ignored column from
+    config/policy.toml, CR-only line ends with Excel's trailing ',,,'."""
+    stale_code, synonym_code, mac_code = policy.rostering_townships[:3]
+    rows = [chinese(r) for r in inbox.rosters[stale_code]]
+    old = [dict(r) for r in rows]
+    old[0]["银行账号"] = "6228480999999999999"
+    rows[0]["待遇起始年月"] = dt.date(int(rows[0]["待遇起始年月"][:4]), int(rows[0]["待遇起始年月"][5:]), 1)
+    roster_sheets(
+        inbox,
+        stale_code,
+        {"上月": [["2020年12月 花名册"], *sheet_rows(old)], "本月": sheet_rows(rows)},
+        states={"上月": "hidden"},
+    )
+    synonym = inbox.files[synonym_code]
+    text = synonym.read_bytes().decode("utf-8").split("\r\n")
+    text = [text[0].replace("身份证号", "公民身份号码") + ",备注,序号"] + [
+        f"{line},见附件,{n}" if line else line for n, line in enumerate(text[1:], start=1)
+    ]
+    synonym.write_text("\r\n".join(text), encoding="utf-8")
+    mac = inbox.files[mac_code]
+    lines = [line + ",,," for line in mac.read_bytes().decode("utf-8").split("\r\n") if line]
+    mac.write_bytes("\r".join(lines).encode("utf-8") + b"\r")
+
+    err_code, err = run_month(capsys, inbox.root, out_dir)
+    assert err_code == 0, err
+    roster = pd.read_parquet(out_dir / MONTH / "state" / "roster.parquet").set_index("id_number")
+    first = inbox.rosters[stale_code][0]
+    assert roster.at[first["id_number"], "account_number"] == first["account_number"]
+    assert roster.at[first["id_number"], "benefit_start"] == first["benefit_start"]
+    for code in (synonym_code, mac_code):
+        assert set(roster.index) >= {r["id_number"] for r in inbox.rosters[code]}
+    summary = json.loads((out_dir / MONTH / "summary.json").read_text(encoding="utf-8"))
+    assert summary["rows"]["reconciles"]
+    assert summary["rows"]["per_kind"]["rosters"]["rejected"] == 0

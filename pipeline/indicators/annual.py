@@ -34,7 +34,7 @@ def load_year(inbox: Inbox, year: int, policy: Policy) -> YearData:
         files = inbox.contributions(y)
         if not files:
             return empty_frame(Contribution), empty_rejects()
-        raw = read_files(files, "contributions", inbox.root)
+        raw = read_files(files, "contributions", inbox.root, headers=policy.header_rules)
         result = validate_contributions(raw, year=y, tiers=policy.contribution_tiers)
         return result.accepted, result.rejects
 

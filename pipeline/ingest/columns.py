@@ -3,7 +3,8 @@ whether a file without that column cannot be read at all."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,66 @@ DIGIT_STRINGS = {"id_number", "account_number", "payee_account_number"}
 # Every table read from a file carries where each row came from.
 SOURCE_FILE = "source_file"
 SOURCE_ROW = "source_row"  # the row number the clerk sees in Excel: the header is row 1
+
+# Roster columns whose rule is YYYY-MM: a spreadsheet cell typed as a date there is a month.
+MONTH_COLUMNS = {"benefit_start", "suspended_from", "end_month", "employee_pension_from"}
+
+
+def header_key(header: object) -> str:
+    """How headers are compared: without padding (also a BOM or full-width space), English in
+    lower case."""
+    return str(header).strip().lstrip("\ufeff").strip().lower()
+
+
+# Every header the pipeline knows without configuration -> its canonical column name.
+KNOWN_HEADERS: dict[str, str] = {
+    header_key(header): column.name
+    for kind_columns in COLUMNS.values()
+    for column in kind_columns
+    for header in (column.name, column.chinese)
+}
+
+
+@dataclass(frozen=True)
+class HeaderRules:
+    """The headers clerks use beyond the canonical English and Chinese names (policy [headers]).
+
+    synonyms: another header for a canonical column (公民身份号码 -> id_number), so that a file
+    using it is read instead of stopped. ignored: headers of columns the pipeline does not need
+    (备注); they are dropped. Any other unknown header stops the run: a renamed column must
+    never be silently missing. A column of the file's own kind wins over `ignored` (序号 is the
+    line number of a bank return even when rosters' 序号 is ignored).
+    """
+
+    synonyms: Mapping[str, str] = field(default_factory=dict)
+    ignored: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.synonyms, Mapping) or not all(isinstance(v, str) for v in self.synonyms.values()):
+            raise ValueError("synonyms must be a table of header = column")
+        if isinstance(self.ignored, str) or not all(isinstance(h, str) for h in self.ignored):
+            raise ValueError("ignored must be a list of headers")
+        synonyms = {header_key(h): self._target(h, c) for h, c in self.synonyms.items()}
+        ignored = frozenset(header_key(h) for h in self.ignored)
+        both = sorted(set(synonyms) & ignored)
+        if both:
+            raise ValueError(f"header(s) {', '.join(both)} are both a synonym and ignored")
+        object.__setattr__(self, "synonyms", synonyms)
+        object.__setattr__(self, "ignored", ignored)
+
+    @staticmethod
+    def _target(header: str, column: str) -> str:
+        """The canonical column a synonym stands for; a known header cannot be redefined."""
+        if header_key(header) in KNOWN_HEADERS:
+            raise ValueError(f"synonym {header!r} is already the header of {KNOWN_HEADERS[header_key(header)]}")
+        if header_key(column) not in KNOWN_HEADERS:
+            raise ValueError(f"synonym {header!r} names {column!r}, which is not a column of any input")
+        return KNOWN_HEADERS[header_key(column)]
+
+    def column_of(self, header: object) -> str | None:
+        """The canonical column a header names, or None when it names none (of any kind)."""
+        key = header_key(header)
+        return self.synonyms.get(key) or KNOWN_HEADERS.get(key)
+
+
+DEFAULT_HEADERS = HeaderRules()  # only the canonical names: every other header stops the run

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import RunStopped
-from pipeline.ingest.columns import COLUMNS, SOURCE_FILE, SOURCE_ROW
-from pipeline.ingest.read import read_input
+from pipeline.ingest.columns import COLUMNS, DEFAULT_HEADERS, SOURCE_FILE, SOURCE_ROW, HeaderRules
+from pipeline.ingest.read import read_file, read_input
 from pipeline.paths import INPUT_KINDS, Inbox
 
 
@@ -21,32 +21,60 @@ class RawInputs:
     bank_returns: pd.DataFrame
     files: list[Path]  # every file read, for the manifest
     rows_read: pd.DataFrame  # kind, source_file, rows
+    hashes: dict[str, str]  # source_file -> sha256 of the bytes that were read and parsed
 
 
-def read_month(inbox: Inbox, month: str) -> RawInputs:
-    if not inbox.month_dir(month).is_dir():
+def read_month(inbox: Inbox, month: str, *, headers: HeaderRules = DEFAULT_HEADERS) -> RawInputs:
+    if not _is_folder(inbox.month_dir(month)):
         raise RunStopped(
             f"there is no inbox folder for {month}.",
             file=str(inbox.month_dir(month)),
             action=f"put the month's files under {inbox.month_dir(month)}/rosters (and deaths/, bank_returns/).",
         )
-    tables, files, counts = {}, [], []
+    tables, files, counts, hashes = {}, [], [], {}
     for kind in INPUT_KINDS:
-        paths = inbox.files(month, kind)
-        frames = [read_input(p, kind, label=str(p.relative_to(inbox.root))) for p in paths]
+        paths = _listed(inbox, month, kind)
+        labels = [str(p.relative_to(inbox.root)) for p in paths]
+        reads = [read_file(p, kind, label=label, headers=headers) for p, label in zip(paths, labels, strict=True)]
+        frames = [frame for frame, _ in reads]
         tables[kind] = concat_or_empty(frames, kind)
         files += paths
+        hashes |= {label: sha256 for label, (_, sha256) in zip(labels, reads, strict=True)}
         # counted per file read, so that a file with a header and no rows is counted as 0 rows
-        labels = [str(p.relative_to(inbox.root)) for p in paths]
         counts += [(kind, label, len(f)) for label, f in zip(labels, frames, strict=True)]
     rows_read = pd.DataFrame(counts, columns=["kind", SOURCE_FILE, "rows"]).astype(
         {"kind": "str", SOURCE_FILE: "str", "rows": "int64"}
     )
-    return RawInputs(**tables, files=files, rows_read=rows_read)
+    return RawInputs(**tables, files=files, rows_read=rows_read, hashes=hashes)
 
 
-def read_files(paths: list[Path], kind: str, root: Path) -> pd.DataFrame:
-    return concat_or_empty([read_input(p, kind, label=str(p.relative_to(root))) for p in paths], kind)
+def _is_folder(folder: Path) -> bool:
+    try:
+        return folder.is_dir()
+    except OSError as err:
+        raise _unopened_folder(folder, err) from None
+
+
+def _listed(inbox: Inbox, month: str, kind: str) -> list[Path]:
+    """The month's files of one kind; a folder the pipeline may not list stops the run (an
+    unlisted folder would read as 'no files')."""
+    try:
+        return inbox.files(month, kind)
+    except OSError as err:
+        raise _unopened_folder(inbox.month_dir(month) / kind, err) from None
+
+
+def _unopened_folder(folder: Path, err: OSError) -> RunStopped:
+    return RunStopped(
+        f"the folder cannot be opened by the pipeline's user ({err.strerror or err}).",
+        file=str(folder),
+        action="fix the folder's permissions (the pipeline's user must be able to list and read it) and rerun.",
+    )
+
+
+def read_files(paths: list[Path], kind: str, root: Path, *, headers: HeaderRules = DEFAULT_HEADERS) -> pd.DataFrame:
+    frames = [read_input(p, kind, label=str(p.relative_to(root)), headers=headers) for p in paths]
+    return concat_or_empty(frames, kind)
 
 
 def concat_or_empty(frames: list[pd.DataFrame], kind: str) -> pd.DataFrame:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
+
 import pytest
 
 from pipeline.errors import RunStopped
-from pipeline.ingest.columns import ROSTER
-from pipeline.ingest.inputs import read_month
+from pipeline.ingest.columns import ROSTER, HeaderRules
+from pipeline.ingest.inputs import read_files, read_month
 from pipeline.paths import Inbox
 from tests.builders import MONTH, chinese, death_row, make_id, write_csv
 
@@ -67,3 +71,71 @@ def test_header_only_roster_reads(inbox):
     raw = read_month(Inbox(inbox.root), MONTH)
     counts = raw.rows_read.set_index("source_file")["rows"]
     assert counts[f"{MONTH}/rosters/{code}.csv"] == 0
+
+
+def test_hashes_are_of_the_bytes_read(inbox):
+    write_csv(inbox.month_dir / "deaths" / "d.csv", [chinese(death_row(make_id("1940-01-01")), "deaths")])
+    raw = read_month(Inbox(inbox.root), MONTH)
+    expected = {str(p.relative_to(inbox.root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in raw.files}
+    assert raw.hashes == expected
+    assert set(raw.hashes) == set(raw.rows_read["source_file"])
+    assert f"{MONTH}/deaths/d.csv" in raw.hashes
+
+
+def test_headers_reach_every_file(inbox):
+    code = next(iter(inbox.rosters))
+    rows = [{**r, "备注": "x"} for r in inbox.rosters[code]]
+    inbox.rewrite_roster(code, rows)
+    with pytest.raises(RunStopped, match="unknown column 备注"):
+        read_month(Inbox(inbox.root), MONTH)
+    raw = read_month(Inbox(inbox.root), MONTH, headers=HeaderRules(synonyms={}, ignored=frozenset({"备注"})))
+    assert "备注" not in raw.rosters.columns
+
+
+def test_a_folder_the_pipeline_cannot_list_stops(inbox, monkeypatch):
+    def refuse(self, month, kind):
+        raise PermissionError(13, "Permission denied", str(self.month_dir(month) / kind))
+
+    monkeypatch.setattr(Inbox, "files", refuse)
+    with pytest.raises(RunStopped, match=r"cannot be opened by the pipeline's user \(Permission denied\)") as stop:
+        read_month(Inbox(inbox.root), MONTH)
+    assert stop.value.file == str(inbox.month_dir / "rosters")
+
+
+def test_read_files_takes_the_header_rules(tmp_path):
+    rows = [
+        {
+            "公民身份号码": make_id("1950-01-01"),
+            "年度": "2021",
+            "档次": "1",
+            "个人缴费": "100",
+            "政府补贴": "30",
+            "缴费日期": "2021-10-01",
+        }
+    ]
+    path = write_csv(tmp_path / "contributions" / "2021.csv", rows)
+    rules = HeaderRules(synonyms={"公民身份号码": "id_number"}, ignored=frozenset())
+    assert read_files([path], "contributions", tmp_path, headers=rules)["id_number"].tolist() == [
+        rows[0]["公民身份号码"]
+    ]
+
+
+def test_an_inbox_the_pipeline_cannot_open_stops(inbox, monkeypatch):
+    def refuse(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "is_dir", refuse)
+    with pytest.raises(RunStopped, match=r"cannot be opened by the pipeline's user \(Permission denied\)") as stop:
+        read_month(Inbox(inbox.root), MONTH)
+    assert stop.value.file == str(inbox.month_dir)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root opens a folder whatever its permissions")
+def test_a_rosters_folder_without_permissions_stops(inbox):
+    folder = inbox.month_dir / "rosters"
+    folder.chmod(0)
+    try:
+        with pytest.raises(RunStopped, match="cannot be opened by the pipeline's user"):
+            read_month(Inbox(inbox.root), MONTH)
+    finally:
+        folder.chmod(0o755)

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
 import pandas as pd
 import pandas.testing as pdt
 import pytest
 
 from pipeline.errors import RunStopped
-from pipeline.ingest.columns import ROSTER
+from pipeline.ingest.columns import ROSTER, HeaderRules
 from pipeline.ingest.read import _any_body, _regular_body, read_input
+from pipeline.paths import DEFAULT_POLICY
+from pipeline.policy import PolicyError, load_policy
 from pipeline.validate.rosters import validate_rosters
 from tests.builders import (
     MONTH,
+    account_for,
     chinese,
     excel_shown,
     roster_row,
+    sheet_rows,
     township_people,
     write_csv,
     write_rows,
+    write_sheets,
     write_xlsx,
 )
 
@@ -101,7 +111,8 @@ def test_mixed_and_padded_headers_and_column_order(tmp_path):
         None,
     ]
     written = [{h: (r[k] if k else "x") for h, k in zip(header, keys, strict=True)} for r in rows]
-    raw = read_input(write_csv(tmp_path / "r.csv", written, header=header), "rosters")
+    path = write_csv(tmp_path / "r.csv", written, header=header)
+    raw = read_input(path, "rosters", headers=HeaderRules(synonyms={}, ignored=frozenset({"备注"})))
     assert raw["id_number"].tolist() == [r["id_number"] for r in rows]
     assert raw["name"].tolist() == [r["name"] for r in rows]
     assert raw["village"].tolist() == ["", ""]  # optional column absent: blank
@@ -333,3 +344,259 @@ def test_header_only_file_reads_as_no_rows(tmp_path):
     raw = read_input(path, "rosters")
     assert raw.empty
     assert raw["source_row"].dtype == "int64"
+
+
+# -- workbooks are read as the clerk sees them -------------------------------------------------
+
+
+def stale_copy(rows: list[dict[str, str]]) -> list[list[object]]:
+    """Last month's copy kept on a hidden sheet: a title above the header, an older account."""
+    old = [dict(r) for r in rows]
+    old[0]["account_number"] = account_for(999_999)
+    return [["2020年12月 花名册（上月）"]] + sheet_rows([chinese(r) for r in old])
+
+
+def test_hidden_stale_first_sheet_is_not_read(tmp_path, policy):
+    rows = people()[:3]
+    path = write_sheets(
+        tmp_path / "r.xlsx",
+        {"上月": stale_copy(rows), "本月": sheet_rows([chinese(r) for r in rows])},
+        states={"上月": "hidden"},
+    )
+    accepted = validated(path, policy).set_index("id_number")
+    assert accepted.loc[rows[0]["id_number"], "account_number"] == rows[0]["account_number"]
+    assert len(accepted) == 3
+
+
+def test_two_visible_sheets_with_data_stop_naming_both(tmp_path):
+    rows = [chinese(r) for r in people()]
+    path = write_sheets(tmp_path / "r.xlsx", {"一村": sheet_rows(rows[:5]), "二村": sheet_rows(rows[5:])})
+    with pytest.raises(RunStopped, match=r"2 sheets with data \(一村, 二村\); put the roster on one sheet") as stop:
+        read_input(path, "rosters")
+    assert stop.value.file == "r.xlsx"
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+@pytest.mark.parametrize("header", ["chinese", "english"])
+def test_hidden_sheet_headed_like_a_roster_stops(state, header, tmp_path):
+    rows = people()[:3]
+    old = [chinese(r) for r in rows] if header == "chinese" else rows
+    path = write_sheets(
+        tmp_path / "r.xlsx",
+        {"Sheet1": sheet_rows([chinese(r) for r in rows]), "旧表": sheet_rows(old)},
+        states={"旧表": state},
+    )
+    with pytest.raises(RunStopped, match=r"hidden sheet\(s\) headed like a roster \(旧表\)"):
+        read_input(path, "rosters")
+
+
+def test_hidden_sheet_of_something_else_is_ignored(tmp_path):
+    rows = [chinese(r) for r in people()[:3]]
+    lists = [["银行", "代码"], ["江阴农商银行", "JRCB"]]  # a lookup list behind a drop-down
+    path = write_sheets(tmp_path / "r.xlsx", {"Sheet1": sheet_rows(rows), "lists": lists}, states={"lists": "hidden"})
+    assert read_input(path, "rosters")["id_number"].tolist() == [r["身份证号"] for r in rows]
+
+
+def test_empty_visible_sheets_are_ignored(tmp_path):
+    rows = [chinese(r) for r in people()]
+    path = write_sheets(tmp_path / "r.xlsx", {"Sheet1": [], "花名册": sheet_rows(rows), "Sheet3": [[None, ""]]})
+    reference = read_input(write_xlsx(tmp_path / "ref.xlsx", rows), "rosters")
+    raw = read_input(path, "rosters")
+    pdt.assert_frame_equal(raw.drop(columns="source_file"), reference.drop(columns="source_file"))
+    assert raw["source_row"].tolist() == list(range(2, 12))
+
+
+def test_workbook_with_no_data_is_empty(tmp_path):
+    path = write_sheets(tmp_path / "r.xlsx", {"Sheet1": [], "Sheet2": []})
+    with pytest.raises(RunStopped, match="the spreadsheet is empty"):
+        read_input(path, "rosters")
+
+
+# -- headers -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("个人账户养老金(元)", "个人账户养老金 (account_pension)"),
+        ("职工养老金起始月份", "职工养老金起始年月 (employee_pension_from)"),
+        ("Account_Pensions", "个人账户养老金 (account_pension)"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["utf-8", "xlsx"])
+def test_unknown_header_stops_naming_the_closest_known_one(written, meant, fmt, tmp_path):
+    canonical = "account_pension" if "ension" in written and "职工" not in written else "employee_pension_from"
+    rows = [{(written if k == canonical else k): v for k, v in r.items()} for r in people()[:3]]
+    with pytest.raises(RunStopped, match=re.escape(f"unknown column {written}: did you mean {meant}?")) as stop:
+        read_input(write_rows(tmp_path / "r", rows, fmt=fmt), "rosters")
+    assert stop.value.file == f"r.{'xlsx' if fmt == 'xlsx' else 'csv'}"
+
+
+def test_unknown_header_without_a_close_one_stops_too(tmp_path):
+    rows = [{**chinese(r), "联系电话": "13800000000"} for r in people()[:2]]
+    with pytest.raises(RunStopped, match=r"unknown column 联系电话\.") as stop:
+        read_input(write_csv(tmp_path / "r.csv", rows), "rosters")
+    assert "[headers]" in stop.value.action
+
+
+def test_synonyms_and_ignored_headers(tmp_path, policy):
+    rules = HeaderRules(synonyms={"公民身份号码": "id_number"}, ignored=frozenset({"备注"}))
+    rows = [{("公民身份号码" if k == "身份证号" else k): v for k, v in chinese(r).items()} for r in people()]
+    rows = [{**r, "备注": "新增"} for r in rows]
+    path = write_csv(tmp_path / "r.csv", rows)
+    with pytest.raises(RunStopped, match="unknown column 公民身份号码"):
+        read_input(path, "rosters")
+    raw = read_input(path, "rosters", headers=rules)
+    reference = read_input(write_csv(tmp_path / "ref.csv", [chinese(r) for r in people()]), "rosters")
+    pdt.assert_frame_equal(raw.drop(columns="source_file"), reference.drop(columns="source_file"))
+
+
+def test_a_synonym_of_an_id_column_keeps_excel_numbers_visible(tmp_path):
+    rules = HeaderRules(synonyms={"公民身份号码": "身份证号"}, ignored=frozenset())
+    rows = [{("公民身份号码" if k == "身份证号" else k): v for k, v in chinese(r).items()} for r in people()[:3]]
+    path = write_xlsx(tmp_path / "r.xlsx", rows, numeric_ids={1}, id_columns=("公民身份号码",))
+    raw = read_input(path, "rosters", headers=rules)
+    assert raw["id_number"].iloc[1] == excel_shown(people()[1]["id_number"])
+
+
+def test_ignored_header_never_hides_a_column_of_the_kind(tmp_path):
+    from tests.builders import bank_return_row
+
+    rules = HeaderRules(synonyms={}, ignored=frozenset({"序号"}))
+    rows = [chinese(bank_return_row("B1", 7, account_for(1), "392.00"), "bank_returns")]
+    raw = read_input(write_csv(tmp_path / "b.csv", rows), "bank_returns", headers=rules)
+    assert raw["line_no"].tolist() == ["7"]
+
+
+@pytest.mark.parametrize(
+    ("synonyms", "ignored", "problem"),
+    [
+        ({"身份证": "identity"}, [], "not a column of any input"),
+        ({"姓名": "id_number"}, [], "already the header of name"),
+        ({"身份证": "id_number"}, ["身份证"], "both a synonym and ignored"),
+        ({}, "备注", "list of headers"),
+    ],
+)
+def test_inconsistent_header_rules_are_refused(synonyms, ignored, problem, tmp_path):
+    with pytest.raises(ValueError, match=problem):
+        HeaderRules(synonyms=synonyms, ignored=ignored)
+    if isinstance(ignored, str):  # the policy model refuses it as a type: its own message
+        return
+    text = DEFAULT_POLICY.read_text(encoding="utf-8")
+    section = text[text.index("[headers]") : text.index("# Effective-dated rates")]
+    entries = ", ".join(f'"{h}" = "{c}"' for h, c in synonyms.items())
+    listed = ", ".join(f'"{h}"' for h in ignored)
+    path = tmp_path / "policy.toml"
+    path.write_text(text.replace(section, f"[headers]\nsynonyms = {{ {entries} }}\nignored = [{listed}]\n\n"))
+    with pytest.raises(PolicyError, match=r"headers.*" + problem):
+        load_policy(path)
+
+
+def test_policy_header_rules(policy, tmp_path):
+    rules = policy.header_rules
+    assert rules.synonyms == {"公民身份号码": "id_number"}
+    assert {"备注", "序号"} <= rules.ignored
+    text = DEFAULT_POLICY.read_text(encoding="utf-8")
+    path = tmp_path / "policy.toml"
+    path.write_text(text[: text.index("[headers]")] + text[text.index("# Effective-dated rates") :])
+    assert load_policy(path).header_rules == HeaderRules(synonyms={}, ignored=frozenset())
+
+
+def test_empty_trailing_columns_of_excel_csv_are_dropped(tmp_path):
+    """Excel's "Save as CSV" of a sheet with formatted empty columns: ',,,' on every line."""
+    rows = [chinese(r) for r in people()]
+    clean = write_csv(tmp_path / "clean.csv", rows)
+    trailing = tmp_path / "trailing.csv"
+    lines = [line for line in clean.read_bytes().decode("utf-8").split("\r\n") if line]
+    trailing.write_text("\r\n".join(line + ",,," for line in lines) + "\r\n", encoding="utf-8")
+    pdt.assert_frame_equal(
+        read_input(trailing, "rosters").drop(columns="source_file"),
+        read_input(clean, "rosters").drop(columns="source_file"),
+    )
+
+
+def test_empty_header_cells_over_empty_xlsx_columns_are_dropped(tmp_path):
+    rows = [chinese(r) for r in people()[:3]]
+    cells = sheet_rows(rows)
+    cells[0] += [" ", "\u3000"]  # header cells holding only a space: empty columns all the same
+    path = write_sheets(tmp_path / "r.xlsx", {"Sheet1": cells})
+    reference = read_input(write_xlsx(tmp_path / "ref.xlsx", rows), "rosters")
+    pdt.assert_frame_equal(
+        read_input(path, "rosters").drop(columns="source_file"), reference.drop(columns="source_file")
+    )
+
+
+@pytest.mark.parametrize("fmt", ["utf-8", "xlsx"])
+def test_a_value_under_no_header_stops(fmt, tmp_path):
+    rows = [chinese(r) for r in people()[:3]]
+    header = list(rows[0]) + [""]
+    rows[1][""] = "漏填的表头"
+    with pytest.raises(RunStopped, match=r"column 17 \(Q\) has values but no header"):
+        read_input(write_rows(tmp_path / "r", rows, fmt=fmt, header=header), "rosters")
+
+
+def test_cr_only_line_ends_read_like_crlf(tmp_path):
+    """Excel's "CSV (Macintosh)" ends lines with a bare CR."""
+    rows = [chinese(r) for r in people()]
+    crlf = write_csv(tmp_path / "crlf.csv", rows)
+    cr = tmp_path / "cr.csv"
+    cr.write_bytes(crlf.read_bytes().replace(b"\r\n", b"\r"))
+    assert b"\n" not in cr.read_bytes()
+    pdt.assert_frame_equal(
+        read_input(cr, "rosters").drop(columns="source_file"),
+        read_input(crlf, "rosters").drop(columns="source_file"),
+    )
+
+
+# -- Excel's own cell types -----------------------------------------------------------------------
+
+
+def test_month_cells_typed_as_dates_read_as_the_month_excel_shows(tmp_path, policy):
+    rows = people()[:4]
+    rows[0]["benefit_start"] = dt.date(2010, 7, 1)  # typed 2010-07: a date cell, shown 2010-07
+    rows[1]["benefit_start"] = dt.datetime(2011, 3, 1)
+    rows[2]["benefit_start"] = dt.date(2010, 7, 15)  # a day, not a month: kept, and rejected
+    rows[3]["benefit_start"] = "2010-07-01"  # text stays as written
+    rows[3]["birth_date"] = dt.date(1950, 3, 1)  # not a month column: the date as shown
+    for row in rows:
+        row["employee_pension_from"] = dt.date(2030, 1, 1)
+    path = write_xlsx(tmp_path / "r.xlsx", rows)
+    raw = read_input(path, "rosters")
+    assert raw["benefit_start"].tolist() == ["2010-07", "2011-03", "2010-07-15", "2010-07-01"]
+    assert raw["employee_pension_from"].tolist() == ["2030-01"] * 4
+    assert raw["birth_date"].iloc[3] == "1950-03-01"
+    result = validate_rosters(raw, policy=policy, run_month=MONTH, ever_receiving=pd.Series([], dtype="str"))
+    rejected = result.rejects.set_index("source_row")["reason_codes"]
+    assert "MONTH_FORMAT" in rejected.loc[4] and "MONTH_FORMAT" in rejected.loc[5]
+    assert 2 not in rejected.index or "MONTH_FORMAT" not in rejected.loc[2]
+
+
+# -- files the pipeline's user cannot open --------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["utf-8", "xlsx"])
+def test_permission_denied_stops_cleanly(fmt, tmp_path, monkeypatch):
+    path = write_rows(tmp_path / "r", people()[:2], fmt=fmt)
+    real = Path.read_bytes
+
+    def refuse(self):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(RunStopped, match=r"cannot be opened by the pipeline's user \(Permission denied\)") as stop:
+        read_input(path, "rosters")
+    assert stop.value.file == path.name
+    assert "permissions" in stop.value.action
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its permissions")
+def test_unreadable_file_stops_cleanly(tmp_path):
+    path = write_csv(tmp_path / "r.csv", people()[:2])
+    path.chmod(0)
+    try:
+        with pytest.raises(RunStopped, match="cannot be opened by the pipeline's user"):
+            read_input(path, "rosters")
+    finally:
+        path.chmod(0o644)
