@@ -133,13 +133,14 @@ def cmd_close(args) -> int:
 def cmd_validate(args) -> int:
     from pipeline.emit.files import write_csv
     from pipeline.history import load_history
+    from pipeline.ingest.bank_formats import return_readers
     from pipeline.ingest.inputs import read_month
     from pipeline.progress import Progress
     from pipeline.validate.idcard import mask
     from pipeline.validate.month import validate_month
 
     policy = load_policy(args.policy)
-    raw = read_month(Inbox(args.inbox), args.month, headers=policy.header_rules)
+    raw = read_month(Inbox(args.inbox), args.month, headers=policy.header_rules, returns=return_readers(policy))
     past = load_history(OutDir(args.out), policy.opening_month, args.month)
     month = validate_month(raw, history=past, policy=policy, run_month=args.month)
     console = Progress().console

@@ -7,7 +7,6 @@ validates holds no value that could pay wrong money silently (a threshold of 10 
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import re
 import tomllib
@@ -16,8 +15,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from pipeline.bank_layouts import BankLayout, Encoding, default_layout
 from pipeline.ingest.columns import HeaderRules
 
 MONTH_TEXT = r"^[0-9]{4}-(0[1-9]|1[0-2])$"  # ASCII digits only: '２０２１-01' is not a month
@@ -95,18 +95,9 @@ class Township(Section):
 class Bank(Section):
     code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,11}$", description="upper-case letters and digits")]
     name: Annotated[str, Field(min_length=1)]
-    encoding: str = DEFAULT_BANK_ENCODING
-
-    @field_validator("encoding")
-    @classmethod
-    def _codec_exists(cls, value: str) -> str:
-        try:
-            codecs.lookup(value)
-        except LookupError:
-            raise ValueError(
-                f"'{value}' is not a text encoding; use one the bank names, e.g. gb18030, gbk or utf-8"
-            ) from None
-        return value
+    encoding: Encoding = DEFAULT_BANK_ENCODING
+    # the file config/banks/<layout>.toml beside the policy file; none: SPEC §7's CSV
+    layout: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")] | None = None
 
 
 class Headers(Section):
@@ -186,6 +177,8 @@ class Policy:
     townships: pd.DataFrame  # code, name, funding, submits_roster
     banks: pd.DataFrame  # code, name, encoding
     header_rules: HeaderRules  # [headers]: other headers clerks use, headers to drop
+    bank_layouts: dict[str, BankLayout]  # bank code -> its file layout (config/banks/, or SPEC §7's CSV)
+    layout_files: dict[str, str]  # layout file name -> sha256, for the manifest
     raw: dict
 
     @property
@@ -223,6 +216,13 @@ class Policy:
     def bank_encoding(self, code: str) -> str:
         return self.banks.set_index("code").at[code, "encoding"]
 
+    def bank_name(self, code: str) -> str:
+        return self.banks.set_index("code").at[code, "name"]
+
+    def return_encoding(self, code: str) -> str:
+        returns = self.bank_layouts[code].returns
+        return (returns.encoding if returns else None) or self.bank_encoding(code)
+
     def township_name(self, code: str) -> str:
         return self.townships.set_index("code").at[code, "name"]
 
@@ -247,6 +247,7 @@ def load_policy(path: Path) -> Policy:
         checked = PolicyFile.model_validate(raw)
     except ValidationError as err:
         raise PolicyError(_explain(err, path, text)) from None
+    layouts, layout_files = _bank_layouts(checked.banks, path.parent / "banks")
     return Policy(
         path=path,
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
@@ -265,30 +266,50 @@ def load_policy(path: Path) -> Policy:
         townships=pd.DataFrame([t.model_dump() for t in checked.townships]).astype({"submits_roster": bool}),
         banks=pd.DataFrame([b.model_dump() for b in checked.banks]),
         header_rules=checked.headers.rules(),
+        bank_layouts=layouts,
+        layout_files=layout_files,
         raw=raw,
     )
+
+
+def _bank_layouts(banks: list[Bank], folder: Path) -> tuple[dict[str, BankLayout], dict[str, str]]:
+    """Each bank's layout, read and validated from folder/<layout>.toml (the same stops as the
+    policy file: the file, the key, its line)."""
+    layouts, files = {}, {}
+    for bank in banks:
+        if bank.layout is None:
+            layouts[bank.code] = default_layout()
+            continue
+        path = folder / f"{bank.layout}.toml"
+        text, raw = _read_toml(path)
+        try:
+            layouts[bank.code] = BankLayout.model_validate(raw)
+        except ValidationError as err:
+            raise PolicyError(_explain(err, path, text)) from None
+        files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return layouts, files
 
 
 def _read_toml(path: Path) -> tuple[str, dict]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise PolicyError(f"policy file {path} not found") from None
+        raise PolicyError(f"{_file_kind(path)} {path} not found") from None
     except OSError as err:
-        raise PolicyError(f"policy file {path} cannot be read ({err.strerror})") from None
+        raise PolicyError(f"{_file_kind(path)} {path} cannot be read ({err.strerror})") from None
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise PolicyError(
-            f"policy file {path}, line {line}: the file is not UTF-8 text (saved as GBK or another "
-            "encoding?). The policy file must be UTF-8: save it again as UTF-8 and rerun."
+            f"{_file_kind(path)} {path}, line {line}: the file is not UTF-8 text (saved as GBK or another "
+            "encoding?). It must be UTF-8: save it again as UTF-8 and rerun."
         ) from None
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise PolicyError(
-            f"policy file {path}: it is not valid TOML ({err}). Fix that line (a missing quote, "
+            f"{_file_kind(path)} {path}: it is not valid TOML ({err}). Fix that line (a missing quote, "
             "bracket or '=') and rerun."
         ) from None
 
@@ -311,7 +332,13 @@ def _explain(err: ValidationError, path: Path, text: str) -> str:
         key = f"[{key}]" if whole_table and key and problem["type"] == "value_error" else key
         problems.append(f"{where}{key or 'the file'}{got}: {_allowed(problem)}")
     shown = problems[:10] + ([f"and {len(problems) - 10} more"] if len(problems) > 10 else [])
-    return f"policy file {path} has {len(problems)} problem(s): " + "; ".join(shown) + ". Fix the file and rerun."
+    return (
+        f"{_file_kind(path)} {path} has {len(problems)} problem(s): " + "; ".join(shown) + ". Fix the file and rerun."
+    )
+
+
+def _file_kind(path: Path) -> str:
+    return "bank layout file" if path.parent.name == "banks" else "policy file"
 
 
 def _allowed(problem: dict) -> str:

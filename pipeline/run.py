@@ -19,7 +19,14 @@ import pyarrow.parquet as pq
 
 from pipeline import lifecycle
 from pipeline.audit.check import audit_report, invariant_checks
-from pipeline.emit.bank_files import bank_file_rows, check_bank_lines, write_bank_files
+from pipeline.emit.bank_files import (
+    BankFile,
+    bank_file_rows,
+    check_bank_lines,
+    render_bank_files,
+    truncated_payees,
+    write_bank_files,
+)
 from pipeline.emit.files import sha256_of, write_csv, write_json, write_parquet
 from pipeline.emit.funeral_grants import funeral_grant_rows
 from pipeline.emit.office_lists import change_rows, hold_rows, recovery_rows
@@ -29,6 +36,7 @@ from pipeline.emit.xlsx import write_xlsx
 from pipeline.entitlement.money import Money, MoneyInputs, compute_money
 from pipeline.errors import AuditFailed
 from pipeline.history import MoneyHistory, carried_forward, load_history, load_money_history
+from pipeline.ingest.bank_formats import return_readers
 from pipeline.ingest.inputs import RawInputs, read_month
 from pipeline.months import add_months
 from pipeline.paths import Inbox, OutDir
@@ -48,7 +56,7 @@ class RunContext:
 
 def ingest(ctx: RunContext, progress: Progress) -> RawInputs:
     with progress.step("ingest") as counts:
-        raw = read_month(ctx.inbox, ctx.month, headers=ctx.policy.header_rules)
+        raw = read_month(ctx.inbox, ctx.month, headers=ctx.policy.header_rules, returns=return_readers(ctx.policy))
         counts.update(
             files=len(raw.files), rosters=len(raw.rosters), deaths=len(raw.deaths), returns=len(raw.bank_returns)
         )
@@ -113,6 +121,7 @@ def write_draft(
     with progress.step("write") as counts:
         bank_rows = bank_file_rows(result.bank_lines, result.people, result.deaths_in_force, ctx.month)
         check_bank_lines(bank_rows, ctx.month, ctx.policy)  # before the staging folder exists
+        bank_files = render_bank_files(bank_rows, ctx.month, ctx.policy)  # a field too narrow stops here
         staging = ctx.out.staging(ctx.month)
         if staging.exists():
             shutil.rmtree(staging)
@@ -133,7 +142,7 @@ def write_draft(
         ]
         with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
             written = [parquet_writer.submit(write_parquet, table, path) for table, path in tables]
-            summary = emit_month(ctx, month, inputs, result, bank_rows, staging / "month")
+            summary = emit_month(ctx, month, inputs, result, bank_files, staging / "month")
             for done in written:
                 done.result()
         write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
@@ -154,12 +163,13 @@ def with_run_month(table: pd.DataFrame | pa.Table, month: str) -> pd.DataFrame |
 
 
 def emit_month(
-    ctx: RunContext, month: ValidatedMonth, inputs: MoneyInputs, result: Money, bank_rows: pd.DataFrame, folder: Path
+    ctx: RunContext, month: ValidatedMonth, inputs: MoneyInputs, result: Money, bank_files: list[BankFile], folder: Path
 ) -> dict:
     """The files people and banks read."""
     township_names = ctx.policy.townships.set_index("code")["name"]
     deaths = result.deaths_in_force
-    controls = write_bank_files(bank_rows, folder, ctx.month, ctx.policy)
+    controls = write_bank_files(bank_files, folder)
+    write_csv(truncated_payees(bank_files), folder / "truncated_payees.csv")
     grants = funeral_grant_rows(result.positions, result.ledger, deaths, township_names)
     write_csv(grants, folder / "funeral_grants.csv")
     write_xlsx(grants, folder / "funeral_grants.xlsx", sheet_name="丧葬补助费")

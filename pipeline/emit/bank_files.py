@@ -1,18 +1,24 @@
-"""Payment files for the banks: bank/<BANK>_<YYYY-MM>_<pension|funeral>.csv, one line per payee,
-in the bank's encoding, each with a control file (batch id, line count, total, SHA-256)."""
+"""Payment files for the banks: bank/<BANK>_<YYYY-MM>_<pension|funeral>.<ext>, one line per payee
+(per deceased for funeral grants), in the bank's layout and encoding, each with a control file
+(batch id, line count, total, SHA-256)."""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.emit.files import sha256_of, write_csv, write_json, yuan
+from pipeline.bank_layouts import BankLayout, default_layout
+from pipeline.emit.bank_formats import Batch, file_name, no_truncation, read_lines, render
+from pipeline.emit.files import write_bytes, write_json, yuan
 from pipeline.errors import RunStopped
 from pipeline.frames import lookup, map_values
 from pipeline.policy import Policy
 from pipeline.validate.idcard import mask
 
+DEFAULT_LAYOUT = default_layout()
 MEMO = {"pension": "居保养老金 {month}", "funeral": "居保丧葬补助费 {month}"}
 
 
@@ -92,24 +98,63 @@ def _lines(rows: pd.DataFrame, *, with_amount: bool) -> str:
     return "; ".join(parts) + (f"; and {len(rows) - 10} more" if len(rows) > 10 else "")
 
 
-def write_bank_files(rows: pd.DataFrame, folder: Path, month: str, policy: Policy) -> list[dict]:
-    """Write each batch and its control file; return the controls (for summary and manifest)."""
-    controls = []
-    for (bank, line_type), batch in rows.groupby(["bank_code", "line_type"], sort=True):
-        path = folder / "bank" / f"{bank}_{month}_{line_type}.csv"
-        body = batch.sort_values("序号")[["序号", "户名", "账号", "金额", "身份证号", "摘要"]]
-        write_csv(body, path, encoding=policy.bank_encoding(bank), numeric=("序号", "金额"))
+@dataclass(frozen=True)
+class BankFile:
+    """One batch rendered in its bank's layout, ready to be written."""
+
+    name: str  # under bank/
+    data: bytes
+    control: dict  # batch id, line count, total, the file's SHA-256 (and the layout when not SPEC §7's CSV)
+    truncated: pd.DataFrame
+
+
+def render_bank_files(rows: pd.DataFrame, month: str, policy: Policy) -> list[BankFile]:
+    """Every batch of the month in its bank's layout, in memory: a value that does not fit its
+    field stops the run here, before anything is written."""
+    files = []
+    for (bank, line_type), lines in rows.groupby(["bank_code", "line_type"], sort=True):
+        layout = policy.bank_layouts[bank]
+        encoding = "utf-8" if layout.format == "pain001" else policy.bank_encoding(bank)
+        batch = Batch(bank, policy.bank_name(bank), line_type, month, encoding, lines.sort_values("序号"))
+        rendered = render(layout, batch)
+        name = file_name(layout, batch)
         control = {
-            "batch_id": batch["batch_id"].iloc[0],
+            "batch_id": batch.batch_id,
             "bank_code": bank,
             "line_type": line_type,
-            "file": path.name,
-            "encoding": policy.bank_encoding(bank),
-            "line_count": len(batch),
-            "total_fen": int(batch["amount_fen"].sum()),
-            "total_yuan": yuan(pd.Series([batch["amount_fen"].sum()])).iloc[0],
-            "sha256": sha256_of(path),
+            "file": name,
+            "encoding": encoding,
+            "line_count": len(lines),
+            "total_fen": int(lines["amount_fen"].sum()),
+            "total_yuan": yuan(pd.Series([lines["amount_fen"].sum()])).iloc[0],
+            "sha256": hashlib.sha256(rendered.data).hexdigest(),
         }
-        write_json(control, path.with_suffix(".control.json"))
-        controls.append(control)
-    return controls
+        if layout != DEFAULT_LAYOUT:  # the audit reads a released file back by the layout it was written in
+            control["layout"] = layout.model_dump(mode="json")
+        files.append(BankFile(name, rendered.data, control, rendered.truncated))
+    return files
+
+
+def write_bank_files(files: list[BankFile], folder: Path) -> list[dict]:
+    """Write each batch and its control file; return the controls (for summary and manifest)."""
+    for bank_file in files:
+        path = folder / "bank" / bank_file.name
+        write_bytes(bank_file.data, path)
+        write_json(bank_file.control, path.with_name(path.stem + ".control.json"))
+    return [f.control for f in files]
+
+
+def truncated_payees(files: list[BankFile]) -> pd.DataFrame:
+    """The lines whose payee name or memo was cut to the bank's byte limit, for the office."""
+    return pd.concat([f.truncated for f in files], ignore_index=True) if files else no_truncation()
+
+
+def layout_of(control: dict) -> BankLayout:
+    """The layout a released file was written in (recorded in its control file)."""
+    return BankLayout.model_validate(control["layout"], strict=False) if "layout" in control else DEFAULT_LAYOUT
+
+
+def read_bank_file(path: Path, control: dict) -> pd.DataFrame:
+    """A written bank file's lines (line_no, payee_name, account_number, amount_fen, id_number),
+    read back in the layout and encoding its control file records."""
+    return read_lines(layout_of(control), path.read_bytes(), control["encoding"])

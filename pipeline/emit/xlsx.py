@@ -103,10 +103,10 @@ def xlsx_bytes(
         sheet.append([_cell(sheet, v, k) for v, k in zip(row, kinds, strict=True)])
     raw = io.BytesIO()
     workbook.save(raw)
-    return _normalised_zip(raw.getvalue())
+    return normalised_zip(raw.getvalue())
 
 
-def _normalised_zip(data: bytes) -> bytes:
+def normalised_zip(data: bytes) -> bytes:
     """Rewrite the zip with fixed entry times and the docProps times pinned to FIXED_TIME."""
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()

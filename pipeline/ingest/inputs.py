@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import RunStopped
+from pipeline.ingest.bank_formats import ReturnReader, read_return_file
 from pipeline.ingest.columns import COLUMNS, DEFAULT_HEADERS, SOURCE_FILE, SOURCE_ROW, HeaderRules
 from pipeline.ingest.read import read_file, read_input
 from pipeline.paths import INPUT_KINDS, Inbox
@@ -24,7 +25,11 @@ class RawInputs:
     hashes: dict[str, str]  # source_file -> sha256 of the bytes that were read and parsed
 
 
-def read_month(inbox: Inbox, month: str, *, headers: HeaderRules = DEFAULT_HEADERS) -> RawInputs:
+def read_month(
+    inbox: Inbox, month: str, *, headers: HeaderRules = DEFAULT_HEADERS, returns: tuple[ReturnReader, ...] = ()
+) -> RawInputs:
+    """returns: the banks whose result files have their own layout (the others are read as SPEC
+    §3's bank-return CSV/XLSX)."""
     if not _is_folder(inbox.month_dir(month)):
         raise RunStopped(
             f"there is no inbox folder for {month}.",
@@ -35,7 +40,7 @@ def read_month(inbox: Inbox, month: str, *, headers: HeaderRules = DEFAULT_HEADE
     for kind in INPUT_KINDS:
         paths = _listed(inbox, month, kind)
         labels = [str(p.relative_to(inbox.root)) for p in paths]
-        reads = [read_file(p, kind, label=label, headers=headers) for p, label in zip(paths, labels, strict=True)]
+        reads = [_read(p, kind, label, headers, returns) for p, label in zip(paths, labels, strict=True)]
         frames = [frame for frame, _ in reads]
         tables[kind] = concat_or_empty(frames, kind)
         files += paths
@@ -46,6 +51,15 @@ def read_month(inbox: Inbox, month: str, *, headers: HeaderRules = DEFAULT_HEADE
         {"kind": "str", SOURCE_FILE: "str", "rows": "int64"}
     )
     return RawInputs(**tables, files=files, rows_read=rows_read, hashes=hashes)
+
+
+def _read(
+    path: Path, kind: str, label: str, headers: HeaderRules, returns: tuple[ReturnReader, ...]
+) -> tuple[pd.DataFrame, str]:
+    reader = next((r for r in returns if r.reads(path)), None) if kind == "bank_returns" else None
+    if reader is not None:
+        return read_return_file(path, reader, label=label)
+    return read_file(path, kind, label=label, headers=headers)
 
 
 def _is_folder(folder: Path) -> bool:

@@ -64,7 +64,7 @@ def read_file(
             file=label,
             action="save the file as .csv or .xlsx, or move it out of the inbox.",
         )
-    data = _file_bytes(path, label)
+    data = file_bytes(path, label)
     if suffix == ".csv":
         raw = _read_csv(data, label)
     else:
@@ -75,7 +75,7 @@ def read_file(
     return table.reset_index(drop=True), hashlib.sha256(data).hexdigest()
 
 
-def _file_bytes(path: Path, label: str) -> bytes:
+def file_bytes(path: Path, label: str) -> bytes:
     """The file's bytes; a file the pipeline may not open stops the run instead of a traceback."""
     try:
         return path.read_bytes()
