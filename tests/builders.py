@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -370,3 +371,17 @@ def build_inbox(
     if bank_returns:
         write_csv(root / month / "bank_returns" / f"returns_{month}.csv", bank_returns)
     return built
+
+
+def write_policy(folder: Path, text: str) -> Path:
+    """A policy file in `folder` with the bank layouts beside it (config/banks/), as a deployment
+    keeps them: the layouts named in [[banks]] are read from the policy file's own folder."""
+    from pipeline.paths import DEFAULT_POLICY
+
+    folder.mkdir(parents=True, exist_ok=True)
+    banks = folder / "banks"
+    if not banks.exists():
+        shutil.copytree(DEFAULT_POLICY.parent / "banks", banks)
+    path = folder / "policy.toml"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -3,18 +3,22 @@ returns written as real inbox files, and the real monthly run (run + close) mont
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from pipeline.emit.bank_files import read_bank_file
+from pipeline.emit.files import yuan
 from pipeline.lifecycle import close_month
 from pipeline.paths import DEFAULT_POLICY, Inbox, OutDir
 from pipeline.policy import load_policy
 from pipeline.progress import Progress
 from pipeline.run import RunContext, run
 from pipeline.validate.idcard import check_chars
+from tests.builders import write_policy
 
 TOWNSHIP = "320281001"
 ZONE = "320281400"
@@ -80,8 +84,7 @@ class Scenario:
         self.root = root
         self.inbox = Inbox(root / "inbox")
         self.out = OutDir(root / "out")
-        self.policy_path = root / "policy.toml"
-        self.policy_path.write_text(policy or policy_text(), encoding="utf-8")
+        self.policy_path = write_policy(root, policy or policy_text())
 
     def set_policy(self, text: str) -> None:
         self.policy_path.write_text(text, encoding="utf-8")
@@ -116,8 +119,21 @@ class Scenario:
         return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
 
     def bank_file(self, month: str, bank: str = "JRCB", kind: str = "pension") -> pd.DataFrame:
-        path = self.out.month(month) / "bank" / f"{bank}_{month}_{kind}.csv"
-        return pd.read_csv(path, dtype=str, encoding="gb18030")
+        """A batch as its bank reads it (any layout), as text columns 序号, 户名, 账号, 金额, 身份证号."""
+        for path in sorted((self.out.month(month) / "bank").glob(f"{bank}_*.control.json")):
+            control = json.loads(path.read_text(encoding="utf-8"))
+            if control["line_type"] == kind:
+                lines = read_bank_file(path.parent / control["file"], control)
+                return pd.DataFrame(
+                    {
+                        "序号": lines["line_no"].astype("str"),
+                        "户名": lines["payee_name"],
+                        "账号": lines["account_number"],
+                        "金额": yuan(lines["amount_fen"]),
+                        "身份证号": lines["id_number"],
+                    }
+                )
+        raise FileNotFoundError(f"no {bank} {kind} batch in {month}")
 
     def entries_of(self, person: Person) -> list[tuple]:
         """(run_month, period, component, kind, reason, settlement, amount_fen), in ledger order."""

@@ -27,6 +27,7 @@ from tests.builders import (
     make_id,
     sheet_rows,
     write_csv,
+    write_policy,
     write_sheets,
     write_xlsx,
 )
@@ -407,11 +408,8 @@ def test_roster_the_pipeline_may_not_read_stops(inbox, out_dir, policy, capsys, 
 
 
 def test_inconsistent_header_policy_stops(inbox, out_dir, tmp_path, capsys):
-    policy_file = tmp_path / "policy.toml"
     text = (REPO / "config" / "policy.toml").read_text(encoding="utf-8")
-    policy_file.write_text(
-        text.replace('"公民身份号码" = "id_number"', '"公民身份号码" = "identity"'), encoding="utf-8"
-    )
+    policy_file = write_policy(tmp_path, text.replace('"公民身份号码" = "id_number"', '"公民身份号码" = "identity"'))
     args = ("run", "--month", MONTH, "--inbox", str(inbox.root), "--out", str(out_dir), "--quiet")
     err_code, err = payout(capsys, *args, "--policy", str(policy_file))
     assert_stopped(err_code, err, "[headers]", "公民身份号码", "not a column of any input")

@@ -10,7 +10,7 @@ import pytest
 from pipeline.cli import EXIT_STOPPED, main
 from pipeline.paths import DEFAULT_POLICY
 from pipeline.policy import PolicyError, load_policy
-from tests.builders import MONTH
+from tests.builders import MONTH, write_policy
 
 REAL = DEFAULT_POLICY.read_text(encoding="utf-8")
 
@@ -83,8 +83,7 @@ MISTAKES = [
 
 @pytest.mark.parametrize(("case", "text", "named"), MISTAKES, ids=[m[0] for m in MISTAKES])
 def test_policy_mistake_stops_the_run_naming_the_key(case, text, named, tmp_path, inbox, capsys):
-    policy = tmp_path / "policy.toml"
-    policy.write_text(text, encoding="utf-8")
+    policy = write_policy(tmp_path, text)
     out = tmp_path / "out"
     code = main(
         ["run", "--month", MONTH, "--inbox", str(inbox.root), "--out", str(out), "--policy", str(policy), "--quiet"]
@@ -100,8 +99,7 @@ def test_policy_mistake_stops_the_run_naming_the_key(case, text, named, tmp_path
 
 def test_the_stop_gives_the_line_of_the_key(tmp_path):
     text = edited('funding = "self"', 'funding = "whole"')
-    policy = tmp_path / "policy.toml"
-    policy.write_text(text, encoding="utf-8")
+    policy = write_policy(tmp_path, text)
     with pytest.raises(PolicyError) as stop:
         load_policy(policy)
     line = line_of(text, 'funding = "whole"')
@@ -117,15 +115,13 @@ def test_a_file_saved_as_gbk_is_refused_as_not_utf8(tmp_path):
 
 def test_every_problem_is_listed_at_once(tmp_path):
     text = edited('funding = "split"', 'funding = "half"').replace("male = 60", 'male = "60"')
-    policy = tmp_path / "policy.toml"
-    policy.write_text(text, encoding="utf-8")
+    policy = write_policy(tmp_path, text)
     with pytest.raises(PolicyError, match=r"2 problem\(s\).*pension_age.male.*townships\[0\].funding"):
         load_policy(policy)
 
 
 def test_a_bank_without_encoding_gets_gb18030(tmp_path):
-    policy = tmp_path / "policy.toml"
-    policy.write_text(edited('name = "中国银行"\nencoding = "utf-8"', 'name = "中国银行"'), encoding="utf-8")
+    policy = write_policy(tmp_path, edited('name = "中国银行"\nencoding = "utf-8"', 'name = "中国银行"'))
     assert load_policy(policy).bank_encoding("BOC") == "gb18030"
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from pipeline.paths import DEFAULT_POLICY
+from tests.builders import write_policy
 from tests.test_cli_stops import assert_nothing_written, assert_stopped, payout
 
 
 def run_with_policy(capsys, inbox, out, policy_text: str, tmp_path):
-    policy = tmp_path / "policy.toml"
-    policy.write_text(policy_text, encoding="utf-8")
+    policy = write_policy(tmp_path, policy_text)
     return payout(
         capsys,
         "run",

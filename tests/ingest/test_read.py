@@ -26,6 +26,7 @@ from tests.builders import (
     sheet_rows,
     township_people,
     write_csv,
+    write_policy,
     write_rows,
     write_sheets,
     write_xlsx,
@@ -486,8 +487,9 @@ def test_inconsistent_header_rules_are_refused(synonyms, ignored, problem, tmp_p
     section = text[text.index("[headers]") : text.index("# Effective-dated rates")]
     entries = ", ".join(f'"{h}" = "{c}"' for h, c in synonyms.items())
     listed = ", ".join(f'"{h}"' for h in ignored)
-    path = tmp_path / "policy.toml"
-    path.write_text(text.replace(section, f"[headers]\nsynonyms = {{ {entries} }}\nignored = [{listed}]\n\n"))
+    path = write_policy(
+        tmp_path, text.replace(section, f"[headers]\nsynonyms = {{ {entries} }}\nignored = [{listed}]\n\n")
+    )
     with pytest.raises(PolicyError, match=r"headers.*" + problem):
         load_policy(path)
 
@@ -497,8 +499,7 @@ def test_policy_header_rules(policy, tmp_path):
     assert rules.synonyms == {"公民身份号码": "id_number"}
     assert {"备注", "序号"} <= rules.ignored
     text = DEFAULT_POLICY.read_text(encoding="utf-8")
-    path = tmp_path / "policy.toml"
-    path.write_text(text[: text.index("[headers]")] + text[text.index("# Effective-dated rates") :])
+    path = write_policy(tmp_path, text[: text.index("[headers]")] + text[text.index("# Effective-dated rates") :])
     assert load_policy(path).header_rules == HeaderRules(synonyms={}, ignored=frozenset())
 
 
