@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.paths import OutDir
+from pipeline.sql import literal
 
 VIEWS = Path(__file__).with_name("views.sql")
 
@@ -15,7 +16,7 @@ VIEWS = Path(__file__).with_name("views.sql")
 def connect_views(out: OutDir) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with every audit view defined over the output folder."""
     con = duckdb.connect()
-    con.execute(f"set file_search_path = '{out.root.resolve()}'")
+    con.execute(f"set file_search_path = {literal(out.root.resolve())}")
     con.execute(VIEWS.read_text(encoding="utf-8"))
     return con
 
