@@ -176,7 +176,7 @@ def manifest(ctx: RunContext, raw: RawInputs, staging: Path) -> dict:
     return {
         "month": ctx.month,
         "status": "draft",
-        "inputs": {str(p.relative_to(ctx.inbox.root)): sha256_of(p) for p in raw.files},
+        "inputs": {str(p.relative_to(ctx.inbox.root)): raw.sha256[p] for p in raw.files},
         "outputs": outputs,
         "policy": {"file": ctx.policy.path.name, "sha256": ctx.policy.sha256, "values": ctx.policy.raw},
         "code_version": code_version(),

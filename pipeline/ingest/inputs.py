@@ -3,7 +3,8 @@ run). Rows keep their source file (relative to the inbox) and row number."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ class RawInputs:
     bank_returns: pd.DataFrame
     files: list[Path]  # every file read, for the manifest
     rows_read: pd.DataFrame  # kind, source_file, rows
+    sha256: dict[Path, str] = field(default_factory=dict)  # of the bytes parsed, per file
 
 
 def read_month(inbox: Inbox, month: str) -> RawInputs:
@@ -30,10 +32,14 @@ def read_month(inbox: Inbox, month: str) -> RawInputs:
             file=str(inbox.month_dir(month)),
             action=f"put the month's files under {inbox.month_dir(month)}/rosters (and deaths/, bank_returns/).",
         )
-    tables, files, counts = {}, [], []
+    tables, files, counts, digests = {}, [], [], {}
     for kind in INPUT_KINDS:
         paths = inbox.files(month, kind)
-        frames = [read_input(p, kind, label=str(p.relative_to(inbox.root))) for p in paths]
+        frames = []
+        for p in paths:
+            data = p.read_bytes()  # read once: the manifest hashes the very bytes parsed
+            digests[p] = hashlib.sha256(data).hexdigest()
+            frames.append(read_input(p, kind, label=str(p.relative_to(inbox.root)), data=data))
         tables[kind] = concat_or_empty(frames, kind)
         files += paths
         # counted per file read, so that a file with a header and no rows is counted as 0 rows
@@ -42,7 +48,7 @@ def read_month(inbox: Inbox, month: str) -> RawInputs:
     rows_read = pd.DataFrame(counts, columns=["kind", SOURCE_FILE, "rows"]).astype(
         {"kind": "str", SOURCE_FILE: "str", "rows": "int64"}
     )
-    return RawInputs(**tables, files=files, rows_read=rows_read)
+    return RawInputs(**tables, files=files, rows_read=rows_read, sha256=digests)
 
 
 def read_files(paths: list[Path], kind: str, root: Path) -> pd.DataFrame:

@@ -24,18 +24,19 @@ from pipeline.ingest.columns import COLUMNS, DIGIT_STRINGS, SOURCE_FILE, SOURCE_
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
-def read_input(path: Path, kind: str, *, label: str | None = None) -> pd.DataFrame:
+def read_input(path: Path, kind: str, *, label: str | None = None, data: bytes | None = None) -> pd.DataFrame:
     """One file -> canonical columns of `kind` (all str, '' for empty) + source_file, source_row.
 
     `label` is how the file is named in outputs (a path relative to the inbox); it defaults to
-    the file name.
+    the file name. `data`: the file's bytes when the caller already read them (to hash exactly
+    what is parsed: a file replaced while the run reads it must not get the new file's hash).
     """
     label = label or path.name
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        raw = _read_csv(path, label)
+        raw = _read_csv(path, label, data)
     elif suffix in (".xlsx", ".xls", ".xlsm", ".ods"):
-        raw = _read_spreadsheet(path, label)
+        raw = _read_spreadsheet(path, label, data)
     else:
         raise RunStopped(
             f"'{suffix}' files cannot be read (CSV, XLSX and XLS can).",
@@ -61,9 +62,9 @@ def _decode(data: bytes, label: str) -> str:
     )
 
 
-def _read_csv(path: Path, label: str) -> pd.DataFrame:
+def _read_csv(path: Path, label: str, data: bytes | None = None) -> pd.DataFrame:
     """Rows indexed by the row number a spreadsheet shows (header = 1); blank rows dropped."""
-    text = _decode(path.read_bytes(), label)
+    text = _decode(path.read_bytes() if data is None else data, label)
     if not text.strip():
         raise RunStopped("the file is empty.", file=label, action="send the full file again.")
     try:
@@ -142,9 +143,12 @@ def _check_extra_fields(text: str, width: int, label: str) -> None:
             )
 
 
-def _read_spreadsheet(path: Path, label: str) -> pd.DataFrame:
+def _read_spreadsheet(path: Path, label: str, data: bytes | None = None) -> pd.DataFrame:
     try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        book = (
+            CalamineWorkbook.from_path(str(path)) if data is None else CalamineWorkbook.from_filelike(io.BytesIO(data))
+        )
+        sheet = book.get_sheet_by_index(0)
         rows = sheet.to_python(skip_empty_area=False)
     except Exception as err:  # calamine raises its own error types per format
         raise RunStopped(
