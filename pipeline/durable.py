@@ -9,7 +9,7 @@ months: pipeline/lifecycle.py decides what is renamed when.
 
 from __future__ import annotations
 
-import errno
+import hashlib
 import os
 import shutil
 from collections.abc import Callable
@@ -83,5 +83,5 @@ def remove_tree(folder: Path) -> None:
         fsync_path(folder.parent)
 
 
-def is_disk_full(err: BaseException) -> bool:
-    return isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT)
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
