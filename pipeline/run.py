@@ -5,7 +5,6 @@ The CLI and the Prefect flow both call these functions; nothing here imports Pre
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pipeline import lifecycle
+from pipeline import durable, guard, lifecycle
 from pipeline.audit.check import audit_report, invariant_checks
 from pipeline.emit.bank_files import bank_file_rows, write_bank_files
 from pipeline.emit.files import sha256_of, write_csv, write_json, write_parquet
@@ -25,7 +24,7 @@ from pipeline.emit.rejects import write_rejects
 from pipeline.emit.summary import month_summary, write_summary
 from pipeline.emit.xlsx import write_xlsx
 from pipeline.entitlement.money import Money, MoneyInputs, compute_money
-from pipeline.errors import AuditFailed
+from pipeline.errors import AuditFailed, RunStopped, stopped_by
 from pipeline.history import MoneyHistory, carried_forward, load_history, load_money_history
 from pipeline.ingest.inputs import RawInputs, read_month
 from pipeline.months import add_months
@@ -107,35 +106,55 @@ def write_draft(
     """Everything goes to a staging folder first; the month appears in one rename."""
     with progress.step("write") as counts:
         staging = ctx.out.staging(ctx.month)
-        if staging.exists():
-            shutil.rmtree(staging)
-        state = staging / "month" / "state"
-        holds = result.positions[result.positions["action"] == "hold"]
-        tables = [(result.ledger, staging / "ledger" / "entries.parquet")] + [
-            (frame if name == "last_known" else with_run_month(frame, ctx.month), state / f"{name}.parquet")
-            for name, frame in (
-                ("roster", month.roster),
-                ("deaths", month.deaths),
-                ("bank_returns", month.bank_returns),
-                ("issued_lines", result.bank_lines),
-                ("due", result.due),
-                ("last_known", carried_forward(inputs.last_known, month.roster, ctx.month)),
-                ("holds", holds),
-            )
-        ]
-        with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
-            written = [parquet_writer.submit(write_parquet, table, path) for table, path in tables]
-            summary = emit_month(ctx, month, inputs, result, staging / "month")
-            for done in written:
-                done.result()
-        write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
-        write_json(lifecycle.draft_status(ctx.month), staging / "month" / lifecycle.STATUS)
-        lifecycle.publish(staging / "ledger", ctx.out.ledger_partition(ctx.month))
-        lifecycle.publish(staging / "month", ctx.out.month(ctx.month))
-        shutil.rmtree(staging)
+        try:
+            durable.remove_tree(staging)
+            summary = stage_draft(ctx, raw, month, inputs, result, staging)
+        except Exception as err:  # nothing was published: leave no half-written month (nor its IDs)
+            durable.remove_tree(staging)
+            raise write_stopped(err, ctx, "nothing was published and its unfinished files were removed") from err
+        try:
+            lifecycle.publish_staged(ctx.out, ctx.month)
+        except OSError as err:
+            raise write_stopped(err, ctx, "its publish was interrupted: the next command completes it") from err
         counts.update(paid_fen=summary["money"]["bank_total_fen"], holds=summary["money"]["hold_rows"])
     progress.show_summary(summary)
     return ctx.out.month(ctx.month)
+
+
+def stage_draft(
+    ctx: RunContext, raw: RawInputs, month: ValidatedMonth, inputs: MoneyInputs, result: Money, staging: Path
+) -> dict:
+    """Every file of the draft under the staging folder, on the disk, marked complete."""
+    state = staging / "month" / "state"
+    holds = result.positions[result.positions["action"] == "hold"]
+    tables = [(result.ledger, staging / "ledger" / "entries.parquet")] + [
+        (frame if name == "last_known" else with_run_month(frame, ctx.month), state / f"{name}.parquet")
+        for name, frame in (
+            ("roster", month.roster),
+            ("deaths", month.deaths),
+            ("bank_returns", month.bank_returns),
+            ("issued_lines", result.bank_lines),
+            ("due", result.due),
+            ("last_known", carried_forward(inputs.last_known, month.roster, ctx.month)),
+            ("holds", holds),
+        )
+    ]
+    with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
+        written = [parquet_writer.submit(write_parquet, table, path) for table, path in tables]
+        summary = emit_month(ctx, month, inputs, result, staging / "month")
+        for done in written:
+            done.result()
+    write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
+    write_json(lifecycle.draft_status(ctx.month), staging / "month" / lifecycle.STATUS)
+    lifecycle.mark_staged(staging)
+    return summary
+
+
+def write_stopped(err: Exception, ctx: RunContext, outcome: str) -> RunStopped:
+    """A failed write as an operator's message (a full disk says so)."""
+    if isinstance(err, RunStopped):
+        return err
+    return stopped_by(err, f"the draft of {ctx.month} could not be written; {outcome}.", ctx.out.root)
 
 
 def with_run_month(table: pd.DataFrame | pa.Table, month: str) -> pd.DataFrame | pa.Table:
@@ -229,8 +248,12 @@ def self_audit(ctx: RunContext, progress: Progress) -> dict:
     """The auditors' invariants over the whole output folder, written next to the month's files
     (outside the manifest: they describe the folder, not the month's inputs)."""
     with progress.step("audit") as counts:
-        report = audit_report(invariant_checks(ctx.out))
-        write_json(report, ctx.out.month(ctx.month) / "audit.json")
+        folder = ctx.out.month(ctx.month)
+        report = audit_report(invariant_checks(ctx.out)) | {
+            "manifest_sha256": sha256_of(folder / "manifest.json"),  # close checks it audited this draft
+            "audited_at": lifecycle.now(),
+        }
+        write_json(report, folder / lifecycle.AUDIT)
         counts.update(violations=sum(c["violations"] for c in report["invariants"]))
     progress.show_audit(report)
     if not report["passed"]:
@@ -239,11 +262,12 @@ def self_audit(ctx: RunContext, progress: Progress) -> dict:
 
 
 def run(ctx: RunContext, progress: Progress, *, catch_up: bool = False) -> Path:
-    with lifecycle.output_lock(ctx.out):
+    command = f"payout run --month {ctx.month}" + (" --catch-up" if catch_up else "")
+    with guard.writing(ctx.out, command, progress.notice):
         if catch_up:
-            for earlier in lifecycle.months_to_catch_up(ctx.out, ctx.policy.opening_month, ctx.month):
+            for earlier in lifecycle.catch_up_months(ctx.out, ctx.policy.opening_month, ctx.month):
                 progress.say(f"[bold]{earlier}[/] (catch-up: run and close)")
                 run_one_month(RunContext(earlier, ctx.inbox, ctx.out, ctx.policy), progress)
-                lifecycle.close_month(ctx.out, ctx.policy.opening_month, earlier)
+                lifecycle.close_month(ctx.out, ctx.policy.opening_month, earlier, via="catch-up")
         progress.say(f"[bold]{ctx.month}[/]")
         return run_one_month(ctx, progress)
