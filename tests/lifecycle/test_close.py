@@ -16,7 +16,7 @@ from pipeline.emit.files import write_json
 from pipeline.errors import RunStopped
 from pipeline.lifecycle import record_decision
 from pipeline.paths import OutDir
-from tests.lifecycle.conftest import close, payout, run
+from tests.lifecycle.conftest import close, payout
 
 MONTH = "2021-01"
 
@@ -90,7 +90,7 @@ def test_close_of_a_named_manifest_refuses_another_draft(copy_of, capsys):
     assert payout("close", "--month", MONTH, "--out", str(f.out), "--manifest", manifest_sha256(f.out)) == 0
 
 
-def test_reject_records_the_reason_and_blocks_the_close_until_a_rerun(copy_of, capsys):
+def test_reject_records_the_reason_and_blocks_the_close(copy_of, capsys):
     f = copy_of("drafted")
     assert payout("reject", "--month", MONTH, "--reason", "township 320281001 resends", "--out", str(f.out)) == 0
     status = json.loads((f.out / MONTH / "status.json").read_text(encoding="utf-8"))
@@ -100,8 +100,6 @@ def test_reject_records_the_reason_and_blocks_the_close_until_a_rerun(copy_of, c
     assert approval["via"] == "cli" and approval["manifest_sha256"] == manifest_sha256(f.out)
     assert close(f, MONTH) == 2
     assert "was rejected by" in squashed(capsys)
-    assert run(f, MONTH) == 0  # the rerun is a new draft (here with the same inputs): it can be closed
-    assert close(f, MONTH) == 0
 
 
 def test_a_decision_records_the_approver_and_the_flow_run(copy_of, policy):
