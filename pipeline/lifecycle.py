@@ -10,6 +10,7 @@ appends the month to chain.json at the output root: deleting a record or a file 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import getpass
 import json
@@ -429,7 +430,12 @@ def close_month(
     data = json_bytes(record)
     pending = {"month": month, "record_sha256": durable.sha256_bytes(data)}
     write_json({"months": chain["months"], "pending": pending}, out.root / CHAIN)
-    durable.atomic_write_bytes(out.month(month) / STATUS, data)
+    try:
+        durable.atomic_write_bytes(out.month(month) / STATUS, data)
+    except Exception:  # a full disk: settle the announced close now if the disk lets us, else next time
+        with contextlib.suppress(OSError):
+            finish_pending_close(out)
+        raise
     write_json({"months": [*chain["months"], pending], "pending": None}, out.root / CHAIN)
     return record
 

@@ -60,6 +60,7 @@ def test_close_on_a_full_disk_keeps_status_json_readable_and_the_month_open(copy
     assert close(f, "2021-01") == 2
     assert_disk_full_message(capsys.readouterr().err)
     assert json.loads(status.read_text(encoding="utf-8"))["status"] == "draft"
+    assert json.loads((f.out / "chain.json").read_text(encoding="utf-8")) == {"months": [], "pending": None}
     monkeypatch.undo()
     assert close(f, "2021-01") == 0  # with space again, the close goes through
     assert json.loads(status.read_text(encoding="utf-8"))["status"] == "closed"
