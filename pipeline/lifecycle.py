@@ -241,9 +241,15 @@ def recover(out: OutDir, say: Say = say_on_stderr) -> list[str]:
     return notes
 
 
+def temporary_files(out: OutDir) -> list[Path]:
+    """In the months, the ledger and the root (not indicators/: `payout indicators` takes no lock)."""
+    places = [*month_folders(out), *out.ledger().glob("run_month=*")]
+    found = [*out.root.glob(".*"), *out.ledger().glob(".*"), *(p for place in places for p in place.rglob(".*"))]
+    return sorted(p for p in found if durable.is_temp(p) and p.is_file())
+
+
 def remove_temporary_files(out: OutDir) -> list[str]:
-    places = [out.root, out.ledger(), *month_folders(out), *out.ledger().glob("run_month=*")]
-    temps = [p for place in places if place.is_dir() for p in place.rglob(".*") if durable.is_temp(p)]
+    temps = temporary_files(out)
     for temp in temps:
         temp.unlink(missing_ok=True)
     return [f"removed {len(temps)} half-written temporary file(s) of an interrupted write."] if temps else []

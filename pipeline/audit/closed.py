@@ -209,6 +209,7 @@ def leftover_findings(out: OutDir) -> list[Finding]:
         if p.name.removeprefix("run_month=") not in closed and not out.month(p.name.removeprefix("run_month=")).exists()
     ]
     left += [p for p in lifecycle.month_folders(out) if not out.ledger_partition(p.name).is_dir()]
+    left += lifecycle.temporary_files(out)
     return [
         Finding(str(p), "left by an interrupted command: the next `payout run` or `payout close` recovers it.")
         for p in sorted(left)
