@@ -14,7 +14,7 @@ import pytest
 from pipeline.cli import main
 from tests.builders import build_inbox
 
-RECORDS = {"status.json", "audit.json", "approval.json", "chain.json", ".lock"}  # hold times or pids
+RECORDS = {"status.json", "approval.json", "chain.json", ".lock"}  # hold times, users or pids
 
 
 @dataclass(frozen=True)
