@@ -261,6 +261,9 @@ def month_folders(out: OutDir) -> list[Path]:
 
 def recover_staging(out: OutDir, staging: Path) -> str:
     month = staging.name.removeprefix(".staging-")
+    if month in chained_months(out) or status_of(out, month).get("status") == "closed":
+        durable.remove_tree(staging)  # a closed month is never replaced, whatever was staged for it
+        return f"removed {staging.name}: {month} is closed, so nothing staged for it is published."
     if (staging / STAGED).is_file():
         publish_staged(out, month)
         return (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -121,3 +122,13 @@ def wait_until_it_holds_the_lock(out, process) -> None:
         assert process.poll() is None, process.communicate()
         time.sleep(0.01)
     pytest.fail("the run never took the lock")
+
+
+def test_nothing_staged_for_a_closed_month_is_ever_published(copy_of, references, capsys):
+    f = copy_of("closed")
+    staging = f.out / ".staging-2021-01"
+    shutil.copytree(references["second"] / "2021-02", staging / "month")
+    (staging / ".complete").write_bytes(b"")
+    assert run(f, "2021-02") == 0
+    assert "is closed, so nothing staged for it is published" in capsys.readouterr().err
+    assert_sound(f.out, references["second"])
