@@ -149,3 +149,12 @@ def test_an_unreadable_record_stops_with_a_message(copy_of, capsys):
     assert close(f, MONTH) == 2
     err = squashed(capsys)
     assert "not readable JSON" in err and "Traceback" not in err
+
+
+def test_a_temporary_file_left_by_a_killed_write_is_removed_and_the_close_goes_on(copy_of, capsys):
+    f = copy_of("drafted")
+    (f.out / MONTH / ".status.json.tmp-99999").write_bytes(b'{"month": "2021-0')
+    assert payout("audit", "--out", str(f.out)) == 1  # audit only reports it
+    assert close(f, MONTH) == 0
+    assert "removed 1 half-written temporary file(s)" in squashed(capsys)
+    assert not (f.out / MONTH / ".status.json.tmp-99999").exists()
