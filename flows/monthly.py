@@ -12,11 +12,10 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import re
 import threading
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,10 +34,10 @@ from prefect.tasks import exponential_backoff
 from pydantic import Field
 
 from flows import report
-from pipeline import lifecycle
+from pipeline import guard, lifecycle
 from pipeline import run as steps
-from pipeline.emit.files import sha256_of, write_json
-from pipeline.errors import AuditFailed, RunStopped
+from pipeline.emit.files import sha256_of
+from pipeline.errors import AuditFailed, RunStopped, masked
 from pipeline.months import parse_month
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY, Inbox, OutDir
 from pipeline.policy import load_policy
@@ -51,7 +50,6 @@ DAY = 24 * 3600
 APPROVAL_POLL_SECONDS = 10  # how often a paused run asks the server whether it was resumed
 PAUSE_GRACE_SECONDS = 600  # the server keeps the pause open this long after the approval window
 NO_DECISION = "no decision within the approval window"
-LONG_NUMBER = re.compile(r"\d{11,}[\dXx]")  # an ID number (18) or a bank account (12-25)
 STEP = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
@@ -87,6 +85,7 @@ class Approval(RunInput):
 
     approve: bool = Field(default=False, description="Close the month and release its bank files")
     reason: str = Field(default="", description="Why: say it when rejecting (kept in approval.json)")
+    approver: str = Field(default="", description="Your name: recorded as who released or rejected the month")
 
 
 def retry_share_errors(task, task_run, state) -> bool:
@@ -156,8 +155,9 @@ def self_audit(ctx: RunContext) -> dict:
 
 
 @task(name="close-month", task_run_name="close-month {ctx.month}", **STEP)
-def close_month(ctx: RunContext) -> dict:
-    return lifecycle.close_month(ctx.out, ctx.policy.opening_month, ctx.month)
+def close_month(ctx: RunContext, via: str = "catch-up") -> dict:
+    """A month this flow run drafted itself (catch-up); the caller holds the lock."""
+    return lifecycle.close_month(ctx.out, ctx.policy.opening_month, ctx.month, via=via)
 
 
 def township_names(ctx: RunContext) -> dict[str, str]:
@@ -253,11 +253,6 @@ def ask_for_approval(ctx: RunContext, audit: dict, manifest_sha256: str, timeout
     return None if expired.is_set() else decision
 
 
-def masked(text: str) -> str:
-    """Free text for the UI with any ID- or account-like number masked (as idcard.mask does)."""
-    return LONG_NUMBER.sub(lambda m: m[0][:6] + "********" + m[0][-4:], text)
-
-
 @task(name="apply-decision", task_run_name="apply-decision {ctx.month}", **STEP)
 def apply_decision(
     ctx: RunContext,
@@ -265,33 +260,25 @@ def apply_decision(
     reason: str,
     reviewed_manifest: str,
     flow_run_id: str | None = None,
+    approver: str = "",
 ) -> dict:
-    """Close the month (approve), or record why not (reject, or no decision in time).
-
-    The decision is about the draft the operator reviewed: if another run replaced it meanwhile,
-    nothing is closed or recorded."""
-    manifest = ctx.out.month(ctx.month) / "manifest.json"
-    if not manifest.is_file() or sha256_of(manifest) != reviewed_manifest:
-        raise RunStopped(
-            f"the draft of {ctx.month} was replaced while it waited for approval; the decision was not applied.",
-            file=str(ctx.out.month(ctx.month)),
-            action="review the new draft: run the monthly flow again (or `payout close` after checking it).",
-        )
+    """Close the month (approve), or record why not (reject, or no decision in time), under the
+    output folder's lock: the rules are lifecycle.record_decision's, the same as the CLI's."""
     decision = {True: "approved", False: "rejected", None: "no decision"}[approve]
-    if approve:
-        lifecycle.close_month(ctx.out, ctx.policy.opening_month, ctx.month)
-    record = {
-        "month": ctx.month,
-        "decision": decision,
-        "reason": reason,
-        "status": lifecycle.status_of(ctx.out, ctx.month).get("status"),
-        "manifest_sha256": reviewed_manifest,
-        "flow_run_id": flow_run_id,
-        "decided_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    write_json(record, ctx.out.month(ctx.month) / APPROVAL)
+    with guard.writing(ctx.out, f"prefect monthly-payout {ctx.month} (decision)", run_logger().warning):
+        record = lifecycle.record_decision(
+            ctx.out,
+            ctx.policy.opening_month,
+            ctx.month,
+            decision,
+            reviewed_manifest,
+            actor=approver or None,
+            via="prefect",
+            reason=reason,
+            flow_run_id=flow_run_id,
+        )
     create_markdown_artifact(
-        f"# {ctx.month}: {decision}\n\nstatus **{record['status']}**"
+        f"# {ctx.month}: {decision}\n\nstatus **{record['status']}** (by {masked(record['decided_by'])})"
         + (f"\n\nreason: {masked(reason)}" if reason else ""),
         key=f"payout-{ctx.month}-approval",
         description=f"{ctx.month}: the operator's decision",
@@ -321,9 +308,9 @@ def monthly_payout(
         load_policy(Path(policy or DEFAULT_POLICY)),
     )
     logger = run_logger()
-    with lifecycle.output_lock(ctx.out):
+    with guard.writing(ctx.out, f"prefect monthly-payout {month}", logger.warning):
         if catch_up:
-            for earlier in lifecycle.months_to_catch_up(ctx.out, ctx.policy.opening_month, month):
+            for earlier in lifecycle.catch_up_months(ctx.out, ctx.policy.opening_month, month):
                 logger.info("%s (catch-up: run and close)", earlier)
                 _, failed = draft_month(replace(ctx, month=earlier))
                 if failed:
@@ -344,14 +331,14 @@ def monthly_payout(
     logger.info("%s drafted: waiting up to %d s for an operator's approval", month, approval_timeout_seconds)
     decision = ask_for_approval(ctx, audit, manifest_sha256, approval_timeout_seconds)
     approve = None if decision is None else decision.approve
-    with lifecycle.output_lock(ctx.out):
-        record = apply_decision(
-            ctx,
-            approve,
-            "" if decision is None else decision.reason,
-            manifest_sha256,
-            str(current_flow_run.id),
-        )
+    record = apply_decision(
+        ctx,
+        approve,
+        "" if decision is None else decision.reason,
+        manifest_sha256,
+        str(current_flow_run.id),
+        "" if decision is None else decision.approver,
+    )
     message = {
         "approved": f"{month} approved and closed: its bank files are released.",
         "rejected": f"{month} rejected; the draft stays open ({APPROVAL} holds the reason).",

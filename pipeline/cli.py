@@ -10,7 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from pipeline.errors import AuditFailed, RunStopped
+from pipeline.errors import AuditFailed, RunStopped, stopped_by
 from pipeline.months import parse_month
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY, Inbox, OutDir
 from pipeline.policy import PolicyError, load_policy
@@ -47,7 +47,13 @@ def parser() -> argparse.ArgumentParser:
 
     close = commands.add_parser("close", help="release a drafted month to the bank; it never changes again")
     close.add_argument("--month", type=month_arg, required=True)
+    close.add_argument("--manifest", help="SHA-256 of the manifest.json reviewed: close only that very draft")
     common(close, inbox=False)
+
+    reject = commands.add_parser("reject", help="record why a drafted month must not be released; it stays a draft")
+    reject.add_argument("--month", type=month_arg, required=True)
+    reject.add_argument("--reason", required=True)
+    common(reject, inbox=False)
 
     validate = commands.add_parser(
         "validate", help="check a month's inputs and list every bad row; writes nothing else"
@@ -93,9 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (RunStopped, PolicyError) as stop:
-        message = textwrap.fill(f"Run stopped. {stop}", width=100)
-        print(message, file=sys.stderr)
-        return EXIT_STOPPED
+        return stopped(stop)
+    except OSError as err:  # a full disk or a lost share outside a run's own writes: no traceback
+        return stopped(stopped_by(err, f"`payout {args.command}` could not finish.", getattr(args, "out", Path("."))))
     except AuditFailed as failed:
         print(
             textwrap.fill(
@@ -106,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_AUDIT_FAILED
+
+
+def stopped(stop: Exception) -> int:
+    print(textwrap.fill(f"Run stopped. {stop}", width=100), file=sys.stderr)
+    return EXIT_STOPPED
 
 
 def cmd_run(args) -> int:
@@ -122,11 +133,25 @@ def cmd_run(args) -> int:
 
 
 def cmd_close(args) -> int:
+    from pipeline.guard import writing
     from pipeline.lifecycle import close_month
 
-    policy = load_policy(args.policy)
-    close_month(OutDir(args.out), policy.opening_month, args.month)
-    print(f"{args.month} closed: its files are released and will never change.")
+    policy, out = load_policy(args.policy), OutDir(args.out)
+    with writing(out, f"payout close --month {args.month}"):
+        record = close_month(out, policy.opening_month, args.month, via="cli", expected_manifest=args.manifest)
+    released = record["released"]
+    print(f"{args.month} closed by {released['by']} at {released['at']}: its files are released and will never change.")
+    return 0
+
+
+def cmd_reject(args) -> int:
+    from pipeline.guard import writing
+    from pipeline.lifecycle import reject_month
+
+    out = OutDir(args.out)
+    with writing(out, f"payout reject --month {args.month}"):
+        record = reject_month(out, args.month, args.reason, via="cli")
+    print(f"{args.month} rejected by {record['decided_by']}; the draft stays open (approval.json holds the reason).")
     return 0
 
 
@@ -152,10 +177,10 @@ def cmd_validate(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from pipeline.audit.check import audit_report, invariant_checks
+    from pipeline.audit.check import folder_audit
     from pipeline.progress import Progress
 
-    report = audit_report(invariant_checks(OutDir(args.out)))
+    report = folder_audit(OutDir(args.out))
     Progress().show_audit(report)
     return 0 if report["passed"] else EXIT_AUDIT_FAILED
 
@@ -207,6 +232,7 @@ def cmd_bench(args) -> int:
 COMMANDS = {
     "run": cmd_run,
     "close": cmd_close,
+    "reject": cmd_reject,
     "validate": cmd_validate,
     "audit": cmd_audit,
     "indicators": cmd_indicators,

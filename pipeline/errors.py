@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import re
+from pathlib import Path
+
 
 class RunStopped(Exception):
     """The month cannot be computed from these inputs. The message says which file, what is
@@ -22,3 +26,34 @@ class AuditFailed(Exception):
         broken = [c["invariant"] for c in report["invariants"] if c["violations"]]
         super().__init__("self-audit failed: " + "; ".join(broken))
         self.report = report
+
+
+LONG_NUMBER = re.compile(r"\d{11,}[\dXx]")  # an ID number (18) or a bank account (12-25)
+
+
+def masked(text: str) -> str:
+    """Free text with any ID- or account-like number masked (as idcard.mask does)."""
+    return LONG_NUMBER.sub(lambda m: m[0][:6] + "********" + m[0][-4:], text)
+
+
+def stopped_by(err: BaseException, what: str, folder: Path) -> RunStopped:
+    """An error of the file system (or an unexpected one) as an operator's message: a full disk
+    says so and what to do; the error's own text is kept, with long numbers masked."""
+    if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return RunStopped(
+            f"the disk is full: {what}",
+            file=str(folder),
+            action=f"free space on the disk that holds {folder} (or give another --out), then rerun the same "
+            "command; see docs/operations.md.",
+        )
+    if isinstance(err, OSError):
+        return RunStopped(
+            f"{what} ({err.strerror or type(err).__name__}).",
+            file=str(err.filename or folder),
+            action="fix the cause (permissions, the share, the disk), then rerun the same command.",
+        )
+    return RunStopped(
+        f"{what} (an unexpected error: {type(err).__name__}: {masked(str(err))}).",
+        file=str(folder),
+        action="rerun the same command; if it happens again, report this message with the command.",
+    )

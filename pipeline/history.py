@@ -16,7 +16,7 @@ import pyarrow.dataset as ds
 from pipeline.frames import isin
 from pipeline.months import add_months, month_range
 from pipeline.paths import OutDir
-from pipeline.sql import connect
+from pipeline.sql import connect, literal
 from pipeline.validate.month import History
 from schemas.bank_return import BankReturn
 from schemas.death import Death, DeathConflict
@@ -43,7 +43,7 @@ class StateReader:
         files = self.files(table)
         if not files:
             return None
-        listing = ", ".join(f"'{p}'" for p in files)
+        listing = ", ".join(literal(p) for p in files)
         return f"read_parquet([{listing}], union_by_name = true)"
 
     def arrow(self, query: str) -> pa.Table:
@@ -76,7 +76,7 @@ def _latest_people(reader: StateReader) -> str | None:
     if reader.months:
         last = reader.out.state(reader.months[-1]) / "last_known.parquet"
         if last.is_file():
-            return f"read_parquet('{last}')"
+            return f"read_parquet({literal(last)})"
     roster = reader.source("roster")
     if roster is None:
         return None

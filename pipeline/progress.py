@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rich.console import Console
+from rich.markup import escape
 
 from pipeline.money_text import yuan_text
 
@@ -62,6 +63,14 @@ class Progress:
         for check in report["invariants"]:
             mark = "[green]✓[/]" if check["violations"] == 0 else "[red]✗[/]"
             self.console.print(f"  {mark} audit: {check['invariant']} ({check['violations']} violations)")
+        for finding in report.get("closed_months", []):
+            self.console.print(f"  [red]✗[/] {escape(finding['file'])}: {escape(finding['problem'])}")
+        if not report["invariants"] and not report.get("closed_months"):
+            self.console.print("  audit: nothing to check yet (no month has been run in this folder)")
+
+    def notice(self, text: str) -> None:
+        """A line the operator must see even with --quiet (a recovery after a crash)."""
+        self.console.print(text, markup=False)
 
     def say(self, text: str) -> None:
         if not self.quiet:

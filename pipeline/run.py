@@ -5,7 +5,6 @@ The CLI and the Prefect flow both call these functions; nothing here imports Pre
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline import lifecycle
+from pipeline import durable, guard, lifecycle
 from pipeline.audit.check import audit_report, invariant_checks
 from pipeline.emit.bank_files import (
     BankFile,
@@ -34,7 +33,7 @@ from pipeline.emit.rejects import write_rejects
 from pipeline.emit.summary import month_summary, write_summary
 from pipeline.emit.xlsx import write_xlsx
 from pipeline.entitlement.money import Money, MoneyInputs, compute_money
-from pipeline.errors import AuditFailed
+from pipeline.errors import AuditFailed, RunStopped, stopped_by
 from pipeline.history import MoneyHistory, carried_forward, load_history, load_money_history
 from pipeline.ingest.bank_formats import return_readers
 from pipeline.ingest.inputs import RawInputs, read_month
@@ -123,36 +122,62 @@ def write_draft(
         check_bank_lines(bank_rows, ctx.month, ctx.policy)  # before the staging folder exists
         bank_files = render_bank_files(bank_rows, ctx.month, ctx.policy)  # a field too narrow stops here
         staging = ctx.out.staging(ctx.month)
-        if staging.exists():
-            shutil.rmtree(staging)
-        state = staging / "month" / "state"
-        holds = result.positions[result.positions["action"] == "hold"]
-        tables = [(result.ledger, staging / "ledger" / "entries.parquet")] + [
-            (frame if name == "last_known" else with_run_month(frame, ctx.month), state / f"{name}.parquet")
-            for name, frame in (
-                ("roster", month.roster),
-                ("deaths", month.deaths),
-                ("death_conflicts", month.death_conflicts),
-                ("bank_returns", month.bank_returns),
-                ("issued_lines", result.bank_lines),
-                ("due", result.due),
-                ("last_known", carried_forward(inputs.last_known, month.roster, ctx.month)),
-                ("holds", holds),
-            )
-        ]
-        with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
-            written = [parquet_writer.submit(write_parquet, table, path) for table, path in tables]
-            summary = emit_month(ctx, month, inputs, result, bank_files, staging / "month")
-            for done in written:
-                done.result()
-        write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
-        write_json(lifecycle.draft_status(ctx.month), staging / "month" / lifecycle.STATUS)
-        lifecycle.publish(staging / "ledger", ctx.out.ledger_partition(ctx.month))
-        lifecycle.publish(staging / "month", ctx.out.month(ctx.month))
-        shutil.rmtree(staging)
+        try:
+            durable.remove_tree(staging)
+            summary = stage_draft(ctx, raw, month, inputs, result, bank_files, staging)
+        except Exception as err:  # nothing was published: leave no half-written month (nor its IDs)
+            durable.remove_tree(staging)
+            raise write_stopped(err, ctx, "nothing was published and its unfinished files were removed") from err
+        try:
+            lifecycle.publish_staged(ctx.out, ctx.month)
+        except OSError as err:
+            raise write_stopped(err, ctx, "its publish was interrupted: the next command completes it") from err
         counts.update(paid_fen=summary["money"]["bank_total_fen"], holds=summary["money"]["hold_rows"])
     progress.show_summary(summary)
     return ctx.out.month(ctx.month)
+
+
+def stage_draft(
+    ctx: RunContext,
+    raw: RawInputs,
+    month: ValidatedMonth,
+    inputs: MoneyInputs,
+    result: Money,
+    bank_files: list[BankFile],
+    staging: Path,
+) -> dict:
+    """Every file of the draft under the staging folder, on the disk, marked complete."""
+    state = staging / "month" / "state"
+    holds = result.positions[result.positions["action"] == "hold"]
+    tables = [(result.ledger, staging / "ledger" / "entries.parquet")] + [
+        (frame if name == "last_known" else with_run_month(frame, ctx.month), state / f"{name}.parquet")
+        for name, frame in (
+            ("roster", month.roster),
+            ("deaths", month.deaths),
+            ("death_conflicts", month.death_conflicts),
+            ("bank_returns", month.bank_returns),
+            ("issued_lines", result.bank_lines),
+            ("due", result.due),
+            ("last_known", carried_forward(inputs.last_known, month.roster, ctx.month)),
+            ("holds", holds),
+        )
+    ]
+    with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
+        written = [parquet_writer.submit(write_parquet, table, path) for table, path in tables]
+        summary = emit_month(ctx, month, inputs, result, bank_files, staging / "month")
+        for done in written:
+            done.result()
+    write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
+    write_json(lifecycle.draft_status(ctx.month), staging / "month" / lifecycle.STATUS)
+    lifecycle.mark_staged(staging)
+    return summary
+
+
+def write_stopped(err: Exception, ctx: RunContext, outcome: str) -> RunStopped:
+    """A failed write as an operator's message (a full disk says so)."""
+    if isinstance(err, RunStopped):
+        return err
+    return stopped_by(err, f"the draft of {ctx.month} could not be written; {outcome}.", ctx.out.root)
 
 
 def with_run_month(table: pd.DataFrame | pa.Table, month: str) -> pd.DataFrame | pa.Table:
@@ -209,7 +234,9 @@ def manifest(ctx: RunContext, raw: RawInputs, staging: Path) -> dict:
     return {
         "month": ctx.month,
         "status": "draft",
-        "inputs": {str(p.relative_to(ctx.inbox.root)): sha256_of(p) for p in raw.files},
+        "inputs": {
+            str(p.relative_to(ctx.inbox.root)): raw.hashes[str(p.relative_to(ctx.inbox.root))] for p in raw.files
+        },
         "outputs": outputs,
         "policy": {"file": ctx.policy.path.name, "sha256": ctx.policy.sha256, "values": ctx.policy.raw},
         "code_version": code_version(),
@@ -262,8 +289,10 @@ def self_audit(ctx: RunContext, progress: Progress) -> dict:
     """The auditors' invariants over the whole output folder, written next to the month's files
     (outside the manifest: they describe the folder, not the month's inputs)."""
     with progress.step("audit") as counts:
-        report = audit_report(invariant_checks(ctx.out))
-        write_json(report, ctx.out.month(ctx.month) / "audit.json")
+        folder = ctx.out.month(ctx.month)
+        # which draft was audited (close checks it); no time: a rerun on the same inputs gives the same bytes
+        report = audit_report(invariant_checks(ctx.out)) | {"manifest_sha256": sha256_of(folder / "manifest.json")}
+        write_json(report, folder / lifecycle.AUDIT)
         counts.update(violations=sum(c["violations"] for c in report["invariants"]))
     progress.show_audit(report)
     if not report["passed"]:
@@ -272,11 +301,12 @@ def self_audit(ctx: RunContext, progress: Progress) -> dict:
 
 
 def run(ctx: RunContext, progress: Progress, *, catch_up: bool = False) -> Path:
-    with lifecycle.output_lock(ctx.out):
+    command = f"payout run --month {ctx.month}" + (" --catch-up" if catch_up else "")
+    with guard.writing(ctx.out, command, progress.notice):
         if catch_up:
-            for earlier in lifecycle.months_to_catch_up(ctx.out, ctx.policy.opening_month, ctx.month):
+            for earlier in lifecycle.catch_up_months(ctx.out, ctx.policy.opening_month, ctx.month):
                 progress.say(f"[bold]{earlier}[/] (catch-up: run and close)")
                 run_one_month(RunContext(earlier, ctx.inbox, ctx.out, ctx.policy), progress)
-                lifecycle.close_month(ctx.out, ctx.policy.opening_month, earlier)
+                lifecycle.close_month(ctx.out, ctx.policy.opening_month, earlier, via="catch-up")
         progress.say(f"[bold]{ctx.month}[/]")
         return run_one_month(ctx, progress)

@@ -17,6 +17,12 @@ def sql_text(step: str) -> str:
     return (PIPELINE / f"{step}.sql").read_text(encoding="utf-8")
 
 
+def literal(text: object) -> str:
+    """A path or other text as a SQL string literal: a ' in a folder name must not end the
+    string (DuckDB's SET and table functions take no parameters in every position)."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
 def connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("set threads = 2")

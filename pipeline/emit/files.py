@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.durable import atomic_write_bytes, atomic_write_with
 from pipeline.frames import TEXT, arrow_text, text_series
 
 # the full-width forms too: WPS and some Excel input methods take ＝SUM(…) for a formula
@@ -37,8 +38,7 @@ def text_columns_of(frame: pd.DataFrame, numeric: tuple[str, ...] = ()) -> list[
 
 def write_csv(frame: pd.DataFrame, path: Path, *, encoding: str = "utf-8-sig", numeric: tuple[str, ...] = ()) -> None:
     """A CSV for people (UTF-8 with BOM: Excel opens it in Chinese) or a bank (its encoding)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(csv_text(frame, defuse=text_columns_of(frame, numeric)).encode(encoding))
+    atomic_write_bytes(path, csv_text(frame, defuse=text_columns_of(frame, numeric)).encode(encoding))
 
 
 def csv_text(frame: pd.DataFrame, *, defuse: list[str] = ()) -> str:
@@ -98,9 +98,12 @@ def write_bytes(data: bytes, path: Path) -> None:
 
 
 def write_json(data: object, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, json_bytes(data))
+
+
+def json_bytes(data: object) -> bytes:
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=_exact)
-    path.write_text(text + "\n", encoding="utf-8")
+    return (text + "\n").encode("utf-8")
 
 
 def _exact(value: object) -> str:
@@ -111,9 +114,9 @@ def _exact(value: object) -> str:
 
 
 def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
-    pq.write_table(table.replace_schema_metadata(None), path, compression="zstd", compression_level=1)
+    table = table.replace_schema_metadata(None)
+    atomic_write_with(path, lambda temp: pq.write_table(table, temp, compression="zstd", compression_level=1))
 
 
 def read_parquet(path: Path) -> pd.DataFrame:

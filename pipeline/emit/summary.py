@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.durable import atomic_write_bytes
 from pipeline.emit.files import write_json
 from pipeline.money_text import yuan_text
 from pipeline.policy import Policy
@@ -133,7 +134,7 @@ def change_sentence(change: dict | None) -> str:
 
 def write_summary(summary: dict, folder: Path) -> None:
     write_json(summary, folder / "summary.json")
-    (folder / "summary.md").write_text(summary_markdown(summary), encoding="utf-8")
+    atomic_write_bytes(folder / "summary.md", summary_markdown(summary).encode("utf-8"))
 
 
 def summary_markdown(summary: dict) -> str:

@@ -25,6 +25,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from pipeline.durable import atomic_write_bytes
+
 FIXED_TIME = datetime(2000, 1, 1, 0, 0, 0)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _W3CDTF = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:(created|modified)>)")
@@ -143,4 +145,4 @@ def write_xlsx(
     - text starting with =, +, -, @ stays literal text, never a formula.
     The same input gives the same bytes.
     """
-    Path(path).write_bytes(xlsx_bytes(frame, sheet_name, numeric_columns))
+    atomic_write_bytes(Path(path), xlsx_bytes(frame, sheet_name, numeric_columns))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.durable import atomic_write_bytes
 from pipeline.emit.files import write_csv, write_json, write_parquet
 from pipeline.indicators import budget as budget_lines
 from pipeline.indicators.declaration import declaration_markdown, project
@@ -82,9 +83,9 @@ def run_indicators(year: int, *, inbox: Inbox, out: OutDir, policy: Policy) -> P
         staging / "budget.json",
     )
     write_csv(data.contribution_rejects, staging / "contribution_rejects.csv")
-    (staging / f"declaration_{year + 1}.md").write_text(declaration, encoding="utf-8")
+    atomic_write_bytes(staging / f"declaration_{year + 1}.md", declaration.encode("utf-8"))
     township_names = policy.townships.set_index("code")["name"]
     page = render(year, indicators, table, funding, series, township_names, declaration)
-    (staging / "report.html").write_text(page, encoding="utf-8")
+    atomic_write_bytes(staging / "report.html", page.encode("utf-8"))
     publish(staging, target)
     return target

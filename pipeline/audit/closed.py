@@ -1,0 +1,218 @@
+"""Tamper evidence: every closed month is still exactly what was released.
+
+A closed month's record (its status.json) holds the hash of each of its files and ledger
+partition files and of the previous month's record; chain.json at the output root lists every
+closed month with the hash of its record. Here each record is re-hashed against the chain, each
+file against the record (missing, changed and added files), and each released bank file is read
+back in its layout and encoding and compared, line count and total, with its control file and the ledger.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline import durable, lifecycle
+from pipeline.emit.bank_files import read_bank_file as read_lines_of
+from pipeline.errors import RunStopped
+from pipeline.money_text import yuan_text
+from pipeline.months import add_months
+from pipeline.paths import OutDir
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    problem: str
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "problem": self.problem}
+
+
+def closed_month_findings(out: OutDir) -> list[Finding]:
+    """Everything about the closed months that differs from what was released ([] when sound)."""
+    try:
+        chain = lifecycle.chain_of(out)
+    except RunStopped as stop:
+        return [Finding(stop.file or str(out.root / lifecycle.CHAIN), stop.problem)]
+    findings, previous = [], None
+    if chain["pending"]:
+        month = chain["pending"].get("month")
+        findings.append(Finding(str(out.root / lifecycle.CHAIN), f"the close of {month} was interrupted."))
+    for entry in chain["months"]:
+        findings += checked(out, entry, previous)
+        previous = entry
+    chained = {entry.get("month") for entry in chain["months"]}
+    for folder in lifecycle.month_folders(out):
+        if folder.name not in chained and is_chained_record(folder / lifecycle.STATUS):
+            findings.append(
+                Finding(
+                    str(folder / lifecycle.STATUS),
+                    f"says {folder.name} is closed, but {lifecycle.CHAIN} has no such close.",
+                )
+            )
+    return findings
+
+
+def checked(out: OutDir, entry: dict, previous: dict | None) -> list[Finding]:
+    """A month's findings; a record or file that cannot even be read is one (never a traceback)."""
+    try:
+        return month_findings(out, entry, previous)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException) as err:
+        where = out.month(str(entry.get("month", "?")) if isinstance(entry, dict) else "?")
+        return [Finding(str(where), f"the closed month could not be checked ({type(err).__name__}: {err}).")]
+
+
+def is_chained_record(path: Path) -> bool:
+    """A close record of this pipeline (with its files' hashes), which chain.json must list. A
+    record of the earlier format (manifest and ledger hashes only, before the chain existed) is
+    checked by the audit views' `closed_month_hashes` instead."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        return record.get("status") == "closed" and "files" in record
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def month_findings(out: OutDir, entry: dict, previous: dict | None) -> list[Finding]:
+    month = entry.get("month", "?")
+    status = out.month(month) / lifecycle.STATUS
+    if previous is not None and month != add_months(previous["month"], 1):
+        return [
+            Finding(str(out.root / lifecycle.CHAIN), f"the closed months jump from {previous['month']} to {month}.")
+        ]
+    if not status.is_file():
+        return [
+            Finding(
+                str(status),
+                f"{month} was closed but its record is missing: the month would look open and be paid again.",
+            )
+        ]
+    if durable.sha256_bytes(status.read_bytes()) != entry.get("record_sha256"):
+        return [Finding(str(status), f"the release record of {month} was changed after the close.")]
+    record = json.loads(status.read_text(encoding="utf-8"))
+    findings = []
+    if record.get("previous") != previous:
+        findings.append(Finding(str(status), f"the link of {month} to the month closed before it is broken."))
+    findings += list(file_findings(out.month(month), record.get("files", {}), skip=lifecycle.RECORDS))
+    findings += list(file_findings(out.ledger_partition(month), record.get("ledger", {})))
+    if not findings:
+        findings += bank_findings(out, month)
+    return findings
+
+
+def file_findings(folder: Path, recorded: dict[str, str], skip: tuple[str, ...] = ()) -> Iterator[Finding]:
+    """Missing, changed and added files of a folder against the hashes recorded at the close."""
+    for name, sha256 in sorted(recorded.items()):
+        path = folder / name
+        if not path.is_file():
+            yield Finding(str(path), "this released file is missing.")
+        elif durable.sha256_bytes(path.read_bytes()) != sha256:
+            yield Finding(str(path), "this released file was changed after the close.")
+    for path in lifecycle.files_under(folder):
+        name = str(path.relative_to(folder))
+        if name not in recorded and path.name not in skip:
+            yield Finding(str(path), "this file was added to a closed month after the close.")
+
+
+def bank_findings(out: OutDir, month: str) -> list[Finding]:
+    """Each bank file read back in its layout, as the bank reads it: its lines and total against its control
+    file and the ledger (the hashes already matched: this catches a wrong record, not a wrong
+    file)."""
+    batches = ledger_batches(out.ledger_partition(month))
+    findings = []
+    for control_path in sorted((out.month(month) / "bank").glob("*.control.json")):
+        control = json.loads(control_path.read_text(encoding="utf-8"))
+        bank_file = control_path.parent / control["file"]
+        lines, total_fen, problem = read_bank_file(bank_file, control)
+        if problem:
+            findings.append(Finding(str(bank_file), problem))
+        elif (lines, total_fen) != (control["line_count"], control["total_fen"]):
+            findings.append(Finding(str(bank_file), disagree(lines, total_fen, "its control file", control)))
+        elif (lines, total_fen) != batches.get(control["batch_id"], (0, 0)):
+            ledger_lines, ledger_fen = batches.get(control["batch_id"], (0, 0))
+            findings.append(
+                Finding(
+                    str(bank_file),
+                    disagree(lines, total_fen, "the ledger", {"line_count": ledger_lines, "total_fen": ledger_fen}),
+                )
+            )
+    return findings
+
+
+def disagree(lines: int, total_fen: int, other: str, control: dict) -> str:
+    return (
+        f"it holds {lines} lines totalling {yuan_text(total_fen)} yuan, but {other} says "
+        f"{control['line_count']} lines totalling {yuan_text(control['total_fen'])} yuan."
+    )
+
+
+def read_bank_file(path: Path, control: dict) -> tuple[int, int, str]:
+    """(lines, total in fen, problem): the file read back in the layout and encoding its control
+    file records, as the bank's system parses it."""
+    try:
+        lines = read_lines_of(path, control)
+    except Exception as err:  # any layout's parser: a file that does not parse is the finding
+        return 0, 0, f"the bank file cannot be read in its layout ({type(err).__name__}: {err})."
+    return len(lines), int(lines["amount_fen"].sum()), ""
+
+
+def ledger_batches(partition: Path) -> dict[str, tuple[int, int]]:
+    """batch id -> (distinct lines, total fen) of a ledger partition."""
+    files = sorted(partition.glob("*.parquet"))
+    if not files:
+        return {}
+    table = pa.concat_tables(pq.read_table(f, columns=["batch_id", "line_no", "amount_fen"]) for f in files)
+    table = table.filter(pc.is_valid(table["batch_id"]))
+    grouped = table.group_by("batch_id").aggregate([("line_no", "count_distinct"), ("amount_fen", "sum")])
+    return {
+        batch: (int(lines), int(total))
+        for batch, lines, total in zip(
+            grouped["batch_id"].to_pylist(),
+            grouped["line_no_count_distinct"].to_pylist(),
+            grouped["amount_fen_sum"].to_pylist(),
+            strict=True,
+        )
+    }
+
+
+def leftover_findings(out: OutDir) -> list[Finding]:
+    """Folders and files a crashed command left (read-only: recovery is for writing commands)."""
+    if not out.root.is_dir():
+        return []
+    left = [*out.root.glob(".staging-*"), *out.root.glob(".retired-*"), *out.ledger().glob(".retired-*")]
+    closed = set(lifecycle.chained_months_safe(out))
+    left += [
+        p
+        for p in out.ledger().glob("run_month=*")
+        if p.name.removeprefix("run_month=") not in closed and not out.month(p.name.removeprefix("run_month=")).exists()
+    ]
+    left += [p for p in lifecycle.month_folders(out) if not out.ledger_partition(p.name).is_dir()]
+    left += lifecycle.temporary_files(out)
+    return [
+        Finding(str(p), "left by an interrupted command: the next `payout run` or `payout close` recovers it.")
+        for p in sorted(left)
+    ]
+
+
+def stop_if_tampered(out: OutDir) -> None:
+    """Stop a writing command before it writes, naming the first closed-month file that is not
+    as released: the next run must never build on a changed history."""
+    findings = closed_month_findings(out)
+    if findings:
+        first = findings[0]
+        more = (
+            f" ({len(findings) - 1} more problem(s): see `payout audit --out {out.root}`)" if len(findings) > 1 else ""
+        )
+        raise RunStopped(
+            f"a closed month is not as it was released: {first.problem}{more}",
+            file=first.file,
+            action="do not release anything; restore the output folder from its backup and check it with "
+            "`payout audit` (docs/operations.md, 'audit failure').",
+        )

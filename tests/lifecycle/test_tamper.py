@@ -1,0 +1,138 @@
+"""Tampering with a released month is seen: `payout audit` names the file (exit 1) and the next
+run stops naming it (exit 2) before it reads or writes anything."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.emit.files import json_bytes
+from tests.lifecycle.conftest import payout, run
+
+MONTH = "2021-01"
+BANK = f"{MONTH}/bank/JRCB_{MONTH}_pension.csv"
+
+
+def change_an_amount(out: Path) -> str:
+    path = out / BANK
+    lines = path.read_bytes().decode("gb18030").split("\r\n")
+    cells = lines[1].split(",")
+    cells[3] = f"{float(cells[3]) + 100:.2f}"
+    lines[1] = ",".join(cells)
+    path.write_bytes("\r\n".join(lines).encode("gb18030"))
+    return BANK
+
+
+def empty_the_bank_file(out: Path) -> str:
+    (out / BANK).write_bytes(b"")
+    return BANK
+
+
+def add_a_parquet_file(out: Path) -> str:
+    partition = out / "ledger" / f"run_month={MONTH}"
+    extra = partition / "part-1.parquet"
+    extra.write_bytes((partition / "entries.parquet").read_bytes())
+    return str(extra.relative_to(out))
+
+
+def delete_the_status(out: Path) -> str:
+    (out / MONTH / "status.json").unlink()
+    return f"{MONTH}/status.json"
+
+
+def edit_the_manifest(out: Path) -> str:
+    path = out / MONTH / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    path.write_bytes(json_bytes(manifest | {"code_version": "edited"}))
+    return f"{MONTH}/manifest.json"
+
+
+def delete_the_chain(out: Path) -> str:
+    (out / "chain.json").unlink()
+    return f"{MONTH}/status.json"
+
+
+def delete_a_state_file(out: Path) -> str:
+    (out / MONTH / "state" / "deaths.parquet").unlink()
+    return f"{MONTH}/state/deaths.parquet"
+
+
+@pytest.mark.parametrize(
+    ("tamper", "problem"),
+    [
+        (change_an_amount, "was changed after the close"),
+        (empty_the_bank_file, "was changed after the close"),
+        (add_a_parquet_file, "was added to a closed month"),
+        (delete_the_status, "its record is missing"),
+        (edit_the_manifest, "was changed after the close"),
+        (delete_the_chain, "has no such close"),
+        (delete_a_state_file, "is missing"),
+    ],
+)
+def test_tampering_is_named_by_audit_and_stops_the_next_run(copy_of, capsys, tamper, problem):
+    f = copy_of("closed")
+    named = tamper(f.out)
+    capsys.readouterr()
+    assert payout("audit", "--out", str(f.out)) == 1
+    shown = "".join(capsys.readouterr().err.split())
+    assert named in shown and "".join(problem.split()) in shown, shown
+    assert run(f, "2021-02") == 2
+    err = "".join(capsys.readouterr().err.split())
+    assert "aclosedmonthisnotasitwasreleased" in err and named in err, err
+    assert not (f.out / "2021-02").exists()
+    assert not (f.out / "ledger" / "run_month=2021-02").exists()
+
+
+def test_a_month_whose_record_was_deleted_is_not_rerun_even_alone(copy_of, capsys):
+    """With its status.json gone the month must not look open: a rerun of it is refused."""
+    f = copy_of("closed")
+    delete_the_status(f.out)
+    assert run(f, MONTH) == 2
+    assert "its record is missing" in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_consistent_forgery_is_caught_by_reading_the_bank_file_back(copy_of, capsys):
+    """The amount changed and every hash redone (record and chain): the bank file read back in
+    its encoding no longer matches its control file and the ledger."""
+    f = copy_of("closed")
+    change_an_amount(f.out)
+    status_path = f.out / MONTH / "status.json"
+    record = json.loads(status_path.read_text(encoding="utf-8"))
+    record["files"][f"bank/JRCB_{MONTH}_pension.csv"] = hashlib.sha256((f.out / BANK).read_bytes()).hexdigest()
+    status_path.write_bytes(json_bytes(record))
+    chain = json.loads((f.out / "chain.json").read_text(encoding="utf-8"))
+    chain["months"][0]["record_sha256"] = hashlib.sha256(status_path.read_bytes()).hexdigest()
+    (f.out / "chain.json").write_bytes(json_bytes(chain))
+    capsys.readouterr()
+    assert payout("audit", "--out", str(f.out)) == 1
+    shown = " ".join(capsys.readouterr().err.split())
+    assert f"JRCB_{MONTH}_pension.csv" in shown and "but its control file says" in shown, shown
+    assert run(f, "2021-02") == 2
+
+
+def test_a_broken_link_between_closed_months_is_named(copy_of, capsys):
+    f = copy_of("both")
+    status_path = f.out / "2021-02" / "status.json"
+    record = json.loads(status_path.read_text(encoding="utf-8"))
+    record["previous"]["record_sha256"] = "0" * 64
+    status_path.write_bytes(json_bytes(record))
+    assert payout("audit", "--out", str(f.out)) == 1
+    assert "release record of 2021-02 was changed" in " ".join(capsys.readouterr().err.split())
+
+
+def test_audit_of_an_empty_or_missing_folder_does_not_traceback(tmp_path, capsys):
+    assert payout("audit", "--out", str(tmp_path / "nothing")) == 0
+    (tmp_path / "empty").mkdir()
+    assert payout("audit", "--out", str(tmp_path / "empty")) == 0
+    assert "nothing to check yet" in capsys.readouterr().err
+
+
+def test_audit_of_a_partial_folder_fails_without_traceback(copy_of, capsys):
+    f = copy_of("drafted")
+    for path in (f.out / MONTH / "bank").glob("*.control.json"):
+        path.unlink()
+    assert payout("audit", "--out", str(f.out)) == 1
+    assert "missing:" in capsys.readouterr().err
