@@ -238,7 +238,12 @@ def manifest(ctx: RunContext, raw: RawInputs, staging: Path) -> dict:
             str(p.relative_to(ctx.inbox.root)): raw.hashes[str(p.relative_to(ctx.inbox.root))] for p in raw.files
         },
         "outputs": outputs,
-        "policy": {"file": ctx.policy.path.name, "sha256": ctx.policy.sha256, "values": ctx.policy.raw},
+        "policy": {
+            "file": ctx.policy.path.name,
+            "sha256": ctx.policy.sha256,
+            "values": ctx.policy.raw,
+            "bank_layouts": ctx.policy.layout_files,
+        },
         "code_version": code_version(),
     }
 
