@@ -12,7 +12,8 @@ import pandas as pd
 
 from pipeline.bank_layouts import BankLayout, default_layout
 from pipeline.emit.bank_formats import Batch, file_name, no_truncation, read_lines, render
-from pipeline.emit.files import write_bytes, write_json, yuan
+from pipeline.durable import atomic_write_bytes
+from pipeline.emit.files import write_json, yuan
 from pipeline.errors import RunStopped
 from pipeline.frames import lookup, map_values
 from pipeline.policy import Policy
@@ -139,7 +140,7 @@ def write_bank_files(files: list[BankFile], folder: Path) -> list[dict]:
     """Write each batch and its control file; return the controls (for summary and manifest)."""
     for bank_file in files:
         path = folder / "bank" / bank_file.name
-        write_bytes(bank_file.data, path)
+        atomic_write_bytes(path, bank_file.data)
         write_json(bank_file.control, path.with_name(path.stem + ".control.json"))
     return [f.control for f in files]
 

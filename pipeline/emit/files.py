@@ -92,11 +92,6 @@ def _quote_one(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\r\n') else text
 
 
-def write_bytes(data: bytes, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
 def write_json(data: object, path: Path) -> None:
     atomic_write_bytes(path, json_bytes(data))
 

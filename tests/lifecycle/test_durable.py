@@ -59,15 +59,15 @@ def test_the_manifest_hashes_the_roster_as_it_was_read(copy_of, monkeypatch):
     """A clerk overwrites a roster while the run reads it: the manifest keeps the hash of the
     bytes the run parsed, not of the file as it is afterwards."""
     f = copy_of(None)
-    read_input, seen = inputs.read_input, {}
+    read_file, seen = inputs.read_file, {}
 
     def read_then_overwritten(path, kind, **options):
-        table = read_input(path, kind, **options)
+        read = read_file(path, kind, **options)
         seen[path] = hashlib.sha256(path.read_bytes()).hexdigest()
         path.write_bytes(path.read_bytes() + b"\n")  # changed right after the read
-        return table
+        return read
 
-    monkeypatch.setattr(inputs, "read_input", read_then_overwritten)
+    monkeypatch.setattr(inputs, "read_file", read_then_overwritten)
     assert run(f, "2021-01") == 0
     manifest = json.loads((f.out / "2021-01" / "manifest.json").read_text(encoding="utf-8"))
     assert seen and {f.inbox / name: sha for name, sha in manifest["inputs"].items()} == seen
