@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.bank_layouts import BankLayout, default_layout
-from pipeline.emit.bank_formats import Batch, file_name, no_truncation, read_lines, render
 from pipeline.durable import atomic_write_bytes
+from pipeline.emit.bank_formats import Batch, file_name, no_truncation, read_lines, render
 from pipeline.emit.files import write_json, yuan
 from pipeline.errors import RunStopped
 from pipeline.frames import lookup, map_values
