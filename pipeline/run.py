@@ -164,7 +164,8 @@ def emit_month(
     write_csv(grants, folder / "funeral_grants.csv")
     write_xlsx(grants, folder / "funeral_grants.xlsx", sheet_name="丧葬补助费")
     write_csv(recovery_rows(result.ledger, result.people), folder / "recoveries.csv")
-    write_csv(hold_rows(result.positions, result.people), folder / "holds.csv")
+    # a held recovery (a negative gap) is a number, not a formula: its minus sign is kept
+    write_csv(hold_rows(result.positions, result.people), folder / "holds.csv", numeric=("暂缓金额 held",))
     last_known = inputs.last_known
     previous = last_known[last_known["run_month"] == add_months(ctx.month, -1)]
     write_csv(change_rows(month.roster, previous), folder / "changes.csv")

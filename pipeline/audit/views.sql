@@ -77,8 +77,16 @@ from net_after_death as n
 join dead as d using (id_number)
 where n.net_fen > 0;
 
+-- holds_current: one row per person per period per component kept unpaid (held_fen > 0) or kept
+-- unrecovered (held_fen < 0: a pending recovery of a person on no roster) by the latest run.
+create or replace view holds_current as
+select id_number, township_code, period, component, gap_fen as held_fen, hold_reason
+from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/holds.parquet')
+where run_month = (select max(run_month) from months);
+
 -- double_payments: one row per person per period per component paid above due, or paid twice in
--- one run month.
+-- one run month. Net above due is allowed only as a recovery the latest run lists as pending in
+-- holds_current (a person on no roster: SPEC §5, booked once they are back or a death is registered).
 create or replace view double_payments as
 with
 above_due as (
@@ -86,7 +94,9 @@ above_due as (
            n.net_fen, coalesce(d.due_fen, 0) as due_fen, null as run_month
     from net_by_person_period as n
     left join due_latest as d using (id_number, period, component)
+    left join holds_current as h using (id_number, period, component)
     where n.net_fen > coalesce(d.due_fen, 0)
+        and h.held_fen is distinct from coalesce(d.due_fen, 0) - n.net_fen
 ),
 twice_in_a_run as (
     select id_number, period, component, 'two payments in one run' as problem,
@@ -97,22 +107,37 @@ twice_in_a_run as (
 )
 select * from above_due union all select * from twice_in_a_run;
 
+-- gaps_unlisted: one row per person per period per component whose net paid differs from what the
+-- latest run says is due, by an amount its holds list does not give (SPEC §5: net = due, or the gap
+-- is listed in the holds list with its reason).
+create or replace view gaps_unlisted as
+with
+gaps as (
+    select coalesce(n.id_number, d.id_number) as id_number, coalesce(n.period, d.period) as period,
+           coalesce(n.component, d.component) as component,
+           coalesce(d.due_fen, 0) - coalesce(n.net_fen, 0) as gap_fen
+    from net_by_person_period as n
+    full outer join due_latest as d using (id_number, period, component)
+    where coalesce(n.net_fen, 0) <> coalesce(d.due_fen, 0)
+)
+select g.*, h.held_fen, h.hold_reason
+from gaps as g
+left join holds_current as h using (id_number, period, component)
+where h.held_fen is distinct from g.gap_fen;
+
 -- arrears: one row per payment made for an earlier month than the run month.
 create or replace view arrears as
 select * from ledger where kind = 'payment' and reason = 'arrears';
 
--- recoveries_open: one row per person: money recovered but not set off, i.e. still owed.
+-- recoveries_open: one row per person: money recovered but not set off, i.e. still owed (an owed
+-- recovery set off against a later grant is cancelled by an owed_set_off entry of settlement owed).
 create or replace view recoveries_open as
 select id_number, any_value(township_code) as township_code, -sum(amount_fen)::bigint as owed_fen,
        count(*) as entries, min(period) as first_period, max(period) as last_period
 from ledger where settlement = 'owed'
-group by id_number;
+group by id_number
+having sum(amount_fen) < 0;
 
--- holds_current: one row per person per period per component kept unpaid by the latest run.
-create or replace view holds_current as
-select id_number, township_code, period, component, gap_fen as held_fen, hold_reason
-from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/holds.parquet')
-where run_month = (select max(run_month) from months);
 
 -- closed_month_hashes: one row per file recorded when a month was closed, with its hash now.
 create or replace view closed_month_hashes as
@@ -155,4 +180,5 @@ union all select 4, 'every entry is traceable to a source row',
 union all select 5, 'closed months are unchanged since closing',
        (select count(*) from closed_month_hashes where not unchanged)
 union all select 6, 'entry ids are unique', (select count(*) - count(distinct entry_id) from ledger)
+union all select 7, 'net = due, or the gap is listed in holds', (select count(*) from gaps_unlisted)
 order by rank;

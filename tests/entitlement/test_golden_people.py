@@ -336,3 +336,143 @@ def test_conflicting_death_registrations_hold_until_one_stands(tmp_path):
     ]
     assert scenario.entries_of(person) == sorted(expected)
     assert scenario.output("2021-03", "holds.csv").query("`身份证号 id_number` == @person.id").empty
+
+
+# -- the office's decisions of issue 12 ---------------------------------------------------------
+
+
+def test_rate_corrected_down_is_held_for_people_on_no_roster(tmp_path):
+    # SPEC §5 (decided): January-February paid at 410.00; in March the rate is corrected to 408.00
+    # from January. 甲 (on the roster) owes 2.00 a month back at once; 乙 (on no roster in March)
+    # loses nothing yet: the -2.00 a month is listed in holds (not_on_roster) and booked when he is
+    # back in April; 丙 (on no roster, death registered in April) has it set off against his grant.
+    stays = Person("甲留册", "1958-03-03", "M", 30)
+    away = Person("乙离册", "1958-04-04", "M", 31)
+    dies = Person("丙离亡", "1958-05-05", "M", 32)
+    scenario = Scenario(tmp_path, policy_text(base_2021=41000))
+    for month in ("2021-01", "2021-02"):
+        scenario.roster(month, [stays.row(), away.row(), dies.row()])
+        scenario.run(month)
+    scenario.set_policy(policy_text(base_2021=40800))
+    scenario.roster("2021-03", [stays.row()])
+    scenario.run("2021-03")
+    scenario.roster("2021-04", [stays.row(), away.row()])
+    scenario.deaths("2021-04", [death(dies, "2021-02-15", "2021-04-02")])
+    scenario.run("2021-04")
+
+    corrected = [("2021-03", p, "base", "recovery", "correction", "owed", -200) for p in ("2021-01", "2021-02")]
+    assert scenario.entries_of(stays) == sorted(
+        current("base", 41000, ["2021-01", "2021-02"]) + current("base", 40800, ["2021-03", "2021-04"]) + corrected
+    )
+    holds = scenario.output("2021-03", "holds.csv")
+    held = holds[holds["身份证号 id_number"].isin([away.id, dies.id])]
+    assert sorted(
+        zip(
+            held["身份证号 id_number"],
+            held["所属月份 period"],
+            held["暂缓金额 held"],
+            held["原因代码 hold_reason"],
+            strict=True,
+        )
+    ) == sorted((pid, p, "-2.00", "not_on_roster") for pid in (away.id, dies.id) for p in ("2021-01", "2021-02"))
+    assert scenario.entries_of(away) == sorted(
+        current("base", 41000, ["2021-01", "2021-02"])
+        + [("2021-04", p, "base", "recovery", "correction", "owed", -200) for p in ("2021-01", "2021-02")]
+        + [("2021-04", "2021-03", "base", "payment", "arrears", "bank", 40800)]
+        + current("base", 40800, ["2021-04"])
+    )
+    assert scenario.entries_of(dies) == sorted(
+        current("base", 41000, ["2021-01", "2021-02"])
+        + [("2021-04", "2021-02", "funeral_grant", "payment", "arrears", "bank", 6 * 40800)]
+        + [("2021-04", p, "base", "recovery", "correction", "set_off", -200) for p in ("2021-01", "2021-02")]
+    )
+    funeral = scenario.bank_file("2021-04", bank="ICBC", kind="funeral")
+    assert funeral.loc[funeral["身份证号"] == dies.id, "金额"].tolist() == ["2444.00"]  # 2448 - 2 x 2
+    assert scenario.output("2021-04", "holds.csv").empty
+
+
+def test_recovery_owed_while_the_grant_waits_is_set_off_when_it_is_issued(tmp_path):
+    # SPEC §5 (decided): died 2021-01-20, registered in March with no payee: February's 397.00 is
+    # recovered and owed (no grant to set it off against yet); April's registration gives the payee:
+    # the grant of 2352.00 is issued less the 397.00 still owed, and nothing is owed any more.
+    person = Person("丁待亲", "1950-06-06", "M", 33)
+    scenario = Scenario(tmp_path)
+    for month in ("2021-01", "2021-02", "2021-03", "2021-04"):  # the township is slow to drop him
+        scenario.roster(month, [person.row()])
+    scenario.run("2021-01")
+    scenario.run("2021-02")
+    scenario.deaths("2021-03", [death(person, "2021-01-20", "2021-03-03", payee=False)])
+    scenario.run("2021-03")
+    scenario.deaths("2021-04", [death(person, "2021-01-20", "2021-04-06")])
+    scenario.run("2021-04")
+    expected = current("base", BASE, ["2021-01", "2021-02"]) + current("topup65", TOPUP, ["2021-01", "2021-02"])
+    expected += [
+        ("2021-03", "2021-02", "base", "recovery", "after_death", "owed", -BASE),
+        ("2021-03", "2021-02", "topup65", "recovery", "after_death", "owed", -TOPUP),
+        ("2021-04", "2021-01", "funeral_grant", "payment", "arrears", "bank", GRANT),
+        ("2021-04", "2021-02", "base", "recovery", "owed_set_off", "owed", BASE),
+        ("2021-04", "2021-02", "base", "recovery", "owed_set_off", "set_off", -BASE),
+        ("2021-04", "2021-02", "topup65", "recovery", "owed_set_off", "owed", TOPUP),
+        ("2021-04", "2021-02", "topup65", "recovery", "owed_set_off", "set_off", -TOPUP),
+    ]
+    assert scenario.entries_of(person) == sorted(expected)
+    funeral = scenario.bank_file("2021-04", bank="ICBC", kind="funeral")
+    assert funeral.loc[funeral["身份证号"] == person.id, "金额"].tolist() == ["1955.00"]  # 2352 - 397
+    grants = scenario.output("2021-04", "funeral_grants.csv")
+    mine = grants[grants["身份证号 id_number"] == person.id]
+    assert mine[["补助金额 grant", "抵扣多发 set_off", "实发 net"]].values.tolist() == [
+        ["2352.00", "397.00", "1955.00"]
+    ]
+    ledger = scenario.ledger()
+    mine = ledger[(ledger["id_number"] == person.id) & (ledger["settlement"] == "owed")]
+    assert mine["amount_fen"].sum() == 0  # nothing left owed
+
+
+def test_two_deceased_paid_to_one_payee_account_get_one_funeral_line_each(tmp_path):
+    # SPEC §7 (decided): a couple dies in March; their one child's account receives both grants,
+    # on two lines of the funeral batch, each naming its deceased.
+    husband = Person("戊丈夫", "1948-02-02", "M", 34)
+    wife = Person("己妻子", "1949-03-03", "F", 35)
+    scenario = Scenario(tmp_path)
+    scenario.roster("2021-03", [husband.row(), wife.row()])
+    payee = {"payee_name": "庚子女", "payee_bank_code": "ICBC", "payee_account_number": "6212000000000000888"}
+    scenario.deaths(
+        "2021-03",
+        [death(husband, "2021-03-05", "2021-03-08") | payee, death(wife, "2021-03-06", "2021-03-08") | payee],
+    )
+    for month in ("2021-01", "2021-02", "2021-03"):
+        if month != "2021-03":
+            scenario.roster(month, [husband.row(), wife.row()])
+        scenario.run(month)
+    funeral = scenario.bank_file("2021-03", bank="ICBC", kind="funeral")
+    assert sorted(funeral[["账号", "身份证号", "金额"]].values.tolist()) == sorted(
+        [["6212000000000000888", husband.id, "2352.00"], ["6212000000000000888", wife.id, "2352.00"]]
+    )
+    assert funeral["序号"].tolist() == ["1", "2"]
+    for person in (husband, wife):
+        assert ("2021-03", "2021-03", "funeral_grant", "payment", "current", "bank", GRANT) in scenario.entries_of(
+            person
+        )
+
+
+def test_death_before_opening_month_registered_later_recovers_what_was_paid_after_it(tmp_path):
+    # SPEC §5 (decided): died 2020-11-10, before the opening month, registered only in March 2021:
+    # the grant is 6 x the 2020 rate (a made-up sample value, 385.00) = 2310.00; January and
+    # February (397.00 each) were paid after the death and are set off against it.
+    person = Person("辛早亡", "1949-09-09", "M", 36)
+    scenario = Scenario(tmp_path)
+    for month in ("2021-01", "2021-02", "2021-03"):
+        scenario.roster(month, [person.row()])
+    scenario.deaths("2021-03", [death(person, "2020-11-10", "2021-03-01")])
+    for month in ("2021-01", "2021-02", "2021-03"):
+        scenario.run(month)
+    expected = current("base", BASE, ["2021-01", "2021-02"]) + current("topup65", TOPUP, ["2021-01", "2021-02"])
+    expected += [("2021-03", "2020-11", "funeral_grant", "payment", "arrears", "bank", 231000)]
+    expected += [
+        ("2021-03", p, c, "recovery", "after_death", "set_off", -a)
+        for p in ("2021-01", "2021-02")
+        for c, a in (("base", BASE), ("topup65", TOPUP))
+    ]
+    assert scenario.entries_of(person) == sorted(expected)
+    funeral = scenario.bank_file("2021-03", bank="ICBC", kind="funeral")
+    assert funeral.loc[funeral["身份证号"] == person.id, "金额"].tolist() == ["1516.00"]  # 2310 - 2 x 397
