@@ -103,6 +103,7 @@ def money_inputs(run_month: str, month: ValidatedMonth, past: MoneyHistory) -> M
         bank_returns=month.bank_returns,
         issued_lines=past.issued_lines,
         prior_ledger=past.prior_ledger,
+        id_links=pd.concat([past.id_links, month.id_corrections.assign(run_month=run_month)], ignore_index=True),
     )
 
 
@@ -129,6 +130,7 @@ def write_draft(
                 ("due", result.due),
                 ("last_known", carried_forward(inputs.last_known, month.roster, ctx.month)),
                 ("holds", holds),
+                ("id_corrections", month.id_corrections),
             )
         ]
         with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits

@@ -2,9 +2,18 @@
 -- holding ledger/ and the YYYY-MM/ month folders), then:  .read <path to this file>
 -- (`make audit` does both). Nothing here depends on Python.
 
--- ledger: one row per ledger entry of every run month (signed integer fen).
+-- id_links: one row per ID correction: an old (wrongly registered) ID and the new ID that carries
+-- its history (every run writes its month's accepted corrections to state/id_corrections.parquet).
+create or replace view id_links as
+select distinct old_id_number, new_id_number
+from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/id_corrections.parquet', union_by_name = true);
+
+-- ledger: one row per ledger entry of every run month (signed integer fen), with the person's
+-- current ID (current_id_number: the new ID of a corrected one, else id_number as written).
 create or replace view ledger as
-select * from read_parquet('ledger/run_month=*/*.parquet', hive_partitioning = false);
+select e.*, coalesce(l.new_id_number, e.id_number) as current_id_number
+from read_parquet('ledger/run_month=*/*.parquet', hive_partitioning = false) as e
+left join id_links as l on e.id_number = l.old_id_number;
 
 -- months: one row per run month with outputs: whether it is closed (released to the bank).
 create or replace view months as
@@ -18,26 +27,33 @@ create or replace view due_latest as
 select * exclude (run_month) from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/due.parquet')
 where run_month = (select max(run_month) from months);
 
--- deaths_in_force: one row per dead person: the latest registration (it corrects earlier ones).
+-- deaths_in_force: one row per dead person (by current ID): the latest registration (it corrects
+-- earlier ones).
 create or replace view deaths_in_force as
 select * exclude (rank_latest) from (
     select *, row_number() over (partition by id_number
         order by registered_on desc, run_month desc, source_file desc, source_row desc) as rank_latest
-    from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/deaths.parquet', union_by_name = true)
+    from (
+        select d.* replace (coalesce(l.new_id_number, d.id_number) as id_number)
+        from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/deaths.parquet', union_by_name = true) as d
+        left join id_links as l on d.id_number = l.old_id_number
+    )
 ) where rank_latest = 1;
 
--- person_history(id): one row per ledger entry of one person, in the order it happened.
+-- person_history(id): one row per ledger entry of one person, in the order it happened; an ID
+-- correction is followed both ways (the old ID or the new one gives the entries of both).
 create or replace macro person_history(person_id) as table
-select run_month, period, component, kind, reason, settlement, amount_fen,
+select run_month, id_number, period, component, kind, reason, settlement, amount_fen,
        (amount_fen::decimal(18, 0) / 100)::decimal(18, 2) as amount_yuan, bank_code, account_number, batch_id, line_no,
        source_file, source_row, entry_id, reverses_entry_id
 from ledger
-where id_number = person_id
+where current_id_number = coalesce((select any_value(new_id_number) from id_links where old_id_number = person_id),
+                                   person_id)
 order by run_month, period, component, kind, settlement;
 
 -- net_by_person_period: one row per person per period per component: the net paid so far.
 create or replace view net_by_person_period as
-select id_number, period, component, sum(amount_fen)::bigint as net_fen, count(*) as entries
+select current_id_number as id_number, period, component, sum(amount_fen)::bigint as net_fen, count(*) as entries
 from ledger
 group by all;
 
@@ -66,9 +82,10 @@ dead as (
     select id_number, strftime(death_date, '%Y-%m') as death_month from deaths_in_force
 ),
 net_after_death as (
-    select l.id_number, l.period, l.component, sum(l.amount_fen)::bigint as net_fen, count(*) as entries
+    select l.current_id_number as id_number, l.period, l.component, sum(l.amount_fen)::bigint as net_fen,
+           count(*) as entries
     from ledger as l
-    join dead as d on l.id_number = d.id_number and l.period > d.death_month
+    join dead as d on l.current_id_number = d.id_number and l.period > d.death_month
     where l.component <> 'funeral_grant'
     group by all
 )
@@ -99,10 +116,10 @@ above_due as (
         and h.held_fen is distinct from coalesce(d.due_fen, 0) - n.net_fen
 ),
 twice_in_a_run as (
-    select id_number, period, component, 'two payments in one run' as problem,
+    select current_id_number as id_number, period, component, 'two payments in one run' as problem,
            sum(amount_fen)::bigint as net_fen, null as due_fen, run_month
     from ledger where kind = 'payment'
-    group by id_number, period, component, run_month
+    group by current_id_number, period, component, run_month
     having count(*) > 1
 )
 select * from above_due union all select * from twice_in_a_run;
@@ -132,10 +149,11 @@ select * from ledger where kind = 'payment' and reason = 'arrears';
 -- recoveries_open: one row per person: money recovered but not set off, i.e. still owed (an owed
 -- recovery set off against a later grant is cancelled by an owed_set_off entry of settlement owed).
 create or replace view recoveries_open as
-select id_number, any_value(township_code) as township_code, -sum(amount_fen)::bigint as owed_fen,
-       count(*) as entries, min(period) as first_period, max(period) as last_period
+select current_id_number as id_number, any_value(township_code) as township_code,
+       -sum(amount_fen)::bigint as owed_fen, count(*) as entries, min(period) as first_period,
+       max(period) as last_period
 from ledger where settlement = 'owed'
-group by id_number
+group by current_id_number
 having sum(amount_fen) < 0;
 
 

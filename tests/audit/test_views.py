@@ -12,6 +12,8 @@ import pytest
 from pipeline.audit.check import connect_views, invariant_checks
 from pipeline.emit.files import sha256_of, write_json, write_parquet
 from pipeline.paths import OutDir
+from schemas.empty import empty_frame
+from schemas.id_correction import IdCorrection
 from schemas.ledger import LedgerEntry
 
 ANN, BO, CAI = "320281195001010011", "320281195202020021", "320281195303030031"
@@ -119,6 +121,7 @@ def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=()) -> OutDir:
             ),
             state / "deaths.parquet",
         )
+        write_parquet(empty_frame(IdCorrection, run_month="str"), state / "id_corrections.parquet")
         batch = [r for r in rows if r["batch_id"]]
         control = {
             "batch_id": batch[0]["batch_id"],

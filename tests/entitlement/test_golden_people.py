@@ -7,6 +7,7 @@ A ledger row is (run_month, period, component, kind, reason, settlement, amount_
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -476,3 +477,103 @@ def test_death_before_opening_month_registered_later_recovers_what_was_paid_afte
     assert scenario.entries_of(person) == sorted(expected)
     funeral = scenario.bank_file("2021-03", bank="ICBC", kind="funeral")
     assert funeral.loc[funeral["身份证号"] == person.id, "金额"].tolist() == ["1516.00"]  # 2310 - 2 x 397
+
+
+# neighbours on the same roster: one rejected row among them stays under the reject-share stop
+NEIGHBOURS = [Person(f"邻居{i}", "1950-01-01", "F", 100 + i) for i in range(10)]
+
+
+def with_neighbours(*rows: dict) -> list[dict]:
+    return [*rows, *(n.row() for n in NEIGHBOURS)]
+
+
+def correction(old: Person, new: Person, registered: str) -> dict:
+    return {"旧身份证号": old.id, "新身份证号": new.id, "原因": "出生日期登记错误", "登记日期": registered}
+
+
+def test_id_correction_moves_the_history_and_pays_the_difference(tmp_path):
+    # SPEC §3/§5 (decided): registered born 1957-03-05 (no 65+ top-up before 2022-03), really born
+    # 1955-03-05 (65 in 2020-03). January-March paid 392.00 a month under the wrong ID. In April the
+    # township reports the fixed ID with an ID correction: the new ID carries January-March (not
+    # paid again) and gets only the top-up it was owed, 3 x 5.00 as arrears, plus April. May's
+    # roster still lists the old ID by mistake: that row is rejected ID_CORRECTED, never paid.
+    wrong = Person("杜错生", "1957-03-05", "M", 37)
+    right = Person("杜错生", "1955-03-05", "M", 37)
+    scenario = Scenario(tmp_path)
+    for month in ("2021-01", "2021-02", "2021-03"):
+        scenario.roster(month, [wrong.row()])
+    scenario.roster("2021-04", [right.row()])
+    scenario.id_corrections("2021-04", [correction(wrong, right, "2021-04-02")])
+    scenario.roster("2021-05", with_neighbours(right.row(), wrong.row()))
+    for month in ("2021-01", "2021-02", "2021-03", "2021-04", "2021-05"):
+        scenario.run(month)
+    assert scenario.entries_of(wrong) == current("base", BASE, ["2021-01", "2021-02", "2021-03"])
+    assert scenario.entries_of(right) == sorted(
+        [("2021-04", p, "topup65", "payment", "arrears", "bank", TOPUP) for p in ("2021-01", "2021-02", "2021-03")]
+        + current("base", BASE, ["2021-04", "2021-05"])
+        + current("topup65", TOPUP, ["2021-04", "2021-05"])
+    )
+    april = scenario.bank_file("2021-04")
+    assert april.loc[april["身份证号"] == right.id, "金额"].tolist() == ["412.00"]  # 392 + 5 + 3 x 5
+    rejects = scenario.output("2021-05", "rejects.csv")
+    assert rejects.loc[rejects["身份证号 id_number"] == wrong.id, "原因代码 reason_code"].tolist() == ["ID_CORRECTED"]
+    from pipeline.audit.check import connect_views
+
+    with connect_views(scenario.out) as con:
+        for pid in (wrong.id, right.id):  # the auditors' history follows the link both ways
+            history = con.sql(f"select id_number, sum(amount_fen) from person_history('{pid}') group by 1").fetchall()
+            assert sorted(history) == sorted([(wrong.id, 3 * BASE), (right.id, 3 * TOPUP + 2 * (BASE + TOPUP))])
+
+
+def test_new_id_like_a_leavers_is_rejected_until_the_correction_comes(tmp_path):
+    # SPEC §3 (decided): in March the township lists the person under a new ID (same name and
+    # account, the old ID gone) without an ID correction: the row is rejected ID_CHANGED and nobody
+    # is paid for March. April brings the correction: March is paid as arrears, with the top-up the
+    # corrected birth date (1955-06-06, 65 in 2020-06) gives January and February.
+    wrong = Person("严换号", "1957-06-06", "M", 38)
+    right = Person("严换号", "1955-06-06", "M", 38)
+    scenario = Scenario(tmp_path)
+    scenario.roster("2021-01", with_neighbours(wrong.row()))
+    scenario.roster("2021-02", with_neighbours(wrong.row()))
+    scenario.roster("2021-03", with_neighbours(right.row()))
+    scenario.roster("2021-04", with_neighbours(right.row()))
+    scenario.id_corrections("2021-04", [correction(wrong, right, "2021-04-06")])
+    for month in ("2021-01", "2021-02", "2021-03", "2021-04"):
+        scenario.run(month)
+    rejects = scenario.output("2021-03", "rejects.csv")
+    assert rejects.loc[rejects["身份证号 id_number"] == right.id, "原因代码 reason_code"].tolist() == ["ID_CHANGED"]
+    assert scenario.entries_of(wrong) == current("base", BASE, ["2021-01", "2021-02"])
+    assert scenario.entries_of(right) == sorted(
+        [("2021-04", p, "topup65", "payment", "arrears", "bank", TOPUP) for p in ("2021-01", "2021-02", "2021-03")]
+        + [("2021-04", "2021-03", "base", "payment", "arrears", "bank", BASE)]
+        + current("base", BASE, ["2021-04"])
+        + current("topup65", TOPUP, ["2021-04"])
+    )
+
+
+def test_bad_id_correction_rows_are_rejected_with_reasons(tmp_path):
+    person = Person("冯正常", "1950-10-10", "M", 39)
+    stranger = Person("无此人", "1950-11-11", "M", 40)
+    scenario = Scenario(tmp_path)
+    scenario.roster("2021-01", [person.row()])
+    scenario.id_corrections(
+        "2021-01",
+        [
+            correction(person, person, "2021-01-05"),  # same ID
+            correction(stranger, person, "2021-01-05"),  # old ID on no roster
+            {**correction(person, stranger, "2021-01-05"), "原因": ""},  # no reason
+            {**correction(person, stranger, "2021-13-01")},  # no such day
+        ],
+    )
+    scenario.run("2021-01")
+    rejects = scenario.output("2021-01", "rejects.csv")
+    assert rejects["原因代码 reason_code"].tolist() == [
+        "CORRECTION_SAME_ID",
+        "CORRECTION_OLD_ID_UNKNOWN",
+        "CORRECTION_REASON_MISSING",
+        "REGISTERED_ON_INVALID",
+    ]
+    summary = json.loads((scenario.out.month("2021-01") / "summary.json").read_text(encoding="utf-8"))
+    counts = summary["rows"]["per_kind"]["id_corrections"]
+    assert (counts["rows_read"], counts["accepted"], counts["rejected"]) == (4, 0, 4)
+    assert scenario.entries_of(person) == current("base", BASE, ["2021-01"]) + current("topup65", TOPUP, ["2021-01"])
