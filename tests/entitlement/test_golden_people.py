@@ -577,3 +577,60 @@ def test_bad_id_correction_rows_are_rejected_with_reasons(tmp_path):
     counts = summary["rows"]["per_kind"]["id_corrections"]
     assert (counts["rows_read"], counts["accepted"], counts["rejected"]) == (4, 0, 4)
     assert scenario.entries_of(person) == current("base", BASE, ["2021-01"]) + current("topup65", TOPUP, ["2021-01"])
+
+
+def test_death_registered_under_the_old_id_stops_the_new_ids_pension(tmp_path):
+    # the registry still knows the old ID: a death registered under it is the new ID's death, so
+    # nothing is paid after it and the grant (6 x 392.00) goes to the payee once
+    wrong = Person("邹旧号", "1957-09-09", "M", 41)
+    right = Person("邹旧号", "1955-09-09", "M", 41)
+    scenario = Scenario(tmp_path)
+    scenario.roster("2021-01", [wrong.row()])
+    scenario.roster("2021-02", [wrong.row()])
+    scenario.roster("2021-03", [right.row()])
+    scenario.id_corrections("2021-03", [correction(wrong, right, "2021-03-01")])
+    scenario.roster("2021-04", [right.row()])
+    scenario.deaths("2021-04", [death(wrong, "2021-03-10", "2021-04-02")])
+    for month in ("2021-01", "2021-02", "2021-03", "2021-04"):
+        scenario.run(month)
+    assert scenario.entries_of(wrong) == current("base", BASE, ["2021-01", "2021-02"])
+    assert scenario.entries_of(right) == sorted(
+        [("2021-03", p, "topup65", "payment", "arrears", "bank", TOPUP) for p in ("2021-01", "2021-02")]
+        + current("base", BASE, ["2021-03"])
+        + current("topup65", TOPUP, ["2021-03"])
+        + [("2021-04", "2021-03", "funeral_grant", "payment", "arrears", "bank", GRANT)]
+    )
+    funeral = scenario.bank_file("2021-04", bank="ICBC", kind="funeral")
+    assert funeral["身份证号"].tolist() == [right.id] and funeral["金额"].tolist() == ["2352.00"]
+
+
+def test_late_correction_recovers_what_the_two_ids_were_both_paid(tmp_path):
+    # the old ID leaves after February; the new ID turns up only in April (no ID_CHANGED: the old ID
+    # did not leave that month) and is paid January-April as a new person, so January and February
+    # are paid twice. May's correction joins the two: the 392.00 paid twice for each of January and
+    # February is recovered (owed); nothing else changes.
+    wrong = Person("钟迟改", "1957-04-04", "M", 42)
+    right = Person("钟迟改", "1955-04-04", "M", 42)
+    scenario = Scenario(tmp_path)
+    scenario.roster("2021-01", with_neighbours(wrong.row()))
+    scenario.roster("2021-02", with_neighbours(wrong.row()))
+    scenario.roster("2021-03", with_neighbours())
+    scenario.roster("2021-04", with_neighbours(right.row()))
+    scenario.roster("2021-05", with_neighbours(right.row()))
+    scenario.id_corrections("2021-05", [correction(wrong, right, "2021-05-06")])
+    for month in ("2021-01", "2021-02", "2021-03", "2021-04", "2021-05"):
+        scenario.run(month)
+    april = [
+        ("2021-04", p, c, "payment", "arrears", "bank", a)
+        for p in ("2021-01", "2021-02", "2021-03")
+        for c, a in (("base", BASE), ("topup65", TOPUP))
+    ]
+    assert scenario.entries_of(right) == sorted(
+        april
+        + current("base", BASE, ["2021-04", "2021-05"])
+        + current("topup65", TOPUP, ["2021-04", "2021-05"])
+        + [("2021-05", p, "base", "recovery", "correction", "owed", -BASE) for p in ("2021-01", "2021-02")]
+    )
+    recoveries = scenario.output("2021-05", "recoveries.csv")
+    mine = recoveries[recoveries["身份证号 id_number"] == right.id]
+    assert mine["尚欠 owed"].tolist() == ["392.00", "392.00"]
