@@ -21,6 +21,7 @@ from pipeline.validate.month import History
 from schemas.bank_return import BankReturn
 from schemas.death import Death, DeathConflict
 from schemas.empty import empty_frame
+from schemas.id_correction import IdCorrection
 from schemas.ledger import BankLine, empty_ledger
 from schemas.roster import Roster
 
@@ -88,6 +89,17 @@ def _latest_people(reader: StateReader) -> str | None:
     )
 
 
+def id_links(reader: StateReader) -> pd.DataFrame:
+    """Every ID correction accepted in the months read (IdCorrection + run_month), one per link."""
+    source = reader.source("id_corrections")
+    if source is None:
+        return empty_frame(IdCorrection, run_month="str")
+    return reader.frame(
+        f"select * from {source} qualify row_number() over (partition by old_id_number, new_id_number "
+        "order by run_month, source_file, source_row) = 1 order by old_id_number"
+    )
+
+
 def load_history(out: OutDir, opening_month: str, run_month: str) -> History:
     reader = StateReader(out, earlier_months(opening_month, run_month))
     empty = History.empty()
@@ -97,10 +109,18 @@ def load_history(out: OutDir, opening_month: str, run_month: str) -> History:
             return empty
         issued = reader.source("issued_lines")
         returned = reader.source("bank_returns")
+        links = id_links(reader)
+        previous = add_months(run_month, -1)
         return History(
-            ever_receiving=reader.frame(f"select id_number from {people} where ever_receiving order by id_number")[
-                "id_number"
-            ],
+            id_links=links,
+            last_rows=reader.frame(
+                f"select id_number, name, account_number, township_code from {people} "
+                f"where run_month = '{previous}' order by id_number"
+            ),
+            ever_receiving=_followed(
+                reader.frame(f"select id_number from {people} where ever_receiving order by id_number")["id_number"],
+                links,
+            ),
             participants=reader.frame(f"select id_number, township_code from {people} order by id_number"),
             issued_lines=empty.issued_lines
             if issued is None
@@ -113,6 +133,12 @@ def load_history(out: OutDir, opening_month: str, run_month: str) -> History:
         reader.close()
 
 
+def _followed(ids: pd.Series, links: pd.DataFrame) -> pd.Series:
+    """The IDs with the new ID of every corrected one added: the new ID carries the old one's past."""
+    moved = links.loc[isin(links["old_id_number"], ids), "new_id_number"]
+    return pd.concat([ids, moved], ignore_index=True).drop_duplicates().astype("str")
+
+
 @dataclass(frozen=True)
 class MoneyHistory:
     last_known: pd.DataFrame  # latest accepted roster row per person (+ run_month)
@@ -123,6 +149,7 @@ class MoneyHistory:
     # DuckDB scans them in place, reading only the columns and row groups a step needs.
     issued_lines: pd.DataFrame | ds.Dataset  # every bank line issued (+ run_month)
     prior_ledger: pd.DataFrame | ds.Dataset  # every ledger entry of earlier months
+    id_links: pd.DataFrame  # IdCorrection + run_month: every correction of earlier months
 
 
 def load_money_history(out: OutDir, opening_month: str, run_month: str) -> MoneyHistory:
@@ -149,6 +176,7 @@ def load_money_history(out: OutDir, opening_month: str, run_month: str) -> Money
             returns=everything("bank_returns", BankReturn),
             issued_lines=_dataset(issued_files) if issued_files else empty_frame(BankLine, run_month="str"),
             prior_ledger=_dataset(ledger_files) if ledger_files else empty_ledger(),
+            id_links=id_links(reader),
         )
     finally:
         reader.close()

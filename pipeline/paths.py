@@ -10,7 +10,7 @@ DEFAULT_INBOX = REPO / "data" / "sample" / "inbox"
 DEFAULT_OUT = REPO / "out"
 DEFAULT_POLICY = REPO / "config" / "policy.toml"
 
-INPUT_KINDS = ("rosters", "deaths", "bank_returns")
+INPUT_KINDS = ("rosters", "deaths", "bank_returns", "id_corrections")
 READABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
 
 

@@ -110,6 +110,7 @@ def money_inputs(run_month: str, month: ValidatedMonth, past: MoneyHistory) -> M
         bank_returns=month.bank_returns,
         issued_lines=past.issued_lines,
         prior_ledger=past.prior_ledger,
+        id_links=pd.concat([past.id_links, month.id_corrections.assign(run_month=run_month)], ignore_index=True),
     )
 
 
@@ -160,6 +161,7 @@ def stage_draft(
             ("due", result.due),
             ("last_known", carried_forward(inputs.last_known, month.roster, ctx.month)),
             ("holds", holds),
+            ("id_corrections", month.id_corrections),
         )
     ]
     with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
@@ -199,7 +201,8 @@ def emit_month(
     write_csv(grants, folder / "funeral_grants.csv")
     write_xlsx(grants, folder / "funeral_grants.xlsx", sheet_name="丧葬补助费")
     write_csv(recovery_rows(result.ledger, result.people), folder / "recoveries.csv")
-    write_csv(hold_rows(result.positions, result.people), folder / "holds.csv")
+    # a held recovery (a negative gap) is a number, not a formula: its minus sign is kept
+    write_csv(hold_rows(result.positions, result.people), folder / "holds.csv", numeric=("暂缓金额 held",))
     last_known = inputs.last_known
     previous = last_known[last_known["run_month"] == add_months(ctx.month, -1)]
     write_csv(change_rows(month.roster, previous), folder / "changes.csv")

@@ -8,7 +8,7 @@ from pandera.typing import Series
 
 COMPONENTS = ["base", "topup65", "account", "funeral_grant"]
 KINDS = ["payment", "reversal", "recovery"]
-REASONS = ["current", "arrears", "after_death", "after_employee_pension", "correction", "bank_failed"]
+REASONS = ["current", "arrears", "after_death", "after_employee_pension", "correction", "owed_set_off", "bank_failed"]
 SETTLEMENTS = ["bank", "set_off", "owed", "returned"]
 
 

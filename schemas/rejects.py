@@ -7,7 +7,7 @@ from pandera.typing import Series
 
 from pipeline.validate.reasons import REASONS
 
-INPUT_KINDS = ["rosters", "deaths", "bank_returns", "contributions"]
+INPUT_KINDS = ["rosters", "deaths", "bank_returns", "id_corrections", "contributions"]
 
 
 class Rejects(pa.DataFrameModel):

@@ -102,6 +102,11 @@ class Scenario:
         folder.mkdir(parents=True, exist_ok=True)
         pd.DataFrame(rows).to_csv(folder / f"deaths_{month}.csv", index=False, encoding="utf-8")
 
+    def id_corrections(self, month: str, rows: list[dict]) -> None:
+        folder = self.inbox.month_dir(month) / "id_corrections"
+        folder.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame(rows).to_csv(folder / f"id_corrections_{month}.csv", index=False, encoding="utf-8")
+
     def bank_returns(self, month: str, rows: list[dict]) -> None:
         folder = self.inbox.month_dir(month) / "bank_returns"
         folder.mkdir(parents=True, exist_ok=True)

@@ -36,9 +36,16 @@ def test_net_equals_due_or_gap_is_held(year, month):
     gaps = sql(
         year,
         f"""
-        with net as (
-            select id_number, period, component, sum(amount_fen) as net_fen
-            from read_parquet('ledger/run_month=*/*.parquet') where run_month <= '{month}' group by all
+        with links as (  -- ID corrections so far: an old ID's entries are the new ID's
+            select distinct old_id_number, new_id_number
+            from read_parquet('*/state/id_corrections.parquet', union_by_name = true) where run_month <= '{month}'
+        ),
+        net as (
+            select coalesce(l.new_id_number, e.id_number) as id_number, period, component,
+                   sum(amount_fen) as net_fen
+            from read_parquet('ledger/run_month=*/*.parquet') as e
+            left join links as l on e.id_number = l.old_id_number
+            where run_month <= '{month}' group by all
         ),
         due as (select * from read_parquet('{month}/state/due.parquet')),
         holds as (select id_number, period, component, gap_fen from read_parquet('{month}/state/holds.parquet'))
@@ -136,7 +143,17 @@ def test_answers_documented_in_the_data_dictionary(year):
             "select ledger_lines, ledger_total_fen, reconciles from bank_batches "
             "where batch_id = '2021-03-JRCB-PENSION'"
         ).fetchall()
-        assert jrcb == [(1280, 56757862, True)]
+        assert jrcb == [(1281, 56800622, True)]  # 杜错生 (id_correction): 392.00 + 35.60 more than before
+        corrected = con.sql(
+            "select id_number, sum(amount_fen), count(*) from person_history('320281195703059815') "
+            "where run_month = '2021-06' group by 1"
+        ).fetchall()
+        assert corrected == [("320281195503059810", 45760, 8)]
+        both = [
+            con.sql(f"select count(*), sum(amount_fen) from person_history('{pid}')").fetchall()
+            for pid in ("320281195703059815", "320281195503059810")
+        ]
+        assert both[0] == both[1] == [(5 * 2 + 5 + 7 * 3, 5 * (39200 + 3560) + 2500 + 7 * (39200 + 500 + 3560))]
         owed = con.sql("select id_number, owed_fen from recoveries_open order by owed_fen desc").fetchall()
         assert owed == [("320281195901209810", 130800), ("32028119430707981X", 41360)]
 

@@ -2,9 +2,18 @@
 -- holding ledger/ and the YYYY-MM/ month folders), then:  .read <path to this file>
 -- (`make audit` does both). Nothing here depends on Python.
 
--- ledger: one row per ledger entry of every run month (signed integer fen).
+-- id_links: one row per ID correction: an old (wrongly registered) ID and the new ID that carries
+-- its history (every run writes its month's accepted corrections to state/id_corrections.parquet).
+create or replace view id_links as
+select distinct old_id_number, new_id_number
+from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/id_corrections.parquet', union_by_name = true);
+
+-- ledger: one row per ledger entry of every run month (signed integer fen), with the person's
+-- current ID (current_id_number: the new ID of a corrected one, else id_number as written).
 create or replace view ledger as
-select * from read_parquet('ledger/run_month=*/*.parquet', hive_partitioning = false);
+select e.*, coalesce(l.new_id_number, e.id_number) as current_id_number
+from read_parquet('ledger/run_month=*/*.parquet', hive_partitioning = false) as e
+left join id_links as l on e.id_number = l.old_id_number;
 
 -- months: one row per run month with outputs: whether it is closed (released to the bank).
 create or replace view months as
@@ -18,26 +27,33 @@ create or replace view due_latest as
 select * exclude (run_month) from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/due.parquet')
 where run_month = (select max(run_month) from months);
 
--- deaths_in_force: one row per dead person: the latest registration (it corrects earlier ones).
+-- deaths_in_force: one row per dead person (by current ID): the latest registration (it corrects
+-- earlier ones).
 create or replace view deaths_in_force as
 select * exclude (rank_latest) from (
     select *, row_number() over (partition by id_number
         order by registered_on desc, run_month desc, source_file desc, source_row desc) as rank_latest
-    from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/deaths.parquet', union_by_name = true)
+    from (
+        select d.* replace (coalesce(l.new_id_number, d.id_number) as id_number)
+        from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/deaths.parquet', union_by_name = true) as d
+        left join id_links as l on d.id_number = l.old_id_number
+    )
 ) where rank_latest = 1;
 
--- person_history(id): one row per ledger entry of one person, in the order it happened.
+-- person_history(id): one row per ledger entry of one person, in the order it happened; an ID
+-- correction is followed both ways (the old ID or the new one gives the entries of both).
 create or replace macro person_history(person_id) as table
-select run_month, period, component, kind, reason, settlement, amount_fen,
+select run_month, id_number, period, component, kind, reason, settlement, amount_fen,
        (amount_fen::decimal(18, 0) / 100)::decimal(18, 2) as amount_yuan, bank_code, account_number, batch_id, line_no,
        source_file, source_row, entry_id, reverses_entry_id
 from ledger
-where id_number = person_id
+where current_id_number = coalesce((select any_value(new_id_number) from id_links where old_id_number = person_id),
+                                   person_id)
 order by run_month, period, component, kind, settlement;
 
 -- net_by_person_period: one row per person per period per component: the net paid so far.
 create or replace view net_by_person_period as
-select id_number, period, component, sum(amount_fen)::bigint as net_fen, count(*) as entries
+select current_id_number as id_number, period, component, sum(amount_fen)::bigint as net_fen, count(*) as entries
 from ledger
 group by all;
 
@@ -66,9 +82,10 @@ dead as (
     select id_number, strftime(death_date, '%Y-%m') as death_month from deaths_in_force
 ),
 net_after_death as (
-    select l.id_number, l.period, l.component, sum(l.amount_fen)::bigint as net_fen, count(*) as entries
+    select l.current_id_number as id_number, l.period, l.component, sum(l.amount_fen)::bigint as net_fen,
+           count(*) as entries
     from ledger as l
-    join dead as d on l.id_number = d.id_number and l.period > d.death_month
+    join dead as d on l.current_id_number = d.id_number and l.period > d.death_month
     where l.component <> 'funeral_grant'
     group by all
 )
@@ -77,8 +94,16 @@ from net_after_death as n
 join dead as d using (id_number)
 where n.net_fen > 0;
 
+-- holds_current: one row per person per period per component kept unpaid (held_fen > 0) or kept
+-- unrecovered (held_fen < 0: a pending recovery of a person on no roster) by the latest run.
+create or replace view holds_current as
+select id_number, township_code, period, component, gap_fen as held_fen, hold_reason
+from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/holds.parquet')
+where run_month = (select max(run_month) from months);
+
 -- double_payments: one row per person per period per component paid above due, or paid twice in
--- one run month.
+-- one run month. Net above due is allowed only as a recovery the latest run lists as pending in
+-- holds_current (a person on no roster: SPEC §5, booked once they are back or a death is registered).
 create or replace view double_payments as
 with
 above_due as (
@@ -86,33 +111,51 @@ above_due as (
            n.net_fen, coalesce(d.due_fen, 0) as due_fen, null as run_month
     from net_by_person_period as n
     left join due_latest as d using (id_number, period, component)
+    left join holds_current as h using (id_number, period, component)
     where n.net_fen > coalesce(d.due_fen, 0)
+        and h.held_fen is distinct from coalesce(d.due_fen, 0) - n.net_fen
 ),
 twice_in_a_run as (
-    select id_number, period, component, 'two payments in one run' as problem,
+    select current_id_number as id_number, period, component, 'two payments in one run' as problem,
            sum(amount_fen)::bigint as net_fen, null as due_fen, run_month
     from ledger where kind = 'payment'
-    group by id_number, period, component, run_month
+    group by current_id_number, period, component, run_month
     having count(*) > 1
 )
 select * from above_due union all select * from twice_in_a_run;
+
+-- gaps_unlisted: one row per person per period per component whose net paid differs from what the
+-- latest run says is due, by an amount its holds list does not give (SPEC §5: net = due, or the gap
+-- is listed in the holds list with its reason).
+create or replace view gaps_unlisted as
+with
+gaps as (
+    select coalesce(n.id_number, d.id_number) as id_number, coalesce(n.period, d.period) as period,
+           coalesce(n.component, d.component) as component,
+           coalesce(d.due_fen, 0) - coalesce(n.net_fen, 0) as gap_fen
+    from net_by_person_period as n
+    full outer join due_latest as d using (id_number, period, component)
+    where coalesce(n.net_fen, 0) <> coalesce(d.due_fen, 0)
+)
+select g.*, h.held_fen, h.hold_reason
+from gaps as g
+left join holds_current as h using (id_number, period, component)
+where h.held_fen is distinct from g.gap_fen;
 
 -- arrears: one row per payment made for an earlier month than the run month.
 create or replace view arrears as
 select * from ledger where kind = 'payment' and reason = 'arrears';
 
--- recoveries_open: one row per person: money recovered but not set off, i.e. still owed.
+-- recoveries_open: one row per person: money recovered but not set off, i.e. still owed (an owed
+-- recovery set off against a later grant is cancelled by an owed_set_off entry of settlement owed).
 create or replace view recoveries_open as
-select id_number, any_value(township_code) as township_code, -sum(amount_fen)::bigint as owed_fen,
-       count(*) as entries, min(period) as first_period, max(period) as last_period
+select current_id_number as id_number, any_value(township_code) as township_code,
+       -sum(amount_fen)::bigint as owed_fen, count(*) as entries, min(period) as first_period,
+       max(period) as last_period
 from ledger where settlement = 'owed'
-group by id_number;
+group by current_id_number
+having sum(amount_fen) < 0;
 
--- holds_current: one row per person per period per component kept unpaid by the latest run.
-create or replace view holds_current as
-select id_number, township_code, period, component, gap_fen as held_fen, hold_reason
-from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/holds.parquet')
-where run_month = (select max(run_month) from months);
 
 -- closed_month_hashes: one row per file recorded when a month was closed, with its hash now.
 create or replace view closed_month_hashes as
@@ -155,4 +198,5 @@ union all select 4, 'every entry is traceable to a source row',
 union all select 5, 'closed months are unchanged since closing',
        (select count(*) from closed_month_hashes where not unchanged)
 union all select 6, 'entry ids are unique', (select count(*) - count(distinct entry_id) from ledger)
+union all select 7, 'net = due, or the gap is listed in holds', (select count(*) from gaps_unlisted)
 order by rank;

@@ -21,6 +21,7 @@ RECOVERY_REASONS = {
     "after_death": "死亡后多发 paid after death",
     "after_employee_pension": "已领职工养老金 employee pension",
     "correction": "信息更正 correction",
+    "owed_set_off": "此前欠款以丧葬费抵扣 earlier debt set off against the funeral grant",
 }
 CHANGE_COLUMNS = [
     "status",

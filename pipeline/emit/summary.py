@@ -92,7 +92,10 @@ def month_summary(
         "bank_batches": batches,
         "bank_reconciles": all(b["reconciles"] for b in batches),
         "hold_rows": len(holds),
-        "holds_fen_by_reason": {k: int(v) for k, v in holds.groupby("hold_reason")["gap_fen"].sum().items()},
+        # money kept unpaid, and recoveries kept pending (negative gaps of people on no roster):
+        # summed apart, so that one never hides the other
+        "holds_fen_by_reason": _by_reason(holds[holds["gap_fen"] > 0]),
+        "pending_recoveries_fen_by_reason": _by_reason(holds[holds["gap_fen"] < 0]),
         "people_paid": int(result.bank_lines.loc[result.bank_lines["line_type"] == "pension", "id_number"].nunique()),
         "funeral_grants_issued": int(((ledger["component"] == "funeral_grant") & (ledger["kind"] == "payment")).sum()),
     }
@@ -101,6 +104,10 @@ def month_summary(
         bank_fen, previous_bank_fen, Decimal(str(policy.limits_in(run_month)["max_total_change_share"]))
     )
     return summary
+
+
+def _by_reason(holds: pd.DataFrame) -> dict[str, int]:
+    return {k: int(v) for k, v in holds.groupby("hold_reason")["gap_fen"].sum().items()}
 
 
 def total_change(bank_fen: int, previous_fen: int | None, limit: Decimal) -> dict | None:
@@ -161,7 +168,8 @@ def _money_markdown(money: dict) -> list[str]:
         f"- reversals 银行退回: {yuan(money['reversals_fen'])}",
         f"- bank files 银行文件合计: {yuan(money['bank_total_fen'])}; every batch equals its ledger entries: "
         f"**{money['bank_reconciles']}**",
-        f"- held 暂缓: {money['hold_rows']} rows {money['holds_fen_by_reason']}",
+        f"- held 暂缓: {money['hold_rows']} rows {money['holds_fen_by_reason']}; recoveries pending 待追回 "
+        f"{money['pending_recoveries_fen_by_reason']}",
         f"- {change_sentence(money.get('change_from_last_month'))}",
         "",
     ]

@@ -2,11 +2,15 @@
 
 Steps, each a SQL file producing one table: people -> deaths_in_force -> failed_accounts -> due
 -> reversals -> positions -> entries -> bank_lines -> ledger.
+
+A corrected ID (an ID correction links an old ID to a new one) is the new ID everywhere here: the
+earlier months' entries, lines and death registrations of the old ID are read as the new ID's
+(FOLLOWS_LINKS), and people.sql gives the old ID's last known row to the new ID.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
@@ -15,6 +19,8 @@ import pyarrow.dataset as ds
 
 from pipeline.policy import Policy
 from pipeline.sql import connect, frame, materialise
+from schemas.empty import empty_frame
+from schemas.id_correction import IdCorrection
 from schemas.ledger import BankLine, LedgerEntry
 
 STEPS = (
@@ -31,6 +37,9 @@ STEPS = (
     "ledger/ledger",
 )
 
+# Tables of earlier months (and this month's registrations) whose id_number follows ID corrections.
+FOLLOWS_LINKS = ("deaths", "death_conflicts", "issued_lines", "prior_ledger")
+
 
 @dataclass(frozen=True)
 class MoneyInputs:
@@ -46,6 +55,8 @@ class MoneyInputs:
     issued_lines: pd.DataFrame | pa.Table | ds.Dataset
     # LedgerEntry: every entry of earlier months (a frame, Arrow table or dataset)
     prior_ledger: pd.DataFrame | pa.Table | ds.Dataset
+    # IdCorrection + run_month: every ID correction accepted so far, this month's included
+    id_links: pd.DataFrame = field(default_factory=lambda: empty_frame(IdCorrection, run_month="str"))
 
 
 @dataclass(frozen=True)
@@ -84,8 +95,11 @@ def compute_money(inputs: MoneyInputs, policy: Policy) -> Money:
             ("bank_returns", inputs.bank_returns),
             ("issued_lines", inputs.issued_lines),
             ("prior_ledger", inputs.prior_ledger),
+            ("id_links", inputs.id_links[["old_id_number", "new_id_number"]]),
         ):
-            _register(con, name, table)
+            _register(con, f"{name}_as_filed" if name in FOLLOWS_LINKS else name, table)
+        for name in FOLLOWS_LINKS:
+            _follow_links(con, name)
         for step in STEPS:
             materialise(con, step, step.split("/")[1])
         return Money(
@@ -96,6 +110,16 @@ def compute_money(inputs: MoneyInputs, policy: Policy) -> Money:
             ledger=LedgerEntry.validate(frame(con, "ledger")),
             bank_lines=BankLine.validate(frame(con, "bank_lines")),
         )
+
+
+def _follow_links(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """The table as filed, with a corrected (old) ID read as its new ID: the new ID's history is
+    the old one's (a view: the earlier months' Parquet is still scanned in place)."""
+    con.execute(
+        f"create or replace view {name} as "
+        f"select t.* replace (coalesce(l.new_id_number, t.id_number) as id_number) "
+        f"from {name}_as_filed as t left join id_links as l on t.id_number = l.old_id_number"
+    )
 
 
 def _register(con: duckdb.DuckDBPyConnection, name: str, table: pd.DataFrame | pa.Table | ds.Dataset) -> None:

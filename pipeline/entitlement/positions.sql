@@ -2,8 +2,10 @@
 -- Grain: one row per person per period per component whose due differs from what was paid.
 --   due_fen      what the rules say is owed (due_in_force)
 --   paid_fen     net of all earlier entries and this month's reversals
---   gap_fen      due - paid: > 0 to pay (or hold), < 0 to recover
---   hold_reason  why a positive gap is not paid this month (null when it is paid)
+--   gap_fen      due - paid: > 0 to pay (or hold), < 0 to recover (or hold)
+--   hold_reason  why a gap is not paid or recovered this month (null when it is): a negative gap
+--                is held only for a person on no roster with no registered death (not_on_roster:
+--                a pending recovery, booked once they are back on a roster or a death is registered)
 --   action       payment | recovery | hold
 with
 unsettled_death_conflicts as (
@@ -47,6 +49,7 @@ with_holds as (
     select
         w.*,
         case
+            when gap_fen < 0 and presence = 'absent' and death_month is null then 'not_on_roster'
             when gap_fen <= 0 then null
             when conflicted.id_number is not null then 'death_conflict'
             when component = 'funeral_grant' and payee_status <> 'complete' then 'awaiting_payee'
@@ -73,8 +76,8 @@ final as (
     select
         *,
         case
-            when gap_fen > 0 and hold_reason is null then 'payment'
-            when gap_fen > 0 then 'hold'
+            when hold_reason is not null then 'hold'
+            when gap_fen > 0 then 'payment'
             else 'recovery'
         end as action,
         case

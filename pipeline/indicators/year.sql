@@ -17,9 +17,11 @@ where run_month = (select run_month from year_months where year_end)
     and component in ('base', 'topup65', 'account')
     and due_fen > 0;
 
--- year_ledger: one row per ledger entry written by a run month up to the year's end.
+-- year_ledger: one row per ledger entry written by a run month up to the year's end, under the
+-- person's current ID (an entry of a corrected ID counts for the new ID, whose due it is).
 create or replace view year_ledger as
-select * from ledger where run_month <= (select run_month from year_months where year_end);
+select * replace (current_id_number as id_number) from ledger
+where run_month <= (select run_month from year_months where year_end);
 
 -- year_roster: one row per accepted roster row of each run month of the year.
 create or replace view year_roster as

@@ -53,6 +53,13 @@ BANK_RETURN = (
     Column("reason", "失败原因", False),
 )
 
+ID_CORRECTION = (
+    Column("old_id_number", "旧身份证号", True),
+    Column("new_id_number", "新身份证号", True),
+    Column("reason", "原因", True),
+    Column("registered_on", "登记日期", True),
+)
+
 CONTRIBUTION = (
     Column("id_number", "身份证号", True),
     Column("year", "年度", True),
@@ -66,11 +73,12 @@ COLUMNS = {
     "rosters": ROSTER,
     "deaths": DEATH,
     "bank_returns": BANK_RETURN,
+    "id_corrections": ID_CORRECTION,
     "contributions": CONTRIBUTION,
 }
 
 # Columns whose digits a spreadsheet destroys when it stores them as numbers.
-DIGIT_STRINGS = {"id_number", "account_number", "payee_account_number"}
+DIGIT_STRINGS = {"id_number", "account_number", "payee_account_number", "old_id_number", "new_id_number"}
 
 # Every table read from a file carries where each row came from.
 SOURCE_FILE = "source_file"

@@ -3,7 +3,7 @@ run). Rows keep their source file (relative to the inbox) and row number."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +23,8 @@ class RawInputs:
     files: list[Path]  # every file read, for the manifest
     rows_read: pd.DataFrame  # kind, source_file, rows
     hashes: dict[str, str]  # source_file -> sha256 of the bytes that were read and parsed
+    # the township's ID corrections (old ID -> new ID) received this month (0 or more files)
+    id_corrections: pd.DataFrame = field(default_factory=lambda: concat_or_empty([], "id_corrections"))
 
 
 def read_month(

@@ -206,6 +206,7 @@ KIND_NOUNS = {
     "rosters": "roster",
     "deaths": "death registrations",
     "bank_returns": "bank return",
+    "id_corrections": "ID corrections",
     "contributions": "contributions",
 }
 

@@ -2,10 +2,14 @@
 -- Grain: one row per person per period per component per kind/settlement.
 --   kind        payment | recovery | reversal
 --   reason      payment: current | arrears; recovery: after_death | after_employee_pension |
---               correction; reversal: bank_failed
+--               correction | owed_set_off; reversal: bank_failed
 --   settlement  how the money moves: bank (a payment line), set_off (a recovery taken from the
---               same person's funeral grant in this run), owed (a recovery the person owes),
+--               same person's funeral grant in this run), owed (a recovery the person owes; with
+--               reason owed_set_off and a positive amount: earlier owed money now settled),
 --               returned (a reversal)
+-- A grant issued in this run first covers this run's recoveries, then what earlier runs left
+-- owed (SPEC §5, decided): each such (period, component) gets a pair owed_set_off/owed (+) and
+-- owed_set_off/set_off (-) on the funeral line; net paid is unchanged, the owed sum falls.
 --   line_type   pension | funeral: the bank file that carries it (null when no bank line does)
 with
 payments as (
@@ -25,7 +29,8 @@ payments as (
 
 grants_this_run as (
     select id_number, sum(amount_fen)::bigint as grant_fen, any_value(bank_code) as bank_code,
-           any_value(account_number) as account_number
+           any_value(account_number) as account_number, any_value(township_code) as township_code,
+           any_value(source_file) as source_file, any_value(source_row) as source_row
     from payments where component = 'funeral_grant'
     group by id_number
 ),
@@ -65,6 +70,48 @@ owed as (
     from recoveries_split where owed_fen > set_off_fen
 ),
 
+owed_before as (
+    -- money earlier runs left owed and still outstanding: an owed recovery and the entries that
+    -- later settled it all carry settlement 'owed', so their sum is what is still owed
+    select id_number, period, component, -sum(amount_fen)::bigint as owed_fen
+    from prior_ledger
+    where settlement = 'owed' and id_number in (select id_number from grants_this_run)
+    group by id_number, period, component
+    having sum(amount_fen) < 0
+),
+
+grant_left as (
+    -- what of this run's grant is left once this run's own recoveries are set off
+    select g.*, g.grant_fen - coalesce((
+        select sum(r.set_off_fen) from recoveries_split as r where r.id_number = g.id_number
+    ), 0)::bigint as left_fen
+    from grants_this_run as g
+),
+
+owed_before_split as (
+    select o.id_number, o.period, o.component,
+           greatest(0, least(o.owed_fen, g.left_fen - coalesce(sum(o.owed_fen) over (
+               partition by o.id_number order by o.period, o.component
+               rows between unbounded preceding and 1 preceding), 0)))::bigint as set_off_fen,
+           g.township_code, g.bank_code, g.account_number, g.source_file, g.source_row
+    from owed_before as o
+    join grant_left as g using (id_number)
+),
+
+owed_settled as (
+    select id_number, township_code, period, component, 'recovery' as kind, 'owed_set_off' as reason,
+           set_off_fen as amount_fen, null as bank_code, null as account_number, 'owed' as settlement,
+           null as line_type, source_file, source_row
+    from owed_before_split where set_off_fen > 0
+),
+
+owed_set_off as (
+    select id_number, township_code, period, component, 'recovery' as kind, 'owed_set_off' as reason,
+           -set_off_fen as amount_fen, bank_code, account_number, 'set_off' as settlement,
+           'funeral' as line_type, source_file, source_row
+    from owed_before_split where set_off_fen > 0
+),
+
 returned as (
     select id_number, township_code, period, component, kind, reason, amount_fen, bank_code,
            account_number, 'returned' as settlement, null as line_type, source_file, source_row,
@@ -76,6 +123,8 @@ final as (
     select *, null as reverses_entry_id from payments
     union all select *, null from set_off
     union all select *, null from owed
+    union all select *, null from owed_settled
+    union all select *, null from owed_set_off
     union all select * from returned
 )
 

@@ -52,6 +52,8 @@ DEATH_FIELDS = (
 )
 
 # Townships the edge cases live in; all must submit rosters in the policy used.
+CORRECTION_FIELDS = ("old_id_number", "new_id_number", "reason", "registered_on")
+
 EDGE_TOWNSHIPS = (
     "320281001",
     "320281004",
@@ -91,6 +93,10 @@ class EdgeCases:
     roster_rows: list[EdgeRow] = field(default_factory=list)
     death_rows: list[EdgeDeath] = field(default_factory=list)
     catalogue: dict = field(default_factory=dict)
+    correction_rows: list[EdgeDeath] = field(default_factory=list)  # month + ID-correction values
+
+    def corrections_for(self, month: str) -> list[EdgeDeath]:
+        return [c for c in self.correction_rows if c.month == month]
 
     def rows_for(self, month: str, township: str) -> list[EdgeRow]:
         return [r for r in self.roster_rows if r.month == month and r.file_township == township]
@@ -188,6 +194,9 @@ class _Builder:
 
     def death(self, month: str, values: dict) -> None:
         self.cases.death_rows.append(EdgeDeath(month, _clean(values, DEATH_FIELDS)))
+
+    def id_correction(self, month: str, values: dict) -> None:
+        self.cases.correction_rows.append(EdgeDeath(month, _clean(values, CORRECTION_FIELDS)))
 
     def entry(self, key: str, kind: str, base: dict, input_text: str, expected: str, rejects=(), **extra) -> None:
         rows = [r for r in self.cases.roster_rows if r.values["id_number"] == base["id_number"]]
@@ -624,6 +633,34 @@ def _scenarios(b: _Builder) -> None:
         p,
         'receiving all year; the name cell is =HYPERLINK("http://example.invalid","点我")',
         "accepted and paid; every CSV/XLSX output shows the name neutralised as text (never a live formula)",
+    )
+
+    # Identity correction: a birth date wrongly registered, so a wrong ID number.
+    old = person("id_correction_old", "杜错生", True, "19570305", "320281009", benefit_start="2017-03")
+    p = dict(old, id_number=edge_id("19550305", True), birth_date="1955-03-05")
+    b.roster("id_correction", _between("2021-01", "2021-05"), "320281009", old)
+    b.roster("id_correction", _between("2021-06", "2021-12"), "320281009", p)
+    b.id_correction(
+        "2021-06",
+        {
+            "old_id_number": old["id_number"],
+            "new_id_number": p["id_number"],
+            "reason": "出生日期登记错误（应为1955-03-05）",
+            "registered_on": "2021-06-03",
+        },
+    )
+    b.entry(
+        "id_correction",
+        "scenario",
+        p,
+        f"man registered born 1957-03-05 under ID {old['id_number']} on the 2021-01..05 rosters "
+        "(no 65+ top-up before 2022-03); really born 1955-03-05: from the 2021-06 roster under the "
+        "fixed ID, with an ID correction in the 2021-06 id_corrections file",
+        "Jan-May paid under the old ID (base + account); in June the history moves to the new ID, "
+        "which is not paid again for Jan-May but gets the top-up it was owed (5 x 5.00 yuan as arrears) "
+        "plus June in full; the old ID is never paid again",
+        old_id_number=old["id_number"],
+        correction_month="2021-06",
     )
 
 

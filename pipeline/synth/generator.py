@@ -2,6 +2,7 @@
 
     <root>/YYYY-MM/rosters/<code>_<township>_<YYYY-MM>.csv|.xlsx   one full snapshot per township
     <root>/YYYY-MM/deaths/deaths_YYYY-MM.csv|.xlsx                 registrations received
+    <root>/YYYY-MM/id_corrections/id_corrections_YYYY-MM.csv       ID corrections (edge cases only)
     <root>/contributions/YYYY.csv                                  Q4 contributions of the year
 
 No bank_returns: those reference batch ids that only the pipeline issues.
@@ -23,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from pipeline.emit.xlsx import write_xlsx
-from pipeline.ingest.columns import CONTRIBUTION, DEATH, ROSTER
+from pipeline.ingest.columns import CONTRIBUTION, DEATH, ID_CORRECTION, ROSTER
 from pipeline.months import month_range
 from pipeline.policy import Policy
 from pipeline.synth.edge import EDGE_TOWNSHIPS, EdgeCases, build_edge_cases
@@ -197,6 +198,15 @@ def synthesize_inbox(
                 _write_csv(deaths, path, "utf-8")
             written.append(path)
             death_rows += deaths.num_rows
+
+        corrections = edges.corrections_for(month)
+        if corrections:
+            folder = root / month / "id_corrections"
+            folder.mkdir(parents=True, exist_ok=True)
+            table = pa.Table.from_pylist([c.values for c in corrections])
+            path = folder / f"id_corrections_{month}.csv"
+            _write_csv(table.rename_columns([c.chinese for c in ID_CORRECTION]), path, "utf-8")
+            written.append(path)
 
     contribution_rows = 0
     for year in sorted({int(m[:4]) for m in months}):

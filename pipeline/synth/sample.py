@@ -113,6 +113,8 @@ def readme(report: SynthReport, catalogue: dict, policy: Policy) -> str:
         "township that submits rosters (18), every month.",
         "- `inbox/YYYY-MM/deaths/deaths_YYYY-MM.csv` (2021-06 is an `.xlsx`): death "
         "registrations received that month, Chinese headers.",
+        "- `inbox/2021-06/id_corrections/id_corrections_2021-06.csv`: one ID correction (旧身份证号, "
+        "新身份证号, 原因, 登记日期): 杜错生's birth date was registered wrong (see `id_correction` below).",
         "- `inbox/contributions/2021.csv`: Q4 2021 contributions (tier 1-8: "
         "300/400/500/600/800/1000/1500/2000 yuan, all made up; subsidy 120 yuan per person as in "
         "the seed's `2.5万人*120元/人`), about 96% of the contributors.",

@@ -3,21 +3,24 @@ accounting, and the checks that stop a run before anything is written."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from pandera.typing import DataFrame
 
 from pipeline.errors import RunStopped
-from pipeline.frames import map_values
+from pipeline.frames import isin, map_values
 from pipeline.ingest.inputs import RawInputs
 from pipeline.policy import Policy
 from pipeline.validate.bank_returns import validate_bank_returns
 from pipeline.validate.deaths import validate_deaths
+from pipeline.validate.id_corrections import validate_id_corrections
 from pipeline.validate.idcard import normalise
-from pipeline.validate.rosters import RosterResult, validate_rosters
+from pipeline.validate.rosters import Identities, RosterResult, validate_rosters
 from schemas.bank_return import BankReturn
 from schemas.death import Death, DeathConflict
+from schemas.empty import empty_frame
+from schemas.id_correction import IdCorrection
 from schemas.rejects import Rejects
 from schemas.roster import Roster
 
@@ -30,6 +33,14 @@ class History:
     participants: pd.DataFrame  # id_number, township_code: everyone on an earlier roster
     issued_lines: pd.DataFrame  # batch_id, line_no, account_number, amount_fen, township_code
     returned_lines: pd.DataFrame  # batch_id, line_no already processed from bank returns
+    # IdCorrection + run_month: every correction accepted in an earlier month
+    id_links: pd.DataFrame = field(default_factory=lambda: empty_frame(IdCorrection, run_month="str"))
+    # id_number, name, account_number, township_code: last month's roster rows
+    last_rows: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            {c: pd.Series([], dtype="str") for c in ("id_number", "name", "account_number", "township_code")}
+        )
+    )
 
     @classmethod
     def empty(cls) -> History:
@@ -61,10 +72,20 @@ class ValidatedMonth:
     bank_returns: DataFrame[BankReturn]
     rejects: DataFrame[Rejects]
     row_counts: pd.DataFrame  # kind, source_file, township_code, rows_read, accepted, rejected
+    id_corrections: DataFrame[IdCorrection] = field(default_factory=lambda: empty_frame(IdCorrection))
 
 
 def validate_month(raw: RawInputs, *, history: History, policy: Policy, run_month: str) -> ValidatedMonth:
-    rosters = validate_rosters(raw.rosters, policy=policy, run_month=run_month, ever_receiving=history.ever_receiving)
+    corrections = validate_id_corrections(
+        raw.id_corrections, participants=_known_people(raw.rosters, history), known_links=history.id_links
+    )
+    rosters = validate_rosters(
+        raw.rosters,
+        policy=policy,
+        run_month=run_month,
+        ever_receiving=history.ever_receiving,
+        identities=_identities(raw.rosters, history, corrections.accepted),
+    )
     stop_on_unusable_rosters(rosters, raw.rows_read, policy)
     deaths = validate_deaths(
         raw.deaths,
@@ -77,7 +98,7 @@ def validate_month(raw: RawInputs, *, history: History, policy: Policy, run_mont
     returns = validate_bank_returns(
         raw.bank_returns, issued=history.issued_lines, already_returned=history.returned_lines
     )
-    rejects = pd.concat([rosters.rejects, deaths.rejects, returns.rejects], ignore_index=True)
+    rejects = pd.concat([rosters.rejects, deaths.rejects, returns.rejects, corrections.rejects], ignore_index=True)
     rejects = DataFrame[Rejects](rejects.sort_values(["input_kind", "source_file", "source_row"], ignore_index=True))
     return ValidatedMonth(
         roster=rosters.accepted,
@@ -86,6 +107,25 @@ def validate_month(raw: RawInputs, *, history: History, policy: Policy, run_mont
         bank_returns=returns.accepted,
         rejects=rejects,
         row_counts=row_counts(raw.rows_read, rejects, rosters.file_townships),
+        id_corrections=corrections.accepted,
+    )
+
+
+def _known_people(raw_rosters: pd.DataFrame, history: History) -> pd.DataFrame:
+    """Everyone on a roster this month (as written) or earlier: who an ID correction may name."""
+    this_month = pd.DataFrame(
+        {"id_number": normalise(raw_rosters["id_number"]), "township_code": raw_rosters["township_code"].astype("str")}
+    )
+    return pd.concat([this_month, history.participants], ignore_index=True).drop_duplicates("id_number")
+
+
+def _identities(raw_rosters: pd.DataFrame, history: History, accepted: pd.DataFrame) -> Identities:
+    links = pd.concat([history.id_links, accepted], ignore_index=True)
+    return Identities(
+        corrected_ids=links["old_id_number"].astype("str"),
+        new_ids=links["new_id_number"].astype("str"),
+        leavers=history.last_rows[~isin(history.last_rows["id_number"], normalise(raw_rosters["id_number"]))],
+        known_ids=history.participants["id_number"].astype("str"),
     )
 
 

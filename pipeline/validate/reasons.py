@@ -83,6 +83,15 @@ REASONS: dict[str, tuple[str, str]] = {
         "此前已领取待遇，不能改回缴费状态",
         "was receiving in an earlier month; status cannot go back to contributing",
     ),
+    "ID_CORRECTED": (
+        "该身份证号已更正为新号码（身份证号更正记录），请用新身份证号上报",
+        "this ID number has been corrected to a new one (an ID correction); report the person under the new ID number",
+    ),
+    "ID_CHANGED": (
+        "新身份证号与本镇街本月离册人员的姓名、银行账号相同，但没有身份证号更正记录；如为同一人，请报送身份证号更正",
+        "a new ID number with the name and account of a person who left this township's roster this month, and no "
+        "ID correction; if they are the same person, send an ID correction (id_corrections)",
+    ),
     # deaths
     "DEATH_DATE_INVALID": ("死亡日期应为YYYY-MM-DD", "death date must be written YYYY-MM-DD"),
     "REGISTERED_ON_INVALID": ("登记日期应为YYYY-MM-DD", "registration date must be written YYYY-MM-DD"),
@@ -94,6 +103,31 @@ REASONS: dict[str, tuple[str, str]] = {
         "and payments are held until one registration stands",
     ),
     "DEATH_SOURCE_INVALID": ("信息来源应为公安/民政/卫健/镇街", "source must be 公安/民政/卫健/镇街"),
+    # identity corrections
+    "CORRECTION_OLD_ID_INVALID": (
+        "旧身份证号为空或不是有效的18位身份证号",
+        "old ID number is empty or not a valid 18-character ID number",
+    ),
+    "CORRECTION_NEW_ID_INVALID": (
+        "新身份证号为空或不是有效的18位身份证号",
+        "new ID number is empty or not a valid 18-character ID number",
+    ),
+    "CORRECTION_SAME_ID": ("新旧身份证号相同", "old and new ID numbers are the same"),
+    "CORRECTION_REASON_MISSING": ("更正原因为空", "the reason for the correction is empty"),
+    "CORRECTION_OLD_ID_UNKNOWN": (
+        "旧身份证号不在任何名册中（本月或以前）",
+        "old ID number is on no roster, this month or earlier",
+    ),
+    "CORRECTION_CONFLICT": (
+        "同一旧身份证号被更正为不同的新号码，或不同旧号码被更正为同一新号码，均被退回，请核实",
+        "one old ID number corrected to different new ones, or different old ones to one new ID number; all are "
+        "rejected until the office confirms",
+    ),
+    "CORRECTION_CHAIN": (
+        "旧身份证号是以前更正的新号码，或新身份证号是以前更正的旧号码，请社保中心人工处理",
+        "old ID number is the new number of an earlier correction, or the new one an earlier old one; the office "
+        "must handle it by hand",
+    ),
     # bank returns
     "BATCH_MISSING": ("批次号为空", "batch id is empty"),
     "LINE_NO_INVALID": ("序号应为正整数", "line number must be a positive whole number"),

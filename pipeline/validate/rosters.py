@@ -30,6 +30,23 @@ STATUS = {
 
 
 @dataclass(frozen=True)
+class Identities:
+    """What the month knows about IDs that changed: rows under a corrected (old) ID are never
+    accepted again, and a new ID looking like a leaver's is held for the township to confirm."""
+
+    corrected_ids: pd.Series  # old IDs of every accepted correction, this month's included
+    new_ids: pd.Series  # their new IDs
+    leavers: pd.DataFrame  # id_number, name, account_number, township_code: on last month's roster, on none now
+    known_ids: pd.Series  # everyone on an earlier roster
+
+    @classmethod
+    def none(cls) -> Identities:
+        text = pd.Series([], dtype="str")
+        leavers = pd.DataFrame({c: text for c in ("id_number", "name", "account_number", "township_code")})
+        return cls(corrected_ids=text, new_ids=text, leavers=leavers, known_ids=text)
+
+
+@dataclass(frozen=True)
 class RosterResult:
     accepted: DataFrame[Roster]
     rejects: DataFrame[Rejects]
@@ -60,9 +77,18 @@ def _township_code(codes: pd.Series) -> pd.Series:
     return codes.where(~long_form, codes.str.slice(0, 9))
 
 
-def validate_rosters(raw: pd.DataFrame, *, policy: Policy, run_month: str, ever_receiving: pd.Series) -> RosterResult:
+def validate_rosters(
+    raw: pd.DataFrame,
+    *,
+    policy: Policy,
+    run_month: str,
+    ever_receiving: pd.Series,
+    identities: Identities | None = None,
+) -> RosterResult:
     """raw: every roster row of the month as read; ever_receiving: IDs accepted as receiving in
-    an earlier month (a status cannot go back to contributing)."""
+    an earlier month (a status cannot go back to contributing); identities: the ID corrections
+    known and last month's leavers."""
+    identities = identities or Identities.none()
     frame = normalise_rosters(raw)
     file_townships = _file_townships(frame)
     township = map_values(frame["source_file"], file_townships)
@@ -75,12 +101,28 @@ def validate_rosters(raw: pd.DataFrame, *, policy: Policy, run_month: str, ever_
                 frame["township_code"].isin(policy.township_codes) & frame["township_code"].ne(township),
                 "TOWNSHIP_MISMATCH",
             ),
+            flagged(isin(frame["id_number"], identities.corrected_ids), "ID_CORRECTED"),
+            flagged(_looks_changed(frame, identities), "ID_CHANGED"),
         ],
         ignore_index=True,
     )
     rejects = reject_rows(raw, failures, kind="rosters", township=township)
     accepted = _typed(passing_rows(frame, failures), run_month)
     return RosterResult(accepted=accepted, rejects=rejects, file_townships=file_townships)
+
+
+def _looks_changed(frame: pd.DataFrame, identities: Identities) -> pd.Series:
+    """A new ID (on no earlier roster, in no correction) with the name, account and township of a
+    person who left the roster this month: most likely the same person under a changed number,
+    who must not be paid twice (SPEC §3, decided); the township confirms with a correction."""
+    new = ~isin(frame["id_number"], identities.known_ids) & ~isin(frame["id_number"], identities.new_ids)
+    leavers = identities.leavers
+    gone = leavers[
+        ~isin(leavers["id_number"], frame["id_number"]) & ~isin(leavers["id_number"], identities.corrected_ids)
+    ]
+    keys = gone["name"] + "|" + gone["account_number"].fillna("") + "|" + gone["township_code"]
+    mine = frame["name"] + "|" + frame["account_number"] + "|" + frame["township_code"]
+    return new & isin(mine, keys) & ~c.blank(frame["account_number"])
 
 
 def _rules(policy: Policy, run_month: str):

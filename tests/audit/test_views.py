@@ -12,6 +12,8 @@ import pytest
 from pipeline.audit.check import connect_views, invariant_checks
 from pipeline.emit.files import sha256_of, write_json, write_parquet
 from pipeline.paths import OutDir
+from schemas.empty import empty_frame
+from schemas.id_correction import IdCorrection
 from schemas.ledger import LedgerEntry
 
 ANN, BO, CAI = "320281195001010011", "320281195202020021", "320281195303030031"
@@ -119,6 +121,7 @@ def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=()) -> OutDir:
             ),
             state / "deaths.parquet",
         )
+        write_parquet(empty_frame(IdCorrection, run_month="str"), state / "id_corrections.parquet")
         batch = [r for r in rows if r["batch_id"]]
         control = {
             "batch_id": batch[0]["batch_id"],
@@ -193,7 +196,7 @@ def test_arrears_recoveries_and_holds(out):
 
 
 def test_sound_ledger_has_no_violations(out):
-    assert invariant_checks(out)["violations"].tolist() == [0, 0, 0, 0, 0, 0]
+    assert invariant_checks(out)["violations"].tolist() == [0, 0, 0, 0, 0, 0, 0]
 
 
 def violations(out: OutDir) -> dict[str, int]:
@@ -220,6 +223,30 @@ def test_payment_above_due_and_twice_in_a_run_are_caught(tmp_path):
     problems = rows(out, "select id_number, period, problem from double_payments order by problem")
     assert problems == [(ANN, "2021-02", "net above due"), (ANN, "2021-02", "two payments in one run")]
     assert violations(out)["no net payment above what is due"] == 2
+
+
+def test_pending_recovery_listed_in_holds_is_not_above_due(tmp_path, monkeypatch):
+    # ANN on no roster in February after a correction of January to 391.00: the -1.00 is held
+    # (not_on_roster), not booked; a gap no holds row gives is caught
+    due = {**DUE, "2021-02": [(ANN, "2021-01", 39100), *DUE["2021-02"][1:]]}
+    monkeypatch.setitem(globals(), "DUE", due)
+    holds = {"2021-02": [*HOLDS["2021-02"], (ANN, "2021-01", -100, "not_on_roster")]}
+    monkeypatch.setitem(globals(), "HOLDS", holds)
+    out = build(tmp_path / "listed")
+    assert rows(out, "select count(*) from double_payments") == [(0,)]
+    assert rows(out, f"select held_fen, hold_reason from holds_current where id_number = '{ANN}'") == [
+        (-100, "not_on_roster")
+    ]
+    assert violations(out)["net = due, or the gap is listed in holds"] == 0
+
+    monkeypatch.setitem(globals(), "HOLDS", HOLDS_BEFORE)
+    out = build(tmp_path / "unlisted")
+    assert rows(out, "select id_number, period, gap_fen from gaps_unlisted") == [(ANN, "2021-01", -100)]
+    assert violations(out)["net = due, or the gap is listed in holds"] == 1
+    assert violations(out)["no net payment above what is due"] == 1
+
+
+HOLDS_BEFORE = HOLDS
 
 
 def test_duplicate_entry_id_is_caught(tmp_path):

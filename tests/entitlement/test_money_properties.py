@@ -806,7 +806,10 @@ def check_month(month, money: Money, due, ledgers, known, registrations, issued,
         gap = due.get(key, 0) - net.get(key, 0)
         if gap == 0:
             continue
-        assert gap > 0, f"{month}: net {net.get(key, 0)} above due {due.get(key, 0)} for {key}"
+        # SPEC §5 (decided, issue 12): a person on no roster with no registered death keeps what was
+        # paid above a corrected due; the gap is a pending recovery, listed in holds (not_on_roster)
+        pending = known.get(key[0]) is not None and known[key[0]].presence == "absent" and key[0] not in registrations
+        assert gap > 0 or pending, f"{month}: net {net.get(key, 0)} above due {due.get(key, 0)} for {key}"
         assert key in gaps.index, f"{month}: gap {gap} of {key} not in positions"
         held = gaps.loc[key]
         assert held["action"] == "hold" and pd.notna(held["hold_reason"]), (month, key, gap, dict(held))

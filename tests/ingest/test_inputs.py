@@ -139,3 +139,27 @@ def test_a_rosters_folder_without_permissions_stops(inbox):
             read_month(Inbox(inbox.root), MONTH)
     finally:
         folder.chmod(0o755)
+
+
+def test_id_corrections_are_read_from_csv_and_xlsx_with_either_header(inbox):
+    import pandas as pd
+
+    from pipeline.emit.xlsx import write_xlsx
+
+    old, new = make_id("1957-03-05"), make_id("1955-03-05")
+    folder = inbox.month_dir / "id_corrections"
+    write_csv(
+        folder / "a.csv",
+        [{"旧身份证号": old, "新身份证号": new, "原因": "出生日期登记错误", "登记日期": "2021-01-05"}],
+    )
+    frame = pd.DataFrame(
+        [{"old_id_number": new, "new_id_number": old, "reason": "typo", "registered_on": "2021-01-06"}]
+    )
+    write_xlsx(frame, folder / "b.xlsx", sheet_name="Sheet1")
+    raw = read_month(Inbox(inbox.root), MONTH)
+    assert raw.id_corrections[["old_id_number", "new_id_number", "source_file", "source_row"]].values.tolist() == [
+        [old, new, f"{MONTH}/id_corrections/a.csv", 2],
+        [new, old, f"{MONTH}/id_corrections/b.xlsx", 2],
+    ]
+    kinds = raw.rows_read[raw.rows_read["kind"] == "id_corrections"]
+    assert kinds["rows"].tolist() == [1, 1]

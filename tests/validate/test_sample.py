@@ -112,8 +112,8 @@ def test_every_row_of_every_month_is_accounted_for(validated):
         counts = result.row_counts
         assert (counts["rows_read"] == counts["accepted"] + counts["rejected"]).all(), month
         assert sorted(counts["source_file"]) == sorted(str(p.relative_to(DEFAULT_INBOX)) for p in raw.files)
-        inputs = keys(raw.rosters) + keys(raw.deaths) + keys(raw.bank_returns)
-        accepted = keys(result.roster) + keys(result.deaths) + keys(result.bank_returns)
+        inputs = keys(raw.rosters) + keys(raw.deaths) + keys(raw.bank_returns) + keys(raw.id_corrections)
+        accepted = keys(result.roster) + keys(result.deaths) + keys(result.bank_returns) + keys(result.id_corrections)
         rejected = keys(result.rejects)
         assert max(inputs.values()) == 1
         assert not set(accepted) & set(rejected), month
