@@ -20,12 +20,12 @@ import pyarrow.parquet as pq
 from pipeline import lifecycle
 from pipeline.audit.check import audit_report, invariant_checks
 from pipeline.emit.bank_files import bank_file_rows, check_bank_lines, write_bank_files
-from pipeline.emit.files import sha256_of, write_csv, write_json, write_parquet
+from pipeline.emit.files import sha256_of, write_json, write_parquet
 from pipeline.emit.funeral_grants import funeral_grant_rows
+from pipeline.emit.lists import write_office_lists
 from pipeline.emit.office_lists import change_rows, hold_rows, recovery_rows
 from pipeline.emit.rejects import write_rejects
 from pipeline.emit.summary import month_summary, write_summary
-from pipeline.emit.xlsx import write_xlsx
 from pipeline.entitlement.money import Money, MoneyInputs, compute_money
 from pipeline.errors import AuditFailed
 from pipeline.history import MoneyHistory, carried_forward, load_history, load_money_history
@@ -161,14 +161,18 @@ def emit_month(
     deaths = result.deaths_in_force
     controls = write_bank_files(bank_rows, folder, ctx.month, ctx.policy)
     grants = funeral_grant_rows(result.positions, result.ledger, deaths, township_names)
-    write_csv(grants, folder / "funeral_grants.csv")
-    write_xlsx(grants, folder / "funeral_grants.xlsx", sheet_name="丧葬补助费")
-    write_csv(recovery_rows(result.ledger, result.people), folder / "recoveries.csv")
-    write_csv(hold_rows(result.positions, result.people), folder / "holds.csv")
     last_known = inputs.last_known
     previous = last_known[last_known["run_month"] == add_months(ctx.month, -1)]
-    write_csv(change_rows(month.roster, previous), folder / "changes.csv")
-    write_rejects(month.rejects, folder, ctx.policy)
+    write_office_lists(
+        folder,
+        ctx.month,
+        ctx.policy,
+        grants=grants,
+        recoveries=recovery_rows(result.ledger, result.people),
+        holds=hold_rows(result.positions, result.people),
+        changes=change_rows(month.roster, previous, inputs.rejected_ids),
+    )
+    write_rejects(month.rejects, folder, ctx.policy, ctx.month)
     summary = month_summary(
         month, result, controls, ctx.policy, run_month=ctx.month, previous_bank_fen=previous_bank_total(ctx)
     )
