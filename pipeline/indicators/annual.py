@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.emit.files import write_csv, write_json, write_parquet
+from pipeline.emit.lists import write_list
 from pipeline.indicators import budget as budget_lines
 from pipeline.indicators.declaration import declaration_markdown, project
 from pipeline.indicators.measure import (
@@ -75,7 +76,14 @@ def run_indicators(year: int, *, inbox: Inbox, out: OutDir, policy: Policy) -> P
 
     write_json({"year": year, "indicators": indicators}, staging / "indicators.json")
     write_csv(pd.DataFrame(indicators), staging / "indicators.csv")
-    write_csv(table, staging / "budget.csv")
+    write_list(
+        budget_lines.budget_for_people(table),
+        staging / "budget.csv",
+        label="预算执行 budget execution",
+        month=f"{year}年度",
+        township="全市 whole city",
+        amounts=budget_lines.PEOPLE_AMOUNTS,
+    )
     write_csv(per_township, staging / "funding_by_township.csv")
     write_json(
         {"budget": table.to_dict(orient="records"), "funding": funding, "projection": projection},

@@ -155,7 +155,7 @@ def test_unmeasurable_indicators_say_why(year):
 
 
 def test_budget_lines(year):
-    budget = pd.read_csv(year / "budget.csv", dtype={"line": str}).set_index("line")
+    budget = pd.DataFrame(json.loads((year / "budget.json").read_text(encoding="utf-8"))["budget"]).set_index("line")
     # base: Jan run 5 x 39200; Feb run 5 x 39200 - 39200 (P3 bounced); Mar run 6 x 39200 - 39200 (P4 recovered)
     assert budget.loc["base_pension", "actual_fen"] == 196000 + 156800 + 196000
     assert budget.loc["topup65", "actual_fen"] == 3 * 500
@@ -163,6 +163,17 @@ def test_budget_lines(year):
     assert budget.loc["contribution_subsidy", "actual_fen"] == 2 * 12000
     assert budget.loc["base_pension", "declared_wan"] == 46570
     assert budget.loc["base_pension", "execution_rate"] == round(548800 / 46570_000000, 4)
+
+
+def test_budget_csv_for_people(year):
+    text = (year / "budget.csv").read_bytes().decode("utf-8-sig")
+    frame = pd.read_csv(year / "budget.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(frame.columns)[:3] == ["预算项目 line", "申报预算 declared (万元)", "实际支出 actual (元 yuan)"]
+    base = frame.set_index("代码 code").loc["base_pension"]
+    assert base["实际支出 actual (元 yuan)"] == "5488.00"  # yuan, not fen
+    assert base["差额 difference (万元)"] == "-46569.45"  # 0.55 - 46570 万元: negative, and not escaped
+    assert base["差额 difference (万元)"].startswith("-") and "'-" not in text
+    assert (year / "budget.xlsx").is_file()
 
 
 def test_funding_split(year):
