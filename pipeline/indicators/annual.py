@@ -20,10 +20,12 @@ from pipeline.indicators.measure import (
     report_series,
 )
 from pipeline.indicators.report import render
+from pipeline.indicators.status import report_status, warnings
 from pipeline.ingest.inputs import read_files
 from pipeline.lifecycle import publish
 from pipeline.paths import Inbox, OutDir
 from pipeline.policy import Policy
+from pipeline.run import code_version
 from pipeline.validate.contributions import validate_contributions
 from pipeline.validate.rejects import empty_rejects
 from schemas.contribution import Contribution
@@ -92,7 +94,20 @@ def run_indicators(year: int, *, inbox: Inbox, out: OutDir, policy: Policy) -> P
     write_csv(data.contribution_rejects, staging / "contribution_rejects.csv")
     (staging / f"declaration_{year + 1}.md").write_text(declaration, encoding="utf-8")
     township_names = policy.townships.set_index("code")["name"]
-    page = render(year, indicators, table, funding, series, township_names, declaration)
+    status = report_status(out, inbox, year, code_version())
+    cautions = warnings(status, table.to_dict(orient="records"), funding, projection)
+    page = render(
+        year,
+        indicators,
+        table,
+        funding,
+        series,
+        township_names,
+        declaration,
+        projection=projection,
+        status=status,
+        warnings=tuple(cautions),
+    )
     (staging / "report.html").write_text(page, encoding="utf-8")
     publish(staging, target)
     return target

@@ -14,6 +14,7 @@ People (township 320281001 unless said):
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -190,6 +191,53 @@ def test_report_is_self_contained(year):
     page = (year / "report.html").read_text(encoding="utf-8")
     assert "<svg" in page and "http://" not in page.replace("http://www.w3.org", "") and "<script" not in page
     assert "居保资金发放覆盖率" in page
+
+
+def test_report_opens_with_its_status_and_renders_the_declaration(year):
+    page = (year / "report.html").read_text(encoding="utf-8")
+    status = page[page.index("报告状态 Report status") : page.index("绩效指标 Indicators")]
+    assert "已关账 closed: 2/12 · 草稿 draft: 2021-03 · 未运行 not run: 9" in status
+    assert "生成时间 generated:" in status and "代码版本 code version:" in status
+    assert "2021-01" in status and "manifest sha256" in status
+    assert "年度未全部关账" in status  # a quarter of a year is no year
+    declaration = page[page.index("下年度申报") :]
+    assert "<h3>" in declaration and "<table>" in declaration and "<li>" in declaration
+    assert not re.search(r"(^|>)\s*#", declaration, re.MULTILINE)  # no raw Markdown heading
+    assert 'class="num"' in page and '<td class="fail">未达标 fail</td>' in page  # every one fails here
+    assert "@media print" in page and 'class="total"' in page
+    assert "failing lines" in page
+
+
+def test_a_negative_appropriation_is_warned_not_stated(year):
+    projection = json.loads((year / "budget.json").read_text(encoding="utf-8"))["projection"]
+    page = (year / "report.html").read_text(encoding="utf-8")
+    declaration = (year / "declaration_2022.md").read_text(encoding="utf-8")
+    if projection["city_request_fen"] < 0:
+        assert "申请财政专项拨款-" not in page and "申请财政专项拨款-" not in declaration
+        assert "申请拨款为负" in page and "不可申报" in page
+
+
+def test_negative_request_sentence():
+    from pipeline.indicators.declaration import _request_sentence
+
+    assert _request_sentence(-754924000000).startswith("申请财政专项拨款：无法按此申报")
+    assert _request_sentence(100 * 1_000_000) == "申请财政专项拨款100.00万元。"
+
+
+def test_pass_and_fail_cells_are_coloured():
+    from pipeline.indicators.report import table
+
+    html = table(pd.DataFrame({"结论 result": ["达标 pass", "未达标 fail"], "n": ["1,234", "5"]}), ("n",))
+    assert '<td class="pass">达标 pass</td>' in html and '<td class="fail">未达标 fail</td>' in html
+    assert '<td class="num">1,234</td>' in html
+
+
+def test_round_axis_ticks():
+    from pipeline.indicators.report import nice_step
+
+    assert nice_step(3_700_000_000) == 1_000_000_000  # 3,700万 over 4 ticks: steps of 1,000万
+    assert nice_step(180_000_000) == 50_000_000
+    assert nice_step(1) >= 1
 
 
 def test_declaration_arithmetic():
