@@ -39,6 +39,24 @@ def _share(value) -> str:
     return "" if value is None or pd.isna(value) else f"{value:.2%}"
 
 
+def artifact_rows(indicators: list[dict]) -> list[dict]:
+    """The indicators as the yearly Prefect artifact shows them: values as the report writes them
+    (97.02%, not 0.970248), the result in words."""
+    return [
+        {
+            "indicator_zh": i["indicator_zh"],
+            "indicator_en": i["indicator_en"],
+            "target": i["target"],
+            "value": _share(i["value"]),
+            "numerator": _count(i["numerator"]),
+            "denominator": _count(i["denominator"]),
+            "result": PASS.get(i["passed"], "不可测 not measurable"),
+            "note": i["note"],
+        }
+        for i in indicators
+    ]
+
+
 def _count(value) -> str:
     return "" if value is None or pd.isna(value) else f"{int(value):,}"
 

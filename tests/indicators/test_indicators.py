@@ -224,6 +224,20 @@ def test_negative_request_sentence():
     assert _request_sentence(100 * 1_000_000) == "申请财政专项拨款100.00万元。"
 
 
+def test_the_yearly_artifact_formats_values_as_the_report_does(year):
+    from pipeline.indicators.report import artifact_rows
+
+    measured = json.loads((year / "indicators.json").read_text(encoding="utf-8"))["indicators"]
+    rows = {r["indicator_en"]: r for r in artifact_rows(measured)}
+    coverage = next(i for i in measured if i["key"] == "coverage")
+    shown = rows[coverage["indicator_en"]]
+    assert shown["value"] == f"{coverage['value']:.2%}" and shown["value"].endswith("%")
+    assert shown["result"] in ("达标 pass", "未达标 fail")
+    unmeasured = next(i for i in measured if not i["measurable"])
+    assert rows[unmeasured["indicator_en"]]["value"] == ""
+    assert rows[unmeasured["indicator_en"]]["result"] == "不可测 not measurable"
+
+
 def test_pass_and_fail_cells_are_coloured():
     from pipeline.indicators.report import table
 
