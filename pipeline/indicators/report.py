@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-from pipeline.money_text import wan_text, yuan_text
+from pipeline.money_text import wan_amount, wan_text, yuan_text
 
 COLOURS = {"base": "#2b6cb0", "topup65": "#38a169", "account": "#d69e2e", "funeral_grant": "#805ad5"}
 LABELS = {
@@ -82,7 +82,7 @@ def stacked_month_bars(monthly: pd.DataFrame) -> str:
         parts.append(
             f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
-            f"{wan_text(int(value), grouped=True)}万</text>"
+            f"{_tick(int(value))}万</text>"
         )
     for i, (month, row) in enumerate(wide.iterrows()):
         x, y = left + i * bar + 4, height - bottom
@@ -113,6 +113,11 @@ def nice_step(top_fen: int, ticks: int = 4) -> int:
         if factor * power >= wan:
             return max(round(factor * power * 1_000_000), 1)
     return round(10 * power * 1_000_000)
+
+
+def _tick(fen: int) -> str:
+    """A tick in 万元 without trailing zeros: 200万, 2.5万."""
+    return f"{wan_amount(fen).normalize():,f}"
 
 
 def horizontal_bars(labels: list[str], values: list[int], unit: str) -> str:
