@@ -20,8 +20,7 @@ from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY, Inbox, Ou
 from pipeline.policy import load_policy
 
 NOT_BUILT = "indicators are not built yet (pipeline.indicators.annual is missing)."
-SHOWN = ("indicator_zh", "indicator_en", "target", "value", "passed", "measurable", "note")
-FILES = ("report.html", "indicators.csv", "budget.csv", "funding_by_township.csv")
+FILES = ("report.html", "indicators.csv", "budget.csv", "budget.xlsx", "funding_by_township.csv")
 
 
 class IndicatorsNotBuilt(RuntimeError):
@@ -49,10 +48,12 @@ def indicators(year: int, inbox: Path, out: Path, policy: Path) -> str:
 @task(name="publish-indicators", task_run_name="publish-indicators {year}", **STEP)
 def publish_indicators(year: int, folder: str) -> None:
     """The indicators (definitions and values, no personal data) and where the files are."""
+    from pipeline.indicators.report import artifact_rows  # only once the indicators exist
+
     path = Path(folder)
     measured = json.loads((path / "indicators.json").read_text(encoding="utf-8"))["indicators"]
     create_table_artifact(
-        [{k: row.get(k) for k in SHOWN} for row in measured],
+        artifact_rows(measured),
         key=f"indicators-{year}",
         description=f"{year}: performance indicators against their targets",
     )

@@ -169,11 +169,31 @@ def cmd_validate(args) -> int:
     past = load_history(OutDir(args.out), policy.opening_month, args.month)
     month = validate_month(raw, history=past, policy=policy, run_month=args.month)
     console = Progress().console
+    console.print(reject_counts(month.rejects, policy), markup=False)
     shown = month.rejects.assign(id_number=mask(month.rejects["id_number"]))
-    console.print(shown[["source_file", "source_row", "id_number", "reason_code"]].to_string(index=False))
+    console.print(
+        shown[["source_file", "source_row", "id_number", "reason_code", "message"]].to_string(index=False),
+        markup=False,
+    )
     if args.rejects:
         write_csv(month.rejects, args.rejects)
     return 0
+
+
+def reject_counts(rejects, policy) -> str:
+    """Rows rejected per township and reason, with the reason in words: what to send each clerk."""
+    if rejects.empty:
+        return "No rows rejected. 无退回行。"
+    names = policy.townships.set_index("code")["name"]
+    counts = (
+        rejects.assign(township_code=rejects["township_code"].fillna(""))
+        .groupby(["township_code", "reason_code"], as_index=False)
+        .agg(rows=("reason_code", "size"), message=("message", "first"))
+    )
+    counts["where"] = counts["township_code"].map(lambda c: f"{c} {names.get(c, '')}" if c else "(no township 无镇街)")
+    lines = [f"{len(rejects)} rows rejected 退回行, by township and reason 按镇街和原因:"]
+    lines += [f"  {r.where}  {r.reason_code} ×{r.rows}: {r.message}" for r in counts.itertuples(index=False)]
+    return "\n".join(lines) + "\n"
 
 
 def cmd_audit(args) -> int:

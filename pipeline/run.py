@@ -28,10 +28,10 @@ from pipeline.emit.bank_files import (
 )
 from pipeline.emit.files import sha256_of, write_csv, write_json, write_parquet
 from pipeline.emit.funeral_grants import funeral_grant_rows
+from pipeline.emit.lists import write_office_lists
 from pipeline.emit.office_lists import change_rows, hold_rows, recovery_rows
 from pipeline.emit.rejects import write_rejects
 from pipeline.emit.summary import month_summary, write_summary
-from pipeline.emit.xlsx import write_xlsx
 from pipeline.entitlement.money import Money, MoneyInputs, compute_money
 from pipeline.errors import AuditFailed, RunStopped, stopped_by
 from pipeline.history import MoneyHistory, carried_forward, load_history, load_money_history
@@ -198,15 +198,18 @@ def emit_month(
     controls = write_bank_files(bank_files, folder)
     write_csv(truncated_payees(bank_files), folder / "truncated_payees.csv")
     grants = funeral_grant_rows(result.positions, result.ledger, deaths, township_names)
-    write_csv(grants, folder / "funeral_grants.csv")
-    write_xlsx(grants, folder / "funeral_grants.xlsx", sheet_name="丧葬补助费")
-    write_csv(recovery_rows(result.ledger, result.people), folder / "recoveries.csv")
-    # a held recovery (a negative gap) is a number, not a formula: its minus sign is kept
-    write_csv(hold_rows(result.positions, result.people), folder / "holds.csv", numeric=("暂缓金额 held",))
     last_known = inputs.last_known
     previous = last_known[last_known["run_month"] == add_months(ctx.month, -1)]
-    write_csv(change_rows(month.roster, previous), folder / "changes.csv")
-    write_rejects(month.rejects, folder, ctx.policy)
+    write_office_lists(
+        folder,
+        ctx.month,
+        ctx.policy,
+        grants=grants,
+        recoveries=recovery_rows(result.ledger, result.people),
+        holds=hold_rows(result.positions, result.people),
+        changes=change_rows(month.roster, previous, inputs.rejected_ids),
+    )
+    write_rejects(month.rejects, folder, ctx.policy, ctx.month)
     summary = month_summary(
         month, result, controls, ctx.policy, run_month=ctx.month, previous_bank_fen=previous_bank_total(ctx)
     )

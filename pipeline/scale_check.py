@@ -5,6 +5,7 @@ minutes."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -41,7 +42,8 @@ def scale_check(
     run(RunContext(months[-1], inbox, out, policy), Progress(quiet=True), catch_up=True)
     progress.say(f"  12 months run in {time.perf_counter() - started:.1f} s")
     folder = run_indicators(year, inbox=inbox, out=out, policy=policy)
-    budget = pd.read_csv(folder / "budget.csv", dtype={"line": str}).set_index("line")
+    records = json.loads((folder / "budget.json").read_text(encoding="utf-8"))["budget"]
+    budget = pd.DataFrame(records).set_index("line")
     failures = 0
     for line in CHECKED_LINES:
         declared_fen = int(budget.loc[line, "declared_wan"]) * FEN_PER_WAN

@@ -1,6 +1,26 @@
 -- The auditors' views over the payout outputs. Run DuckDB from inside an output folder (the one
 -- holding ledger/ and the YYYY-MM/ month folders), then:  .read <path to this file>
 -- (`make audit` does both). Nothing here depends on Python.
+-- Every view and column carries a comment (COMMENT ON, at the end): `select table_name,
+-- column_name, comment from duckdb_columns() where comment is not null` is the dictionary.
+-- Amounts are integer fen (*_fen) with the same amount in yuan beside them (*_yuan, DECIMAL(18,2)).
+
+-- normalise_id(id): an ID as the pipeline stores it: trimmed, a final x upper-cased, a legacy
+-- 15-digit number upgraded to 18 (insert 19 before the year, append the GB 11643 check
+-- character), as pipeline/validate/idcard.py does. Every macro taking an ID applies it.
+create or replace macro id_check_char(body) as
+substr('10X98765432', (list_sum(list_transform(range(17), lambda i:
+    (ascii(substr(body, i + 1, 1)) - 48) * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i + 1])) % 11)::int + 1, 1);
+
+create or replace macro id_upgraded(id) as
+case when regexp_full_match(id, '[0-9]{15}')
+     then left(id, 6) || '19' || substr(id, 7) || id_check_char(left(id, 6) || '19' || substr(id, 7))
+     else id end;
+
+create or replace macro normalise_id(id) as id_upgraded(upper(trim(id)));
+
+-- yuan(fen): integer fen as exact yuan.
+create or replace macro yuan(fen) as (fen::decimal(18, 0) / 100)::decimal(18, 2);
 
 -- id_links: one row per ID correction: an old (wrongly registered) ID and the new ID that carries
 -- its history (every run writes its month's accepted corrections to state/id_corrections.parquet).
@@ -11,7 +31,7 @@ from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/id_corrections.parquet'
 -- ledger: one row per ledger entry of every run month (signed integer fen), with the person's
 -- current ID (current_id_number: the new ID of a corrected one, else id_number as written).
 create or replace view ledger as
-select e.*, coalesce(l.new_id_number, e.id_number) as current_id_number
+select e.*, yuan(e.amount_fen) as amount_yuan, coalesce(l.new_id_number, e.id_number) as current_id_number
 from read_parquet('ledger/run_month=*/*.parquet', hive_partitioning = false) as e
 left join id_links as l on e.id_number = l.old_id_number;
 
@@ -24,13 +44,16 @@ from read_json('[0-9][0-9][0-9][0-9]-[0-9][0-9]/status.json',
 
 -- due_latest: one row per person per period per component: due as computed by the latest run.
 create or replace view due_latest as
-select * exclude (run_month) from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/due.parquet')
+select id_number, period, component, due_fen, yuan(due_fen) as due_yuan
+from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/due.parquet')
 where run_month = (select max(run_month) from months);
 
 -- deaths_in_force: one row per dead person (by current ID): the latest registration (it corrects
 -- earlier ones).
 create or replace view deaths_in_force as
-select * exclude (rank_latest) from (
+select id_number, name, death_date::date as death_date, registered_on::date as registered_on, source,
+       payee_name, payee_bank_code, payee_account_number, payee_status, matched, source_file, source_row, run_month
+from (
     select *, row_number() over (partition by id_number
         order by registered_on desc, run_month desc, source_file desc, source_row desc) as rank_latest
     from (
@@ -43,17 +66,18 @@ select * exclude (rank_latest) from (
 -- person_history(id): one row per ledger entry of one person, in the order it happened; an ID
 -- correction is followed both ways (the old ID or the new one gives the entries of both).
 create or replace macro person_history(person_id) as table
-select run_month, id_number, period, component, kind, reason, settlement, amount_fen,
-       (amount_fen::decimal(18, 0) / 100)::decimal(18, 2) as amount_yuan, bank_code, account_number, batch_id, line_no,
-       source_file, source_row, entry_id, reverses_entry_id
+select run_month, id_number, period, component, kind, reason, settlement, amount_fen, amount_yuan, bank_code,
+       account_number, batch_id, line_no, source_file, source_row, entry_id, reverses_entry_id
 from ledger
-where current_id_number = coalesce((select any_value(new_id_number) from id_links where old_id_number = person_id),
-                                   person_id)
+where current_id_number = coalesce(
+    (select any_value(new_id_number) from id_links where old_id_number = normalise_id(person_id)),
+    normalise_id(person_id))
 order by run_month, period, component, kind, settlement;
 
 -- net_by_person_period: one row per person per period per component: the net paid so far.
 create or replace view net_by_person_period as
-select current_id_number as id_number, period, component, sum(amount_fen)::bigint as net_fen, count(*) as entries
+select current_id_number as id_number, period, component, sum(amount_fen)::bigint as net_fen,
+       yuan(sum(amount_fen)) as net_yuan, count(*) as entries
 from ledger
 group by all;
 
@@ -69,7 +93,8 @@ control_side as (
     from read_json('[0-9][0-9][0-9][0-9]-[0-9][0-9]/bank/*.control.json')
 )
 select coalesce(l.batch_id, c.batch_id) as batch_id, ledger_lines, control_lines,
-       ledger_total_fen, control_total_fen,
+       ledger_total_fen, control_total_fen, yuan(ledger_total_fen) as ledger_total_yuan,
+       yuan(control_total_fen) as control_total_yuan,
        coalesce(ledger_lines = control_lines and ledger_total_fen = control_total_fen, false) as reconciles,
        file, sha256
 from ledger_side as l full outer join control_side as c using (batch_id);
@@ -89,7 +114,7 @@ net_after_death as (
     where l.component <> 'funeral_grant'
     group by all
 )
-select n.*, d.death_month
+select n.id_number, n.period, n.component, n.net_fen, yuan(n.net_fen) as net_yuan, n.entries, d.death_month
 from net_after_death as n
 join dead as d using (id_number)
 where n.net_fen > 0;
@@ -97,7 +122,7 @@ where n.net_fen > 0;
 -- holds_current: one row per person per period per component kept unpaid (held_fen > 0) or kept
 -- unrecovered (held_fen < 0: a pending recovery of a person on no roster) by the latest run.
 create or replace view holds_current as
-select id_number, township_code, period, component, gap_fen as held_fen, hold_reason
+select id_number, township_code, period, component, gap_fen as held_fen, yuan(gap_fen) as held_yuan, hold_reason
 from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/holds.parquet')
 where run_month = (select max(run_month) from months);
 
@@ -122,7 +147,9 @@ twice_in_a_run as (
     group by current_id_number, period, component, run_month
     having count(*) > 1
 )
-select * from above_due union all select * from twice_in_a_run;
+select id_number, period, component, problem, net_fen, yuan(net_fen) as net_yuan, due_fen::bigint as due_fen,
+       yuan(due_fen) as due_yuan, run_month
+from (select * from above_due union all select * from twice_in_a_run);
 
 -- gaps_unlisted: one row per person per period per component whose net paid differs from what the
 -- latest run says is due, by an amount its holds list does not give (SPEC §5: net = due, or the gap
@@ -150,7 +177,8 @@ select * from ledger where kind = 'payment' and reason = 'arrears';
 -- recovery set off against a later grant is cancelled by an owed_set_off entry of settlement owed).
 create or replace view recoveries_open as
 select current_id_number as id_number, any_value(township_code) as township_code,
-       -sum(amount_fen)::bigint as owed_fen, count(*) as entries, min(period) as first_period,
+       -sum(amount_fen)::bigint as owed_fen, yuan(-sum(amount_fen)) as owed_yuan, count(*) as entries,
+       min(period) as first_period,
        max(period) as last_period
 from ledger where settlement = 'owed'
 group by current_id_number
@@ -200,3 +228,182 @@ union all select 5, 'closed months are unchanged since closing',
 union all select 6, 'entry ids are unique', (select count(*) - count(distinct entry_id) from ledger)
 union all select 7, 'net = due, or the gap is listed in holds', (select count(*) from gaps_unlisted)
 order by rank;
+
+-- townships: one row per configured township (from the policy recorded in the latest manifest).
+create or replace view townships as
+select t.code as township_code, t.name as township, t.funding as funding
+from (
+    select unnest(from_json(json_extract(policy, '$.values.townships'),
+                            '[{"code": "VARCHAR", "name": "VARCHAR", "funding": "VARCHAR"}]')) as t
+    from read_json('[0-9][0-9][0-9][0-9]-[0-9][0-9]/manifest.json', columns = {month: 'varchar', policy: 'json'})
+    where month = (select max(run_month) from months)
+);
+
+-- people: one row per person ever on an accepted roster: the latest accepted row (the latest
+-- run's state/last_known.parquet), so that an auditor finds an ID by name or township.
+create or replace view people as
+with latest as (
+    select * from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/last_known.parquet',
+                               filename = true, union_by_name = true)
+    where regexp_extract(filename, '([0-9]{4}-[0-9]{2})[/\\]state[/\\]last_known', 1)
+          = (select max(run_month) from months)
+)
+select l.id_number, l.name, l.township_code, t.township, l.village, l.status, l.bank_code,
+       l.run_month as last_roster_month, l.ever_receiving
+from latest as l
+left join townships as t using (township_code);
+
+-- person(id): the person's latest accepted roster row (the ID normalised as person_history does).
+create or replace macro person(person_id) as table
+select * from people where id_number = normalise_id(person_id);
+
+-- The catalogue documents itself: a comment on every view and column (docs/ledger.md is the source).
+comment on view ledger is 'One row per ledger entry of every run month (signed integer fen); the auditors'' source of truth.';
+comment on view months is 'One row per run month with outputs, and whether it is closed (released to the bank).';
+comment on view due_latest is 'One row per person, period and component: the money due as computed by the latest run.';
+comment on view deaths_in_force is 'One row per dead person: the latest registration, which corrects earlier ones.';
+comment on view net_by_person_period is 'One row per person, period and component: the net paid so far over all run months.';
+comment on view bank_batches is 'One row per bank batch: the ledger''s line count and total next to its control file''s.';
+comment on view paid_after_death is 'One row per person, period and component with money kept after the month of death (should be empty).';
+comment on view double_payments is 'One row per person, period and component paid above due, or paid twice in one run (should be empty).';
+comment on view arrears is 'One row per payment made for an earlier month than its run month (the ledger''s columns).';
+comment on view recoveries_open is 'One row per person: money recovered but not set off, i.e. still owed back.';
+comment on view holds_current is 'One row per person, period and component kept unpaid by the latest run, with the reason.';
+comment on view closed_month_hashes is 'One row per file recorded when a month was closed, with its SHA-256 now.';
+comment on view invariant_checks is 'One row per invariant the ledger must keep, with its count of violations (payout audit fails above zero).';
+comment on view id_links is 'One row per identity correction: the wrongly registered ID and the new ID that carries its history.';
+comment on column id_links.old_id_number is 'the ID as first (wrongly) registered: never paid again (GB 11643 ID)';
+comment on column id_links.new_id_number is 'the corrected ID that carries the history (GB 11643 ID)';
+comment on view gaps_unlisted is 'One row per person, period and component whose net paid differs from due by an amount the holds list does not give (should be empty).';
+comment on column gaps_unlisted.id_number is 'the person (current ID after any correction) (GB 11643 ID)';
+comment on column gaps_unlisted.period is 'the month the money belongs to (YYYY-MM)';
+comment on column gaps_unlisted.component is '基础养老金, 65周岁以上倾斜, 个人账户养老金, 丧葬补助费 (base, topup65, account, funeral_grant)';
+comment on column gaps_unlisted.gap_fen is 'due less net paid (integer fen, signed)';
+comment on column gaps_unlisted.held_fen is 'the gap the holds list gives (null: none listed)';
+comment on column gaps_unlisted.hold_reason is 'the reason the holds list gives';
+comment on column ledger.current_id_number is 'the person''s current ID: the new ID of a corrected one, else id_number as written';
+comment on column arrears.current_id_number is 'the person''s current ID: the new ID of a corrected one, else id_number as written';
+comment on view townships is 'One row per configured township (镇街): code, name and funding, from the policy in the latest manifest.';
+comment on view people is 'One row per person ever on an accepted roster: the latest accepted row (ID, name, township).';
+comment on column arrears.run_month is 'the monthly run (YYYY-MM) that wrote the row';
+comment on column arrears.entry_id is 'stable id: identical inputs give identical ids (hash of run month, person, period, component, kind, reason, settlement, reversed entry) (unique)';
+comment on column arrears.id_number is 'the pensioner (for a funeral grant: the deceased) (GB 11643 ID)';
+comment on column arrears.township_code is 'the person''s township (镇街) when the entry was written (320281xxx)';
+comment on column arrears.period is 'the month the money belongs to (YYYY-MM; may be earlier than run_month: arrears, recoveries)';
+comment on column arrears.component is '基础养老金, 65周岁以上倾斜, 个人账户养老金, 丧葬补助费 (base, topup65, account, funeral_grant)';
+comment on column arrears.kind is 'money out, money taken back, money the bank returned (payment, recovery, reversal)';
+comment on column arrears.reason is 'why the entry exists (see below)';
+comment on column arrears.settlement is 'how the money moves (below) (bank, set_off, owed, returned)';
+comment on column arrears.amount_fen is 'payments > 0; recoveries and reversals < 0 (fen, signed)';
+comment on column arrears.bank_code is 'bank of the line that carries the money (JRCB, ICBC, ABC, BOC, CCB, PSBC)';
+comment on column arrears.account_number is 'account of that line (the pensioner''s, or the next of kin''s for a grant) (12–25 digits)';
+comment on column arrears.batch_id is 'bank batch carrying the entry; null when no bank line does (YYYY-MM-BANK-PENSION / -FUNERAL)';
+comment on column arrears.line_no is 'line (序号) in that batch''s file (1..)';
+comment on column arrears.source_file is 'the input file the entry comes from: roster (payments), death registration (grants, recoveries after death) or bank return (reversals) (path under the inbox)';
+comment on column arrears.source_row is 'the row in that file (row number as Excel shows it (header = 1))';
+comment on column arrears.reverses_entry_id is 'for a reversal: the payment whose money came back (an entry_id)';
+comment on column arrears.amount_yuan is 'amount_fen in yuan (元), exact, DECIMAL(18,2)';
+comment on column bank_batches.batch_id is 'bank batch carrying the entry; null when no bank line does (YYYY-MM-BANK-PENSION / -FUNERAL)';
+comment on column bank_batches.ledger_lines is 'distinct bank lines of the batch in the ledger';
+comment on column bank_batches.control_lines is 'line count written in the batch''s control file';
+comment on column bank_batches.ledger_total_fen is 'the ledger''s total of the batch (integer fen)';
+comment on column bank_batches.control_total_fen is 'the control file''s total of the batch (integer fen)';
+comment on column bank_batches.ledger_total_yuan is 'ledger_total_fen in yuan (元), DECIMAL(18,2)';
+comment on column bank_batches.control_total_yuan is 'control_total_fen in yuan (元), DECIMAL(18,2)';
+comment on column bank_batches.reconciles is 'true when ledger and control file agree on lines and total';
+comment on column bank_batches.file is 'the file''s name (bank file, or the file recorded at closing)';
+comment on column bank_batches.sha256 is 'SHA-256 of the bank file as written';
+comment on column closed_month_hashes.month is 'the run month (YYYY-MM)';
+comment on column closed_month_hashes.file is 'the file''s name (bank file, or the file recorded at closing)';
+comment on column closed_month_hashes.recorded_sha256 is 'SHA-256 recorded in status.json when the month was closed';
+comment on column closed_month_hashes.current_sha256 is 'SHA-256 of the file now';
+comment on column closed_month_hashes.unchanged is 'true when the file still has its recorded hash';
+comment on column deaths_in_force.id_number is 'the pensioner (for a funeral grant: the deceased) (GB 11643 ID)';
+comment on column deaths_in_force.name is 'the person''s name (姓名) as the roster or registration gives it';
+comment on column deaths_in_force.death_date is 'date of death (DATE)';
+comment on column deaths_in_force.registered_on is 'the day the death was registered (DATE); the latest registration is in force';
+comment on column deaths_in_force.source is 'who registered the death: 公安/民政/卫健/镇街';
+comment on column deaths_in_force.payee_name is 'next of kin who receives the funeral grant';
+comment on column deaths_in_force.payee_bank_code is 'bank of the next of kin''s account';
+comment on column deaths_in_force.payee_account_number is 'the next of kin''s account number (text: every digit kept)';
+comment on column deaths_in_force.payee_status is 'complete / missing / invalid: whether the grant can be paid';
+comment on column deaths_in_force.matched is 'true when the dead person was on some roster, this month or earlier';
+comment on column deaths_in_force.source_file is 'the input file the entry comes from: roster (payments), death registration (grants, recoveries after death) or bank return (reversals) (path under the inbox)';
+comment on column deaths_in_force.source_row is 'the row in that file (row number as Excel shows it (header = 1))';
+comment on column deaths_in_force.run_month is 'the monthly run (YYYY-MM) that wrote the row';
+comment on column double_payments.id_number is 'the pensioner (for a funeral grant: the deceased) (GB 11643 ID)';
+comment on column double_payments.period is 'the month the money belongs to (YYYY-MM; may be earlier than run_month: arrears, recoveries)';
+comment on column double_payments.component is '基础养老金, 65周岁以上倾斜, 个人账户养老金, 丧葬补助费 (base, topup65, account, funeral_grant)';
+comment on column double_payments.problem is 'which check the row breaks: net above due, or two payments in one run';
+comment on column double_payments.net_fen is 'sum of amount_fen (integer fen, signed)';
+comment on column double_payments.net_yuan is 'net_fen in yuan (元), DECIMAL(18,2)';
+comment on column double_payments.due_fen is 'money due for the person, period and component (integer fen)';
+comment on column double_payments.due_yuan is 'due_fen in yuan (元), DECIMAL(18,2)';
+comment on column double_payments.run_month is 'the monthly run (YYYY-MM) that wrote the row';
+comment on column due_latest.id_number is 'the pensioner (for a funeral grant: the deceased) (GB 11643 ID)';
+comment on column due_latest.period is 'the month the money belongs to (YYYY-MM; may be earlier than run_month: arrears, recoveries)';
+comment on column due_latest.component is '基础养老金, 65周岁以上倾斜, 个人账户养老金, 丧葬补助费 (base, topup65, account, funeral_grant)';
+comment on column due_latest.due_fen is 'money due for the person, period and component (integer fen)';
+comment on column due_latest.due_yuan is 'due_fen in yuan (元), DECIMAL(18,2)';
+comment on column holds_current.id_number is 'the pensioner (for a funeral grant: the deceased) (GB 11643 ID)';
+comment on column holds_current.township_code is 'the person''s township (镇街) when the entry was written (320281xxx)';
+comment on column holds_current.period is 'the month the money belongs to (YYYY-MM; may be earlier than run_month: arrears, recoveries)';
+comment on column holds_current.component is '基础养老金, 65周岁以上倾斜, 个人账户养老金, 丧葬补助费 (base, topup65, account, funeral_grant)';
+comment on column holds_current.held_fen is 'money kept unpaid (integer fen)';
+comment on column holds_current.held_yuan is 'held_fen in yuan (元), DECIMAL(18,2)';
+comment on column holds_current.hold_reason is 'why the money is held (see Hold reasons in docs/ledger.md)';
+comment on column invariant_checks.rank is 'order of the invariant';
+comment on column invariant_checks.invariant is 'the rule the ledger must keep';
+comment on column invariant_checks.violations is 'rows breaking the rule (0 when the ledger is sound)';
+comment on column ledger.run_month is 'the monthly run (YYYY-MM) that wrote the row';
+comment on column ledger.entry_id is 'stable id: identical inputs give identical ids (hash of run month, person, period, component, kind, reason, settlement, reversed entry) (unique)';
+comment on column ledger.id_number is 'the pensioner (for a funeral grant: the deceased) (GB 11643 ID)';
+comment on column ledger.township_code is 'the person''s township (镇街) when the entry was written (320281xxx)';
+comment on column ledger.period is 'the month the money belongs to (YYYY-MM; may be earlier than run_month: arrears, recoveries)';
+comment on column ledger.component is '基础养老金, 65周岁以上倾斜, 个人账户养老金, 丧葬补助费 (base, topup65, account, funeral_grant)';
+comment on column ledger.kind is 'money out, money taken back, money the bank returned (payment, recovery, reversal)';
+comment on column ledger.reason is 'why the entry exists (see below)';
+comment on column ledger.settlement is 'how the money moves (below) (bank, set_off, owed, returned)';
+comment on column ledger.amount_fen is 'payments > 0; recoveries and reversals < 0 (fen, signed)';
+comment on column ledger.bank_code is 'bank of the line that carries the money (JRCB, ICBC, ABC, BOC, CCB, PSBC)';
+comment on column ledger.account_number is 'account of that line (the pensioner''s, or the next of kin''s for a grant) (12–25 digits)';
+comment on column ledger.batch_id is 'bank batch carrying the entry; null when no bank line does (YYYY-MM-BANK-PENSION / -FUNERAL)';
+comment on column ledger.line_no is 'line (序号) in that batch''s file (1..)';
+comment on column ledger.source_file is 'the input file the entry comes from: roster (payments), death registration (grants, recoveries after death) or bank return (reversals) (path under the inbox)';
+comment on column ledger.source_row is 'the row in that file (row number as Excel shows it (header = 1))';
+comment on column ledger.reverses_entry_id is 'for a reversal: the payment whose money came back (an entry_id)';
+comment on column ledger.amount_yuan is 'amount_fen in yuan (元), exact, DECIMAL(18,2)';
+comment on column months.run_month is 'the monthly run (YYYY-MM) that wrote the row';
+comment on column months.closed is 'true when the month is closed (released to the bank; never changes again)';
+comment on column net_by_person_period.id_number is 'the pensioner (for a funeral grant: the deceased) (GB 11643 ID)';
+comment on column net_by_person_period.period is 'the month the money belongs to (YYYY-MM; may be earlier than run_month: arrears, recoveries)';
+comment on column net_by_person_period.component is '基础养老金, 65周岁以上倾斜, 个人账户养老金, 丧葬补助费 (base, topup65, account, funeral_grant)';
+comment on column net_by_person_period.net_fen is 'sum of amount_fen (integer fen, signed)';
+comment on column net_by_person_period.net_yuan is 'net_fen in yuan (元), DECIMAL(18,2)';
+comment on column net_by_person_period.entries is 'number of ledger entries summed';
+comment on column paid_after_death.id_number is 'the pensioner (for a funeral grant: the deceased) (GB 11643 ID)';
+comment on column paid_after_death.period is 'the month the money belongs to (YYYY-MM; may be earlier than run_month: arrears, recoveries)';
+comment on column paid_after_death.component is '基础养老金, 65周岁以上倾斜, 个人账户养老金, 丧葬补助费 (base, topup65, account, funeral_grant)';
+comment on column paid_after_death.net_fen is 'sum of amount_fen (integer fen, signed)';
+comment on column paid_after_death.net_yuan is 'net_fen in yuan (元), DECIMAL(18,2)';
+comment on column paid_after_death.entries is 'number of ledger entries summed';
+comment on column paid_after_death.death_month is 'the month of death (YYYY-MM); months after it are not due';
+comment on column people.id_number is 'the pensioner (for a funeral grant: the deceased) (GB 11643 ID)';
+comment on column people.name is 'the person''s name (姓名) as the roster or registration gives it';
+comment on column people.township_code is 'the person''s township (镇街) when the entry was written (320281xxx)';
+comment on column people.township is 'the township''s name (镇街)';
+comment on column people.village is 'village or community (村居) on the roster';
+comment on column people.status is 'roster status: receiving, contributing, suspended or terminated';
+comment on column people.bank_code is 'bank of the line that carries the money (JRCB, ICBC, ABC, BOC, CCB, PSBC)';
+comment on column people.last_roster_month is 'the last run month whose accepted roster has the person';
+comment on column people.ever_receiving is 'true when the person was ever receiving a pension';
+comment on column recoveries_open.id_number is 'the pensioner (for a funeral grant: the deceased) (GB 11643 ID)';
+comment on column recoveries_open.township_code is 'the person''s township (镇街) when the entry was written (320281xxx)';
+comment on column recoveries_open.owed_fen is 'money still owed back (integer fen, positive)';
+comment on column recoveries_open.owed_yuan is 'owed_fen in yuan (元), DECIMAL(18,2)';
+comment on column recoveries_open.entries is 'number of ledger entries summed';
+comment on column recoveries_open.first_period is 'earliest period of the money owed';
+comment on column recoveries_open.last_period is 'latest period of the money owed';
+comment on column townships.township_code is 'the person''s township (镇街) when the entry was written (320281xxx)';
+comment on column townships.township is 'the township''s name (镇街)';
+comment on column townships.funding is 'self: the zone pays its residents in full; split: township and city pay half each';

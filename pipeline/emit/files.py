@@ -1,6 +1,7 @@
 """Writers for the files people and banks open. Deterministic bytes (same frame, same file) and
 spreadsheet-safe text: a text cell starting with = + - @ (or their full-width forms ＝ ＋ － ＠) is
-prefixed with ' so that a spreadsheet shows it instead of running it."""
+prefixed with ' so that a spreadsheet shows it instead of running it. A cell that is wholly a
+negative number (-12, -45455.70) is no formula: it stays a number the spreadsheet can sum."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from pipeline.frames import TEXT, arrow_text, text_series
 # the full-width forms too: WPS and some Excel input methods take ＝SUM(…) for a formula
 FORMULA_START = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
 _FORMULA_RE = "^[" + re.escape("".join(FORMULA_START)) + "]"
+_NEGATIVE_NUMBER_RE = r"^-[0-9]+(\.[0-9]+)?$"  # ASCII only: a full-width －2 is still text
 
 
 def neutralise(frame: pd.DataFrame, text_columns: list[str]) -> pd.DataFrame:
@@ -72,7 +74,9 @@ def _text_cells(values: pd.Series) -> pa.ChunkedArray:
 
 def _defused(text: pa.ChunkedArray) -> pa.ChunkedArray:
     """Text a spreadsheet would run as a formula gets a leading ' (shown, never run)."""
-    risky = pc.match_substring_regex(text, _FORMULA_RE)
+    risky = pc.and_(
+        pc.match_substring_regex(text, _FORMULA_RE), pc.invert(pc.match_substring_regex(text, _NEGATIVE_NUMBER_RE))
+    )
     if not pc.any(risky).as_py():
         return text
     return pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'", TEXT), text, pa.scalar("", TEXT)), text)

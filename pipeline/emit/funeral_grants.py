@@ -7,6 +7,7 @@ import pandas as pd
 
 from pipeline.emit.files import yuan
 
+AMOUNTS = ("补助金额 grant", "抵扣多发 set_off", "实发 net")
 STATUS = {
     "payment": "已发放 issued",
     "awaiting_payee": "待补领取人信息 awaiting payee details",

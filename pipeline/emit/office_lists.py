@@ -1,5 +1,5 @@
 """The office's working lists: recoveries (money owed back), holds (money kept unpaid, with the
-reason) and changes (who joined, left or changed since last month)."""
+reason) and changes (who joined, left, was rejected or changed since last month)."""
 
 from __future__ import annotations
 
@@ -80,8 +80,15 @@ def hold_rows(positions: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def change_rows(roster: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
-    """Grain: one row per person who joined, left or changed since the previous month's roster."""
+RECOVERY_AMOUNTS = ("应追回 recovered", "丧葬费抵扣 set_off", "尚欠 owed")
+HOLD_AMOUNTS = ("暂缓金额 held",)
+
+
+def change_rows(roster: pd.DataFrame, previous: pd.DataFrame, rejected_ids: pd.Series | None = None) -> pd.DataFrame:
+    """Grain: one row per person who joined, left or changed since the previous month's roster.
+
+    A person missing from this month's accepted roster because their row was rejected has not
+    left: the township sent them and must correct the row, so they are listed as "rejected"."""
     on_before = isin(roster["id_number"], previous["id_number"])
     on_now = isin(previous["id_number"], roster["id_number"])
     stayed = roster[on_before].set_index("id_number")
@@ -89,9 +96,12 @@ def change_rows(roster: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
     differs = stayed[CHANGE_COLUMNS].astype("str").fillna("").ne(before[CHANGE_COLUMNS].astype("str").fillna(""))
     changed = differs.any(axis=1).to_numpy()
     labels = pd.DataFrame({c: differs[c].map({True: c + ";", False: ""}) for c in CHANGE_COLUMNS})[changed]
+    gone = previous[~on_now]
+    rejected = isin(gone["id_number"], rejected_ids) if rejected_ids is not None else pd.Series(False, gone.index)
     frames = [
         _changes(roster[~on_before], "joined", ""),
-        _changes(previous[~on_now], "left", ""),
+        _changes(gone[~rejected], "left", ""),
+        _changes(gone[rejected], "rejected", ""),
         _changes(stayed[changed].reset_index(), "changed", labels.sum(axis=1).str.rstrip(";").to_numpy()),
     ]
     return pd.concat(frames, ignore_index=True).sort_values(

@@ -1,4 +1,5 @@
-"""rejects.csv for the office and rejects/<township>.csv for each township's clerk."""
+"""rejects.csv for the office and rejects/<township>.csv for each township's clerk, each with
+its .xlsx twin (Excel opens a CSV's 18-digit ID as 3.2028119551204E+017; the twin keeps it text)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.emit.files import write_csv
+from pipeline.emit.lists import write_list, write_per_township
 from pipeline.policy import Policy
 
 HEADERS = {
@@ -24,15 +25,14 @@ HEADERS = {
 }
 
 
-def write_rejects(rejects: pd.DataFrame, folder: Path, policy: Policy) -> list[Path]:
+LABEL = "退回名单 rejected rows"
+
+
+def write_rejects(rejects: pd.DataFrame, folder: Path, policy: Policy, month: str = "") -> list[Path]:
     named = rejects.assign(
         township_name=rejects["township_code"].map(policy.townships.set_index("code")["name"]).fillna("")
-    )[list(HEADERS)]
-    written = [folder / "rejects.csv"]
-    write_csv(named.rename(columns=HEADERS), written[0])
-    for code, rows in named.groupby("township_code", sort=True):
-        if code:
-            path = folder / "rejects" / f"{code}_{policy.township_name(code)}_rejects.csv"
-            write_csv(rows.rename(columns=HEADERS), path)
-            written.append(path)
-    return written
+    )[list(HEADERS)].rename(columns=HEADERS)
+    written = write_list(named, folder / "rejects.csv", label=LABEL, month=month)
+    return written + write_per_township(
+        named, folder / "rejects", "rejects", label=LABEL, month=month, township_names=policy.township_name
+    )

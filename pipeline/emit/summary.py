@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipeline.durable import atomic_write_bytes
 from pipeline.emit.files import write_json
+from pipeline.emit.office_lists import HOLD_REASONS
 from pipeline.money_text import yuan_text
 from pipeline.policy import Policy
 from pipeline.validate.month import ValidatedMonth
@@ -58,7 +59,7 @@ def month_summary(
 ) -> dict:
     """Validation counts plus the money: per township and component, the reconciliations, and
     the change from last month's bank total (flagged for the approver beyond the policy's share)."""
-    summary = validation_summary(month, policy)
+    summary = {"month": run_month, "status": "draft", **validation_summary(month, policy)}
     ledger = result.ledger
     per_township = (
         ledger.assign(township_code=ledger["township_code"].fillna(""))
@@ -96,6 +97,10 @@ def month_summary(
         # summed apart, so that one never hides the other
         "holds_fen_by_reason": _by_reason(holds[holds["gap_fen"] > 0]),
         "pending_recoveries_fen_by_reason": _by_reason(holds[holds["gap_fen"] < 0]),
+        "holds_by_reason": [
+            {"hold_reason": k, "rows": int(len(g)), "fen": int(g["gap_fen"].sum())}
+            for k, g in holds.groupby("hold_reason", sort=True)
+        ],
         "people_paid": int(result.bank_lines.loc[result.bank_lines["line_type"] == "pension", "id_number"].nunique()),
         "funeral_grants_issued": int(((ledger["component"] == "funeral_grant") & (ledger["kind"] == "payment")).sum()),
     }
@@ -139,6 +144,9 @@ def change_sentence(change: dict | None) -> str:
     return text
 
 
+STATUS_WORDS = {"draft": "草稿 draft", "closed": "已关账 closed"}
+
+
 def write_summary(summary: dict, folder: Path) -> None:
     write_json(summary, folder / "summary.json")
     atomic_write_bytes(folder / "summary.md", summary_markdown(summary).encode("utf-8"))
@@ -146,7 +154,10 @@ def write_summary(summary: dict, folder: Path) -> None:
 
 def summary_markdown(summary: dict) -> str:
     per_file = pd.DataFrame(summary["rows"]["per_file"])
-    lines = ["# Monthly run summary 月度发放汇总", "", "## Rows 行数核对 (rows read = accepted + rejected)", ""]
+    title = "# Monthly run summary 月度发放汇总"
+    if "month" in summary:  # written when the month is drafted; closing records its hash, never rewrites it
+        title += f" {summary['month']} · 状态 status: {STATUS_WORDS.get(summary.get('status'), summary.get('status'))}"
+    lines = [title, "", "## Rows 行数核对 (rows read = accepted + rejected)", ""]
     lines += _table(per_file, ["input_kind", "source_file", "township_code", "rows_read", "accepted", "rejected"])
     lines += ["", f"All files reconcile: **{summary['rows']['reconciles']}**", ""]
     if "money" in summary:
@@ -168,11 +179,13 @@ def _money_markdown(money: dict) -> list[str]:
         f"- reversals 银行退回: {yuan(money['reversals_fen'])}",
         f"- bank files 银行文件合计: {yuan(money['bank_total_fen'])}; every batch equals its ledger entries: "
         f"**{money['bank_reconciles']}**",
-        f"- held 暂缓: {money['hold_rows']} rows {money['holds_fen_by_reason']}; recoveries pending 待追回 "
-        f"{money['pending_recoveries_fen_by_reason']}",
+        f"- held 暂缓: {money['hold_rows']} rows, {yuan(sum(money['holds_fen_by_reason'].values()))} "
+        f"(by reason below); recoveries pending 待追回 "
+        f"{yuan(sum(money.get('pending_recoveries_fen_by_reason', {}).values()))}",
         f"- {change_sentence(money.get('change_from_last_month'))}",
         "",
     ]
+    lines += _holds_markdown(money)
     per = pd.DataFrame(money["per_township_component_fen"])
     if not per.empty:
         for column in ("payment", "recovery", "reversal", "net"):
@@ -184,6 +197,28 @@ def _money_markdown(money: dict) -> list[str]:
         lines += ["", "### Bank batches 银行批次", ""]
         lines += _table(batches, ["batch_id", "line_count", "total_yuan", "ledger_total_fen", "reconciles", "sha256"])
     return lines + [""]
+
+
+def _holds_markdown(money: dict) -> list[str]:
+    """Holds by reason, in yuan, with the reason in words (holds.csv lists the rows)."""
+    held = money.get("holds_by_reason")
+    if held is None:  # a summary written before the rows were counted
+        held = [{"hold_reason": k, "rows": "", "fen": v} for k, v in money["holds_fen_by_reason"].items()]
+    if not held:
+        return []
+    lines = [
+        "### Held by reason 暂缓原因 (yuan 元)",
+        "",
+        "| hold_reason | 原因 reason | rows | held (yuan) |",
+        "|---|---|---:|---:|",
+    ]
+    lines += [
+        f"| {h['hold_reason']} | {HOLD_REASONS.get(h['hold_reason'], '')} | {h['rows']} | {yuan_text(h['fen'])} |"
+        for h in held
+    ]
+    total = sum(h["fen"] for h in held)
+    rows = sum(h["rows"] for h in held if h["rows"] != "")
+    return lines + [f"| **total 合计** | | {rows} | {yuan_text(total)} |", ""]
 
 
 def _table(frame: pd.DataFrame, columns: list[str]) -> list[str]:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipeline.durable import atomic_write_bytes
 from pipeline.emit.files import write_csv, write_json, write_parquet
+from pipeline.emit.lists import write_list
 from pipeline.indicators import budget as budget_lines
 from pipeline.indicators.declaration import declaration_markdown, project
 from pipeline.indicators.measure import (
@@ -20,10 +21,12 @@ from pipeline.indicators.measure import (
     report_series,
 )
 from pipeline.indicators.report import render
+from pipeline.indicators.status import report_status, warnings
 from pipeline.ingest.inputs import read_files
 from pipeline.lifecycle import publish
 from pipeline.paths import Inbox, OutDir
 from pipeline.policy import Policy
+from pipeline.run import code_version
 from pipeline.validate.contributions import validate_contributions
 from pipeline.validate.rejects import empty_rejects
 from schemas.contribution import Contribution
@@ -76,7 +79,14 @@ def run_indicators(year: int, *, inbox: Inbox, out: OutDir, policy: Policy) -> P
 
     write_json({"year": year, "indicators": indicators}, staging / "indicators.json")
     write_csv(pd.DataFrame(indicators), staging / "indicators.csv")
-    write_csv(table, staging / "budget.csv")
+    write_list(
+        budget_lines.budget_for_people(table),
+        staging / "budget.csv",
+        label="预算执行 budget execution",
+        month=f"{year}年度",
+        township="全市 whole city",
+        amounts=budget_lines.PEOPLE_AMOUNTS,
+    )
     write_csv(per_township, staging / "funding_by_township.csv")
     write_json(
         {"budget": table.to_dict(orient="records"), "funding": funding, "projection": projection},
@@ -85,7 +95,20 @@ def run_indicators(year: int, *, inbox: Inbox, out: OutDir, policy: Policy) -> P
     write_csv(data.contribution_rejects, staging / "contribution_rejects.csv")
     atomic_write_bytes(staging / f"declaration_{year + 1}.md", declaration.encode("utf-8"))
     township_names = policy.townships.set_index("code")["name"]
-    page = render(year, indicators, table, funding, series, township_names, declaration)
+    status = report_status(out, inbox, year, code_version())
+    cautions = warnings(status, table.to_dict(orient="records"), funding, projection)
+    page = render(
+        year,
+        indicators,
+        table,
+        funding,
+        series,
+        township_names,
+        declaration,
+        projection=projection,
+        status=status,
+        warnings=tuple(cautions),
+    )
     atomic_write_bytes(staging / "report.html", page.encode("utf-8"))
     publish(staging, target)
     return target

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from pipeline.money_text import FEN_PER_WAN, wan_amount
+from pipeline.money_text import FEN_PER_WAN, wan_amount, yuan_text
 from pipeline.policy import Policy
 
 LINES = [  # line key, Chinese name, declared key in policy [budget.YYYY]
@@ -86,3 +86,27 @@ def funding_split(actuals: pd.DataFrame, policy: Policy, central_subsidy_wan: in
         ),
     }
     return summary, per_township.sort_values("township_code", ignore_index=True)
+
+
+PEOPLE_COLUMNS = {  # budget.csv for people: Chinese first, yuan (not fen); budget.json keeps the rest
+    "line_zh": "预算项目 line",
+    "declared_wan": "申报预算 declared (万元)",
+    "actual_yuan": "实际支出 actual (元 yuan)",
+    "actual_wan": "实际支出 actual (万元)",
+    "difference_wan": "差额 difference (万元)",
+    "execution_rate": "执行率 execution rate",
+    "line": "代码 code",
+}
+PEOPLE_AMOUNTS = tuple(PEOPLE_COLUMNS[c] for c in ("declared_wan", "actual_yuan", "actual_wan", "difference_wan"))
+
+
+def budget_for_people(table: pd.DataFrame) -> pd.DataFrame:
+    """The budget table as budget.csv/.xlsx show it: amounts as exact text, the rate as a share."""
+    out = table.assign(
+        declared_wan=table["declared_wan"].map(lambda v: "" if v is None or pd.isna(v) else f"{Decimal(v):.2f}"),
+        actual_yuan=table["actual_fen"].map(lambda fen: yuan_text(int(fen), grouped=False)),
+        actual_wan=table["actual_wan"].map(lambda v: f"{v:.2f}"),
+        difference_wan=table["difference_wan"].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.2f}"),
+        execution_rate=table["execution_rate"].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.2%}"),
+    )
+    return out[list(PEOPLE_COLUMNS)].rename(columns=PEOPLE_COLUMNS)

@@ -64,6 +64,16 @@ yuan = rate_yuan_text
 wan = wan_text
 
 
+def _request_sentence(fen: int) -> str:
+    """A negative request is no request: say so rather than ask for minus millions."""
+    if fen >= 0:
+        return f"申请财政专项拨款{wan(fen)}万元。"
+    return (
+        f"申请财政专项拨款：无法按此申报（测算结果为负{wan(fen)}万元：央补资金大于余下部分减乡镇承担，"
+        "数据覆盖人数远少于申报口径，请核对后再填）。"
+    )
+
+
 def declaration_markdown(p: dict) -> str:
     r, c, m = p["rates"], p["counts"], p["money_fen"]
     i = p["inputs"]
@@ -75,7 +85,7 @@ def declaration_markdown(p: dict) -> str:
         f"居保死亡人员丧葬费：{c['deaths']}人*{yuan(r['base_fen'])}元/人*{r['funeral_grant_months']}={wan(m['funeral_grant'])}万元。"
         f"全年预计总支出{wan(p['total_fen'])}万元。其中两个开发区{wan(p['zones_fen'])}万元全额自筹，"
         f"余下{wan(p['remaining_fen'])}万元，乡镇承担{wan(p['townships_fen'])}万元，央补资金划拨{wan(p['central_fen'])}万元，"
-        f"申请财政专项拨款{wan(p['city_request_fen'])}万元。"
+        + _request_sentence(p["city_request_fen"])
     )
     lines = [
         f"# {p['year']}年度居民养老保险 项目资金总额的计算依据 (projected)",

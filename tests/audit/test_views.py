@@ -4,14 +4,17 @@ people, one bank batch a month. Each invariant is then fed a folder that breaks 
 from __future__ import annotations
 
 import json
+import random
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from pipeline.audit.check import connect_views, invariant_checks
+from pipeline.audit.check import VIEWS, connect_views, invariant_checks
 from pipeline.emit.files import sha256_of, write_json, write_parquet
 from pipeline.paths import OutDir
+from pipeline.validate.idcard import check_chars, normalise
 from schemas.empty import empty_frame
 from schemas.id_correction import IdCorrection
 from schemas.ledger import LedgerEntry
@@ -92,6 +95,10 @@ DUE = {  # as computed by each month's run
 HOLDS = {"2021-02": [(BO, "2021-01", 39200, "bank_account_rejected"), (BO, "2021-02", 39200, "bank_account_rejected")]}
 
 
+TOWNSHIPS = [{"code": "320281001", "name": "澄江街道", "funding": "split", "submits_roster": True}]
+PEOPLE = [(ANN, "安"), (BO, "博"), (CAI, "蔡")]
+
+
 def typed(frame: pd.DataFrame) -> pd.DataFrame:
     """The ledger's column types, without its checks (some tests write broken ledgers on purpose)."""
     columns = list(LedgerEntry.to_schema().columns)
@@ -116,9 +123,17 @@ def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=()) -> OutDir:
             state / "holds.parquet",
         )
         write_parquet(
-            pd.DataFrame(list(deaths) or [{"id_number": "x", "death_date": pd.Timestamp("2099-01-01")}]).assign(
-                registered_on=pd.Timestamp("2021-01-05"), source_file="d.csv", source_row=2, run_month=month
-            ),
+            pd.DataFrame(list(deaths) or [{"id_number": "x", "death_date": pd.Timestamp("2099-01-01")}])
+            .assign(registered_on=pd.Timestamp("2021-01-05"), source_file="d.csv", source_row=2, run_month=month)
+            .assign(
+                name="故人",
+                source="公安",
+                payee_name="亲属",
+                payee_bank_code="ICBC",
+                payee_account_number="6212000000000000001",
+                payee_status="complete",
+                matched=True,
+            ),  # fmt: skip
             state / "deaths.parquet",
         )
         write_parquet(empty_frame(IdCorrection, run_month="str"), state / "id_corrections.parquet")
@@ -131,7 +146,25 @@ def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=()) -> OutDir:
             "sha256": "0" * 64,
         }
         write_json(control, out.month(month) / "bank" / f"JRCB_{month}_pension.control.json")
-        write_json({"month": month}, out.month(month) / "manifest.json")
+        write_json({"month": month, "policy": {"values": {"townships": TOWNSHIPS}}}, out.month(month) / "manifest.json")
+        write_parquet(
+            pd.DataFrame(
+                [
+                    {
+                        "id_number": i,
+                        "name": n,
+                        "township_code": "320281001",
+                        "village": "城东村",
+                        "status": "receiving",
+                        "bank_code": "JRCB",
+                        "run_month": month,
+                        "ever_receiving": True,
+                    }
+                    for i, n in PEOPLE
+                ]
+            ),  # fmt: skip
+            state / "last_known.parquet",
+        )
         write_json(
             {"month": month, "status": "draft", "manifest_sha256": None, "ledger": {}}, out.month(month) / "status.json"
         )
@@ -293,3 +326,67 @@ def test_payout_audit_exit_codes(tmp_path, capsys):
     control = out.month("2021-01") / "bank" / "JRCB_2021-01_pension.control.json"
     write_json({**json.loads(control.read_text()), "line_count": 4}, control)
     assert main(["audit", "--out", str(out.root)]) == 1
+
+
+def _with_check(body: str) -> str:
+    return body + check_chars(pd.Series([body])).iloc[0]
+
+
+def test_normalise_id_in_sql_matches_the_pipeline(out):
+    rng = random.Random(16)
+    raw = [f"{rng.randrange(10**14, 10**15)}" for _ in range(300)]
+    raw += [" 11010519491231002x ", "320281195001010011", "12345", ""]
+    with connect_views(out) as con:
+        con.register("raw_ids", pd.DataFrame({"raw": raw}))
+        sql = con.sql("select normalise_id(raw) from raw_ids").fetchall()
+    assert [r[0] for r in sql] == normalise(pd.Series(raw)).tolist()
+
+
+def test_person_history_takes_a_legacy_15_digit_or_lowercase_x_id(tmp_path):
+    legacy15 = "320281470415998"  # as an old roster wrote it: 1947-04-15
+    dong = normalise(pd.Series([legacy15])).iloc[0]
+    assert len(dong) == 18 and dong.startswith("32028119470415998")
+    serial = next(s for s in range(100, 999) if _with_check(f"32028119480101{s}").endswith("X"))
+    xu = _with_check(f"32028119480101{serial}")
+    extra = [
+        entry("2021-02", dong, "2021-01", kind="recovery", reason="correction", settlement="owed", amount=-500),
+        entry("2021-02", xu, "2021-01", kind="recovery", reason="correction", settlement="owed", amount=-700),
+    ]
+    out = build(tmp_path, ledger={**LEDGER, "2021-02": LEDGER["2021-02"] + extra})
+    assert rows(out, f"select amount_fen from person_history('{legacy15}')") == [(-500,)]
+    assert rows(out, f"select amount_fen from person_history(' {xu.lower()} ')") == [(-700,)]
+    assert rows(out, f"select amount_fen, amount_yuan from person_history('{xu}')") == [(-700, Decimal("-7.00"))]
+
+
+def test_people_maps_an_id_to_its_name_and_township(out):
+    assert rows(out, "select id_number, township_code, township, last_roster_month from people where name = '博'") == [
+        (BO, "320281001", "澄江街道", "2021-02")
+    ]
+    assert rows(out, f"select name from person('{BO}')") == [("博",)]
+
+
+def test_every_view_and_column_is_commented(out):
+    with connect_views(out) as con:
+        views = con.sql("select view_name, comment from duckdb_views() where not internal").fetchall()
+        columns = con.sql(
+            "select table_name, column_name, comment from duckdb_columns() "
+            "where table_name in (select view_name from duckdb_views() where not internal)"
+        ).fetchall()
+        kinds = dict(
+            ((t, c), k)
+            for t, c, k in con.sql("select table_name, column_name, data_type from duckdb_columns()").fetchall()
+        )
+    assert len(views) >= 15
+    assert [v for v, comment in views if not comment] == []
+    assert [(t, c) for t, c, comment in columns if not comment] == []
+    assert (
+        kinds[("ledger", "amount_yuan")] == "DECIMAL(18,2)" and kinds[("holds_current", "held_yuan")] == "DECIMAL(18,2)"
+    )
+    assert kinds[("deaths_in_force", "death_date")] == "DATE"
+
+
+def test_the_start_up_line_of_make_audit_names_the_views_and_macros(out):
+    with connect_views(out) as con:
+        lines = [r[0] for r in con.sql(VIEWS.with_name("startup.sql").read_text(encoding="utf-8")).fetchall()]
+    assert lines[0].startswith("views: ") and "people" in lines[0] and "ledger" in lines[0]
+    assert lines[1].startswith("macros: ") and "person_history" in lines[1] and "normalise_id" in lines[1]

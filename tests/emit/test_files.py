@@ -30,6 +30,13 @@ def test_formula_looking_text_is_neutralised_but_numbers_are_not(tmp_path):
     assert text == '姓名,金额\r\n"\'=HYPERLINK(""x"")",-12.00\r\n\'+1,3.00\r\n张三,4.00\r\n'
 
 
+def test_negative_numbers_stay_numbers_while_formulas_are_escaped(tmp_path):
+    frame = pd.DataFrame({"差额": ["-45455.70", "-12", "=x", "-1+2", "-SUM(A1)", "-", "3.5"]})
+    write_csv(frame, tmp_path / "x.csv")
+    lines = (tmp_path / "x.csv").read_bytes().decode("utf-8-sig").split("\r\n")
+    assert lines[1:8] == ["-45455.70", "-12", "'=x", "'-1+2", "'-SUM(A1)", "'-", "3.5"]
+
+
 def test_full_width_formula_starts_are_neutralised_too(tmp_path):
     frame = pd.DataFrame({"姓名": ["＝SUM(A1)", "＋1", "－2", "＠x", "张＝三"]})
     write_csv(frame, tmp_path / "x.csv")

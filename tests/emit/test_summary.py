@@ -55,3 +55,18 @@ def test_a_month_of_arrears_is_flagged_in_the_summary(tmp_path):
     assert "FLAGGED" in (folder / "summary.md").read_text(encoding="utf-8")
     january = json.loads((tmp_path / "out" / "2021-01" / "summary.json").read_text(encoding="utf-8"))
     assert january["money"]["change_from_last_month"] is None
+
+
+def test_summary_md_names_month_and_status_and_lists_holds_in_yuan_by_reason(tmp_path):
+    paused = Person("丙暂停", "1950-04-04", "M", 32)
+    scenario = Scenario(tmp_path)
+    scenario.roster("2021-01", [paused.row()])
+    scenario.run("2021-01")
+    scenario.roster("2021-02", [paused.row(status="暂停", suspended_from="2021-02")])
+    folder = scenario.run("2021-02", close=False)
+    text = (folder / "summary.md").read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "# Monthly run summary 月度发放汇总 2021-02 · 状态 status: 草稿 draft"
+    assert "{" not in text  # no raw Python dict
+    assert "| hold_reason | 原因 reason | rows | held (yuan) |" in text
+    assert "| suspended | 暂停发放 suspended | 2 | 397.00 |" in text  # base 392 + top-up 5 of February
+    assert "| **total 合计** | | 2 | 397.00 |" in text

@@ -34,9 +34,12 @@ NOT_COMPARED = {"status.json", "audit.json", "approval.json", ".lock"}  # run re
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
+GENERATED_AT = re.compile("生成时间 generated: [^<]*".encode())  # report.html alone states when it was made
+
+
 def files_of(root: Path) -> dict[str, bytes]:
     return {
-        str(p.relative_to(root)): p.read_bytes()
+        str(p.relative_to(root)): GENERATED_AT.sub(b"", p.read_bytes()) if p.name == "report.html" else p.read_bytes()
         for p in sorted(root.rglob("*"))
         if p.is_file() and p.name not in NOT_COMPARED
     }

@@ -14,6 +14,7 @@ People (township 320281001 unless said):
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -155,7 +156,7 @@ def test_unmeasurable_indicators_say_why(year):
 
 
 def test_budget_lines(year):
-    budget = pd.read_csv(year / "budget.csv", dtype={"line": str}).set_index("line")
+    budget = pd.DataFrame(json.loads((year / "budget.json").read_text(encoding="utf-8"))["budget"]).set_index("line")
     # base: Jan run 5 x 39200; Feb run 5 x 39200 - 39200 (P3 bounced); Mar run 6 x 39200 - 39200 (P4 recovered)
     assert budget.loc["base_pension", "actual_fen"] == 196000 + 156800 + 196000
     assert budget.loc["topup65", "actual_fen"] == 3 * 500
@@ -163,6 +164,17 @@ def test_budget_lines(year):
     assert budget.loc["contribution_subsidy", "actual_fen"] == 2 * 12000
     assert budget.loc["base_pension", "declared_wan"] == 46570
     assert budget.loc["base_pension", "execution_rate"] == round(548800 / 46570_000000, 4)
+
+
+def test_budget_csv_for_people(year):
+    text = (year / "budget.csv").read_bytes().decode("utf-8-sig")
+    frame = pd.read_csv(year / "budget.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(frame.columns)[:3] == ["预算项目 line", "申报预算 declared (万元)", "实际支出 actual (元 yuan)"]
+    base = frame.set_index("代码 code").loc["base_pension"]
+    assert base["实际支出 actual (元 yuan)"] == "5488.00"  # yuan, not fen
+    assert base["差额 difference (万元)"] == "-46569.45"  # 0.55 - 46570 万元: negative, and not escaped
+    assert base["差额 difference (万元)"].startswith("-") and "'-" not in text
+    assert (year / "budget.xlsx").is_file()
 
 
 def test_funding_split(year):
@@ -179,6 +191,67 @@ def test_report_is_self_contained(year):
     page = (year / "report.html").read_text(encoding="utf-8")
     assert "<svg" in page and "http://" not in page.replace("http://www.w3.org", "") and "<script" not in page
     assert "居保资金发放覆盖率" in page
+
+
+def test_report_opens_with_its_status_and_renders_the_declaration(year):
+    page = (year / "report.html").read_text(encoding="utf-8")
+    status = page[page.index("报告状态 Report status") : page.index("绩效指标 Indicators")]
+    assert "已关账 closed: 2/12 · 草稿 draft: 2021-03 · 未运行 not run: 9" in status
+    assert "生成时间 generated:" in status and "代码版本 code version:" in status
+    assert "2021-01" in status and "manifest sha256" in status
+    assert "年度未全部关账" in status  # a quarter of a year is no year
+    declaration = page[page.index("下年度申报") :]
+    assert "<h3>" in declaration and "<table>" in declaration and "<li>" in declaration
+    assert not re.search(r"(^|>)\s*#", declaration, re.MULTILINE)  # no raw Markdown heading
+    assert 'class="num"' in page and '<td class="fail">未达标 fail</td>' in page  # every one fails here
+    assert "@media print" in page and 'class="total"' in page
+    assert "failing lines" in page
+
+
+def test_a_negative_appropriation_is_warned_not_stated(year):
+    projection = json.loads((year / "budget.json").read_text(encoding="utf-8"))["projection"]
+    page = (year / "report.html").read_text(encoding="utf-8")
+    declaration = (year / "declaration_2022.md").read_text(encoding="utf-8")
+    if projection["city_request_fen"] < 0:
+        assert "申请财政专项拨款-" not in page and "申请财政专项拨款-" not in declaration
+        assert "申请拨款为负" in page and "不可申报" in page
+
+
+def test_negative_request_sentence():
+    from pipeline.indicators.declaration import _request_sentence
+
+    assert _request_sentence(-754924000000).startswith("申请财政专项拨款：无法按此申报")
+    assert _request_sentence(100 * 1_000_000) == "申请财政专项拨款100.00万元。"
+
+
+def test_the_yearly_artifact_formats_values_as_the_report_does(year):
+    from pipeline.indicators.report import artifact_rows
+
+    measured = json.loads((year / "indicators.json").read_text(encoding="utf-8"))["indicators"]
+    rows = {r["indicator_en"]: r for r in artifact_rows(measured)}
+    coverage = next(i for i in measured if i["key"] == "coverage")
+    shown = rows[coverage["indicator_en"]]
+    assert shown["value"] == f"{coverage['value']:.2%}" and shown["value"].endswith("%")
+    assert shown["result"] in ("达标 pass", "未达标 fail")
+    unmeasured = next(i for i in measured if not i["measurable"])
+    assert rows[unmeasured["indicator_en"]]["value"] == ""
+    assert rows[unmeasured["indicator_en"]]["result"] == "不可测 not measurable"
+
+
+def test_pass_and_fail_cells_are_coloured():
+    from pipeline.indicators.report import table
+
+    html = table(pd.DataFrame({"结论 result": ["达标 pass", "未达标 fail"], "n": ["1,234", "5"]}), ("n",))
+    assert '<td class="pass">达标 pass</td>' in html and '<td class="fail">未达标 fail</td>' in html
+    assert '<td class="num">1,234</td>' in html
+
+
+def test_round_axis_ticks():
+    from pipeline.indicators.report import nice_step
+
+    assert nice_step(3_700_000_000) == 1_000_000_000  # 3,700万 over 4 ticks: steps of 1,000万
+    assert nice_step(180_000_000) == 50_000_000
+    assert nice_step(1) >= 1
 
 
 def test_declaration_arithmetic():
