@@ -23,7 +23,7 @@ STEPS = {
     "compute_money": "entitlement",
     "render_bank_files": "bank files in memory",
     "write_bank_files": "write: bank files",
-    "write_xlsx": "write: funeral-grant workbook",
+    "write_office_lists": "write: the office's lists and their workbooks",
     "write_summary": "write: summary",
     "write_parquet": "write: ledger and state",
     "manifest": "write: manifest",

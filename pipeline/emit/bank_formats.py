@@ -169,15 +169,23 @@ def _delimited_lines(layout: BankLayout, batch: Batch, values: pd.DataFrame) -> 
         return lines if layout.header_row else lines[1:]
     holding = frame.apply(lambda column: column.str.contains(layout.delimiter, regex=False)).any(axis=1)
     if holding.any():
-        first = holding.idxmax()
-        raise RunStopped(
-            f"{batch.bank_code} {batch.line_type} line {batch.rows.at[first, '序号']} "
-            f"({mask(batch.rows.loc[[first], '身份证号']).iloc[0]}) holds the bank's delimiter "
-            f"{layout.delimiter!r} in a value.",
-            action="correct the value on the roster (a name or account cannot hold it) and rerun.",
+        raise _line_stop(
+            batch,
+            holding.idxmax(),
+            f"a value holds the bank's delimiter {layout.delimiter!r}.",
+            "correct the value on the roster (a name or account cannot hold it) and rerun.",
         )
     body = frame.iloc[:, 0].str.cat([frame.iloc[:, i] for i in range(1, len(titles))], sep=layout.delimiter)
     return ([layout.delimiter.join(titles)] if layout.header_row else []) + body.tolist()
+
+
+def _line_stop(batch: Batch, row: object, problem: str, action: str) -> RunStopped:
+    """A line that cannot be written as the bank's layout asks, named by bank, line and masked ID."""
+    masked = mask(batch.rows.loc[[row], "身份证号"]).iloc[0]
+    return RunStopped(
+        f"{batch.bank_code} {batch.line_type} line {batch.rows.at[row, '序号']} ({masked}): {problem}",
+        action=action,
+    )
 
 
 def _fixed_lines(layout: BankLayout, batch: Batch, values: pd.DataFrame) -> list[str]:
@@ -190,12 +198,11 @@ def _fixed_lines(layout: BankLayout, batch: Batch, values: pd.DataFrame) -> list
         too_wide = size > spec.width
         if too_wide.any():
             first = too_wide.idxmax()
-            raise RunStopped(
-                f"{batch.bank_code} {batch.line_type} line {batch.rows.at[first, '序号']} "
-                f"({mask(batch.rows.loc[[first], '身份证号']).iloc[0]}): its {spec.value} needs {size[first]} bytes "
-                f"but the bank's layout gives it {spec.width}.",
-                action="check the value; if the bank's layout allows a wider field, widen it in config/banks/ "
-                "and rerun.",
+            raise _line_stop(
+                batch,
+                first,
+                f"its {spec.value} needs {size[first]} bytes but the bank's layout gives it {spec.width}.",
+                "check the value; if the bank's layout allows a wider field, widen it in config/banks/ and rerun.",
             )
         pad = (spec.width - size).map(lambda n, p=spec.pad: p * n)
         cells.append(pad + text if spec.align == "right" else text + pad)
