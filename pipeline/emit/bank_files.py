@@ -61,7 +61,7 @@ def check_bank_lines(rows: pd.DataFrame, month: str, policy: Policy) -> None:
         )
     unencodable = [
         row
-        for encoding, batch in rows.groupby(rows["bank_code"].map(policy.bank_encoding))
+        for encoding, batch in rows.groupby(rows["bank_code"].map(lambda bank: file_encoding(policy, bank)))
         for row in _unencodable(batch, encoding)
     ]
     if unencodable:
@@ -76,8 +76,10 @@ def check_bank_lines(rows: pd.DataFrame, month: str, policy: Policy) -> None:
 
 def _unencodable(batch: pd.DataFrame, encoding: str) -> list[dict]:
     names = batch["户名"].drop_duplicates()
-    bad = {name for name in names if not _encodes(name, encoding)}  # distinct names only: a few thousand
-    return batch[batch["户名"].isin(bad)].assign(encoding=encoding).to_dict("records") if bad else []
+    if _encodes("\n".join(names), encoding):  # the usual batch: one encode, no loop over names
+        return []
+    bad = {name for name in names if not _encodes(name, encoding)}
+    return batch[batch["户名"].isin(bad)].assign(encoding=encoding).to_dict("records")
 
 
 def _encodes(text: str, encoding: str) -> bool:
@@ -109,13 +111,18 @@ class BankFile:
     truncated: pd.DataFrame
 
 
+def file_encoding(policy: Policy, bank: str) -> str:
+    """The encoding of a bank's files: its own, except ISO 20022 XML, which is UTF-8."""
+    return "utf-8" if policy.bank_layouts[bank].format == "pain001" else policy.bank_encoding(bank)
+
+
 def render_bank_files(rows: pd.DataFrame, month: str, policy: Policy) -> list[BankFile]:
     """Every batch of the month in its bank's layout, in memory: a value that does not fit its
     field stops the run here, before anything is written."""
     files = []
     for (bank, line_type), lines in rows.groupby(["bank_code", "line_type"], sort=True):
         layout = policy.bank_layouts[bank]
-        encoding = "utf-8" if layout.format == "pain001" else policy.bank_encoding(bank)
+        encoding = file_encoding(policy, bank)
         batch = Batch(bank, policy.bank_name(bank), line_type, month, encoding, lines.sort_values("序号"))
         rendered = render(layout, batch)
         name = file_name(layout, batch)

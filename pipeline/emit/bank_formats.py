@@ -242,10 +242,10 @@ def _xlsx(layout: BankLayout, batch: Batch, values: pd.DataFrame) -> bytes:
     if layout.header_row:
         sheet.append([text_cell(spec.title or spec.value) for spec in layout.fields])
     amounts = batch.rows["amount_fen"].astype("int64").tolist()
-    for position, (_, row) in enumerate(values.iterrows()):
+    for fen, row in zip(amounts, values.itertuples(index=False, name=None), strict=True):
         sheet.append(
             [
-                amount_cell(amounts[position]) if spec.value == "amount" else text_cell(row[number])
+                amount_cell(fen) if spec.value == "amount" else text_cell(row[number])
                 for number, spec in enumerate(layout.fields)
             ]
         )
