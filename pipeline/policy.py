@@ -242,7 +242,7 @@ class PolicyError(ValueError):
 
 
 def load_policy(path: Path) -> Policy:
-    text, raw = _read_toml(path)
+    data, text, raw = _read_toml(path)
     try:
         checked = PolicyFile.model_validate(raw)
     except ValidationError as err:
@@ -250,7 +250,7 @@ def load_policy(path: Path) -> Policy:
     layouts, layout_files = _bank_layouts(checked.banks, path.parent / "banks")
     return Policy(
         path=path,
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        sha256=hashlib.sha256(data).hexdigest(),
         opening_month=checked.run.opening_month,
         roster_reject_threshold=checked.run.roster_reject_threshold,
         pension_age_male=checked.pension_age.male,
@@ -281,16 +281,18 @@ def _bank_layouts(banks: list[Bank], folder: Path) -> tuple[dict[str, BankLayout
             layouts[bank.code] = default_layout()
             continue
         path = folder / f"{bank.layout}.toml"
-        text, raw = _read_toml(path)
+        data, text, raw = _read_toml(path)
         try:
             layouts[bank.code] = BankLayout.model_validate(raw)
         except ValidationError as err:
             raise PolicyError(_explain(err, path, text)) from None
-        files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        files[path.name] = hashlib.sha256(data).hexdigest()
     return layouts, files
 
 
-def _read_toml(path: Path) -> tuple[str, dict]:
+def _read_toml(path: Path) -> tuple[bytes, str, dict]:
+    """The file's bytes (hashed as read: the manifest names exactly what was applied), its text
+    and its parsed TOML."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -306,7 +308,7 @@ def _read_toml(path: Path) -> tuple[str, dict]:
             "encoding?). It must be UTF-8: save it again as UTF-8 and rerun."
         ) from None
     try:
-        return text, tomllib.loads(text)
+        return data, text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise PolicyError(
             f"{_file_kind(path)} {path}: it is not valid TOML ({err}). Fix that line (a missing quote, "
