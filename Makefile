@@ -45,8 +45,8 @@ serve: $(INSTALLED) ## Prefect UI on localhost:4200 (or PREFECT_API_URL) serving
 	$(VENV)/bin/python -m flows.serve
 
 audit: $(INSTALLED) ## open DuckDB on the ledgers with the auditors' views: make audit [OUT=DIR]
-	cd $(abspath $(OUT)) && $(CURDIR)/$(VENV)/bin/duckdb -init $(CURDIR)/pipeline/audit/views.sql \
-		-cmd ".read $(CURDIR)/pipeline/audit/startup.sql"
+	@views=$$(mktemp --suffix=.sql) && trap 'rm -f $$views' EXIT && $(VENV)/bin/payout audit --sql > $$views && \
+		cd $(abspath $(OUT)) && $(CURDIR)/$(VENV)/bin/duckdb -init $$views -cmd ".read $(CURDIR)/pipeline/audit/startup.sql"
 
 test: $(INSTALLED) ## run the test suite
 	$(VENV)/bin/pytest

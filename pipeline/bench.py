@@ -223,7 +223,7 @@ def worker(inbox: Path, policy_path: Path, repeats: int) -> dict:
     from pipeline.ingest.inputs import read_month
     from pipeline.paths import Inbox
     from pipeline.policy import load_policy
-    from pipeline.validate.month import History, validate_month
+    from pipeline.validate.month import PastMonths, validate_month
 
     policy = load_policy(policy_path)
     ingest, validate, cpu = [], [], []
@@ -231,7 +231,7 @@ def worker(inbox: Path, policy_path: Path, repeats: int) -> dict:
         c0, t0 = time.process_time(), time.perf_counter()
         raw = read_month(Inbox(inbox), MONTH, headers=policy.header_rules)
         t1 = time.perf_counter()
-        month = validate_month(raw, history=History.empty(), policy=policy, run_month=MONTH)
+        month = validate_month(raw, history=PastMonths.empty(), policy=policy, run_month=MONTH)
         t2, c2 = time.perf_counter(), time.process_time()
         ingest.append(t1 - t0)
         validate.append(t2 - t1)

@@ -64,6 +64,9 @@ def parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="check the ledger's invariants; exit 1 if any is broken")
     audit.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder of month outputs and ledger")
+    audit.add_argument(
+        "--sql", action="store_true", help="print the auditors' views as SQL for the DuckDB shell (checks nothing)"
+    )
 
     indicators = commands.add_parser("indicators", help="the year's indicators, budget execution and next declaration")
     indicators.add_argument("--year", type=int, required=True)
@@ -157,17 +160,17 @@ def cmd_reject(args) -> int:
 
 def cmd_validate(args) -> int:
     from pipeline.emit.files import write_csv
-    from pipeline.history import load_history
     from pipeline.ingest.bank_formats import return_readers
     from pipeline.ingest.inputs import read_month
     from pipeline.progress import Progress
+    from pipeline.state import read_history
     from pipeline.validate.idcard import mask
     from pipeline.validate.month import validate_month
 
     policy = load_policy(args.policy)
     raw = read_month(Inbox(args.inbox), args.month, headers=policy.header_rules, returns=return_readers(policy))
-    past = load_history(OutDir(args.out), policy.opening_month, args.month)
-    month = validate_month(raw, history=past, policy=policy, run_month=args.month)
+    past = read_history(OutDir(args.out), policy.opening_month, args.month)
+    month = validate_month(raw, history=past.for_validation(args.month), policy=policy, run_month=args.month)
     console = Progress().console
     console.print(reject_counts(month.rejects, policy), markup=False)
     shown = month.rejects.assign(id_number=mask(month.rejects["id_number"]))
@@ -197,8 +200,12 @@ def reject_counts(rejects, policy) -> str:
 
 
 def cmd_audit(args) -> int:
-    from pipeline.audit.check import folder_audit
+    from pipeline.audit.check import folder_audit, views_sql
     from pipeline.progress import Progress
+
+    if args.sql:  # `make audit`: run inside the output folder, the views find its files
+        print(views_sql())
+        return 0
 
     report = folder_audit(OutDir(args.out))
     Progress().show_audit(report)

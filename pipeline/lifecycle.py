@@ -256,7 +256,7 @@ def remove_temporary_files(out: OutDir) -> list[str]:
 
 
 def month_folders(out: OutDir) -> list[Path]:
-    return sorted(p for p in out.root.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]") if p.is_dir())
+    return out.month_folders()
 
 
 def recover_staging(out: OutDir, staging: Path) -> str:

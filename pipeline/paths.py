@@ -10,6 +10,7 @@ DEFAULT_INBOX = REPO / "data" / "sample" / "inbox"
 DEFAULT_OUT = REPO / "out"
 DEFAULT_POLICY = REPO / "config" / "policy.toml"
 
+MONTH_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]"  # a month folder's name (YYYY-MM) as a DuckDB glob
 INPUT_KINDS = ("rosters", "deaths", "bank_returns", "id_corrections")
 READABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
 
@@ -39,6 +40,9 @@ class OutDir:
 
     def month(self, month: str) -> Path:
         return self.root / month
+
+    def month_folders(self) -> list[Path]:
+        return sorted(p for p in self.root.glob(MONTH_GLOB) if p.is_dir())
 
     def staging(self, month: str) -> Path:
         return self.root / f".staging-{month}"

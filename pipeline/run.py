@@ -10,9 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
@@ -26,7 +24,7 @@ from pipeline.emit.bank_files import (
     truncated_payees,
     write_bank_files,
 )
-from pipeline.emit.files import sha256_of, write_csv, write_json, write_parquet
+from pipeline.emit.files import sha256_of, write_csv, write_json
 from pipeline.emit.funeral_grants import funeral_grant_rows
 from pipeline.emit.lists import write_office_lists
 from pipeline.emit.office_lists import change_rows, hold_rows, recovery_rows
@@ -34,15 +32,15 @@ from pipeline.emit.rejects import write_rejects
 from pipeline.emit.summary import month_summary, write_summary
 from pipeline.entitlement.money import Money, MoneyInputs, compute_money
 from pipeline.errors import AuditFailed, RunStopped, stopped_by
-from pipeline.history import MoneyHistory, carried_forward, load_history, load_money_history
 from pipeline.ingest.bank_formats import return_readers
 from pipeline.ingest.inputs import RawInputs, read_month
 from pipeline.months import add_months
 from pipeline.paths import Inbox, OutDir
 from pipeline.policy import Policy
 from pipeline.progress import Progress
+from pipeline.state import History, carried_forward, read_history, write_state
 from pipeline.validate.idcard import normalise
-from pipeline.validate.month import History, ValidatedMonth, validate_month
+from pipeline.validate.month import ValidatedMonth, validate_month
 
 
 @dataclass(frozen=True)
@@ -64,14 +62,14 @@ def ingest(ctx: RunContext, progress: Progress) -> RawInputs:
 
 def history(ctx: RunContext, progress: Progress) -> History:
     with progress.step("history") as counts:
-        past = load_history(ctx.out, ctx.policy.opening_month, ctx.month)
-        counts.update(known_people=len(past.participants))
+        past = read_history(ctx.out, ctx.policy.opening_month, ctx.month)
+        counts.update(known_people=len(past.last_known))
     return past
 
 
 def validate(ctx: RunContext, raw: RawInputs, past: History, progress: Progress) -> ValidatedMonth:
     with progress.step("validate") as counts:
-        month = validate_month(raw, history=past, policy=ctx.policy, run_month=ctx.month)
+        month = validate_month(raw, history=past.for_validation(ctx.month), policy=ctx.policy, run_month=ctx.month)
         counts.update(
             accepted=len(month.roster),
             rejected=len(month.rejects),
@@ -81,9 +79,8 @@ def validate(ctx: RunContext, raw: RawInputs, past: History, progress: Progress)
     return month
 
 
-def money(ctx: RunContext, month: ValidatedMonth, progress: Progress) -> tuple[MoneyInputs, Money]:
+def money(ctx: RunContext, month: ValidatedMonth, past: History, progress: Progress) -> tuple[MoneyInputs, Money]:
     with progress.step("entitlement") as counts:
-        past = load_money_history(ctx.out, ctx.policy.opening_month, ctx.month)
         inputs = money_inputs(ctx.month, month, past)
         result = compute_money(inputs, ctx.policy)
         counts.update(
@@ -95,7 +92,7 @@ def money(ctx: RunContext, month: ValidatedMonth, progress: Progress) -> tuple[M
     return inputs, result
 
 
-def money_inputs(run_month: str, month: ValidatedMonth, past: MoneyHistory) -> MoneyInputs:
+def money_inputs(run_month: str, month: ValidatedMonth, past: History) -> MoneyInputs:
     roster_rejects = month.rejects[month.rejects["input_kind"] == "rosters"]
     return MoneyInputs(
         run_month=run_month,
@@ -148,27 +145,23 @@ def stage_draft(
     staging: Path,
 ) -> dict:
     """Every file of the draft under the staging folder, on the disk, marked complete."""
-    state = staging / "month" / "state"
     holds = result.positions[result.positions["action"] == "hold"]
-    tables = [(result.ledger, staging / "ledger" / "entries.parquet")] + [
-        (frame if name == "last_known" else with_run_month(frame, ctx.month), state / f"{name}.parquet")
-        for name, frame in (
-            ("roster", month.roster),
-            ("deaths", month.deaths),
-            ("death_conflicts", month.death_conflicts),
-            ("bank_returns", month.bank_returns),
-            ("issued_lines", result.bank_lines),
-            ("due", result.due),
-            ("last_known", carried_forward(inputs.last_known, month.roster, ctx.month)),
-            ("holds", holds),
-            ("id_corrections", month.id_corrections),
-        )
-    ]
+    tables = {
+        "entries": result.ledger,
+        "roster": month.roster,
+        "deaths": month.deaths,
+        "death_conflicts": month.death_conflicts,
+        "bank_returns": month.bank_returns,
+        "issued_lines": result.bank_lines,
+        "due": result.due,
+        "last_known": carried_forward(inputs.last_known, month.roster, ctx.month),
+        "holds": holds,
+        "id_corrections": month.id_corrections,
+    }
     with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
-        written = [parquet_writer.submit(write_parquet, table, path) for table, path in tables]
+        written = parquet_writer.submit(write_state, staging / "month" / "state", staging / "ledger", ctx.month, tables)
         summary = emit_month(ctx, month, inputs, result, bank_files, staging / "month")
-        for done in written:
-            done.result()
+        written.result()
     write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
     write_json(lifecycle.draft_status(ctx.month), staging / "month" / lifecycle.STATUS)
     lifecycle.mark_staged(staging)
@@ -180,13 +173,6 @@ def write_stopped(err: Exception, ctx: RunContext, outcome: str) -> RunStopped:
     if isinstance(err, RunStopped):
         return err
     return stopped_by(err, f"the draft of {ctx.month} could not be written; {outcome}.", ctx.out.root)
-
-
-def with_run_month(table: pd.DataFrame | pa.Table, month: str) -> pd.DataFrame | pa.Table:
-    if isinstance(table, pa.Table):
-        months = pa.array([month], pa.string()).take(pa.array(np.zeros(table.num_rows, dtype=np.int32)))
-        return table.append_column("run_month", months)
-    return table.assign(run_month=month)
 
 
 def emit_month(
@@ -290,7 +276,7 @@ def run_one_month(ctx: RunContext, progress: Progress) -> Path:
     raw = ingest(ctx, progress)
     past = history(ctx, progress)
     month = validate(ctx, raw, past, progress)
-    inputs, result = money(ctx, month, progress)
+    inputs, result = money(ctx, month, past, progress)
     folder = write_draft(ctx, raw, month, inputs, result, progress)
     self_audit(ctx, progress)
     return folder

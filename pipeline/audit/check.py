@@ -9,27 +9,36 @@ import pandas as pd
 
 from pipeline.paths import OutDir
 from pipeline.sql import literal
+from pipeline.state import file_patterns, file_variables_sql
 
 VIEWS = Path(__file__).with_name("views.sql")
+
+
+def views_sql() -> str:
+    """The auditors' session: where the files are (the state catalogue's variables), then the views."""
+    return file_variables_sql() + "\n\n" + VIEWS.read_text(encoding="utf-8")
 
 
 def connect_views(out: OutDir) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with every audit view defined over the output folder."""
     con = duckdb.connect()
     con.execute(f"set file_search_path = {literal(out.root.resolve())}")
-    con.execute(VIEWS.read_text(encoding="utf-8"))
+    con.execute(views_sql())
     return con
 
 
-# every file pattern the views read; DuckDB stops on a pattern that matches nothing
-VIEW_INPUTS = (
-    "ledger/run_month=*/*.parquet",
-    "[0-9][0-9][0-9][0-9]-[0-9][0-9]/status.json",
-    "[0-9][0-9][0-9][0-9]-[0-9][0-9]/manifest.json",
-    "[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/due.parquet",
-    "[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/deaths.parquet",
-    "[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/holds.parquet",
-    "[0-9][0-9][0-9][0-9]-[0-9][0-9]/bank/*.control.json",
+# every kind of file the invariants read; DuckDB stops on a pattern that matches nothing
+VIEW_INPUTS = tuple(
+    file_patterns()[name]
+    for name in (
+        "ledger_files",
+        "status_files",
+        "manifest_files",
+        "due_files",
+        "deaths_files",
+        "holds_files",
+        "bank_control_files",
+    )
 )
 COMPLETE = "the output folder holds every kind of file the audit views read"
 

@@ -1,6 +1,7 @@
 -- The auditors' views over the payout outputs. Run DuckDB from inside an output folder (the one
--- holding ledger/ and the YYYY-MM/ month folders), then:  .read <path to this file>
--- (`make audit` does both). Nothing here depends on Python.
+-- holding ledger/ and the YYYY-MM/ month folders), then read `payout audit --sql`: the variables
+-- naming the files (*_files, from the state catalogue in pipeline/state.py), then this file
+-- (`make audit` does both). Nothing here runs Python.
 -- Every view and column carries a comment (COMMENT ON, at the end): `select table_name,
 -- column_name, comment from duckdb_columns() where comment is not null` is the dictionary.
 -- Amounts are integer fen (*_fen) with the same amount in yuan beside them (*_yuan, DECIMAL(18,2)).
@@ -26,26 +27,26 @@ create or replace macro yuan(fen) as (fen::decimal(18, 0) / 100)::decimal(18, 2)
 -- its history (every run writes its month's accepted corrections to state/id_corrections.parquet).
 create or replace view id_links as
 select distinct old_id_number, new_id_number
-from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/id_corrections.parquet', union_by_name = true);
+from read_parquet(getvariable('id_corrections_files'), union_by_name = true);
 
 -- ledger: one row per ledger entry of every run month (signed integer fen), with the person's
 -- current ID (current_id_number: the new ID of a corrected one, else id_number as written).
 create or replace view ledger as
 select e.*, yuan(e.amount_fen) as amount_yuan, coalesce(l.new_id_number, e.id_number) as current_id_number
-from read_parquet('ledger/run_month=*/*.parquet', hive_partitioning = false) as e
+from read_parquet(getvariable('ledger_files'), hive_partitioning = false) as e
 left join id_links as l on e.id_number = l.old_id_number;
 
 -- months: one row per run month with outputs: whether it is closed (released to the bank).
 create or replace view months as
 select month as run_month, status = 'closed' as closed
-from read_json('[0-9][0-9][0-9][0-9]-[0-9][0-9]/status.json',
+from read_json(getvariable('status_files'),
                columns = {month: 'varchar', status: 'varchar', manifest_sha256: 'varchar',
                           ledger: 'map(varchar, varchar)'});
 
 -- due_latest: one row per person per period per component: due as computed by the latest run.
 create or replace view due_latest as
 select id_number, period, component, due_fen, yuan(due_fen) as due_yuan
-from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/due.parquet')
+from read_parquet(getvariable('due_files'))
 where run_month = (select max(run_month) from months);
 
 -- deaths_in_force: one row per dead person (by current ID): the latest registration (it corrects
@@ -58,7 +59,7 @@ from (
         order by registered_on desc, run_month desc, source_file desc, source_row desc) as rank_latest
     from (
         select d.* replace (coalesce(l.new_id_number, d.id_number) as id_number)
-        from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/deaths.parquet', union_by_name = true) as d
+        from read_parquet(getvariable('deaths_files'), union_by_name = true) as d
         left join id_links as l on d.id_number = l.old_id_number
     )
 ) where rank_latest = 1;
@@ -90,7 +91,7 @@ ledger_side as (
 ),
 control_side as (
     select batch_id, line_count as control_lines, total_fen as control_total_fen, file, sha256
-    from read_json('[0-9][0-9][0-9][0-9]-[0-9][0-9]/bank/*.control.json')
+    from read_json(getvariable('bank_control_files'))
 )
 select coalesce(l.batch_id, c.batch_id) as batch_id, ledger_lines, control_lines,
        ledger_total_fen, control_total_fen, yuan(ledger_total_fen) as ledger_total_yuan,
@@ -123,7 +124,7 @@ where n.net_fen > 0;
 -- unrecovered (held_fen < 0: a pending recovery of a person on no roster) by the latest run.
 create or replace view holds_current as
 select id_number, township_code, period, component, gap_fen as held_fen, yuan(gap_fen) as held_yuan, hold_reason
-from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/holds.parquet')
+from read_parquet(getvariable('holds_files'))
 where run_month = (select max(run_month) from months);
 
 -- double_payments: one row per person per period per component paid above due, or paid twice in
@@ -191,7 +192,7 @@ with
 recorded as (
     select month, 'manifest.json' as file, manifest_sha256 as recorded_sha256,
            month || '/manifest.json' as path
-    from read_json('[0-9][0-9][0-9][0-9]-[0-9][0-9]/status.json',
+    from read_json(getvariable('status_files'),
                    columns = {month: 'varchar', status: 'varchar', manifest_sha256: 'varchar',
                               ledger: 'map(varchar, varchar)'})
     where status = 'closed'
@@ -200,7 +201,7 @@ recorded as (
            'ledger/run_month=' || month || '/' || entry.key as path
     from (
         select month, unnest(map_entries(ledger)) as entry
-        from read_json('[0-9][0-9][0-9][0-9]-[0-9][0-9]/status.json',
+        from read_json(getvariable('status_files'),
                        columns = {month: 'varchar', status: 'varchar', manifest_sha256: 'varchar',
                                   ledger: 'map(varchar, varchar)'})
         where status = 'closed'
@@ -210,7 +211,7 @@ select r.month, r.file, r.recorded_sha256, b.current_sha256,
        coalesce(r.recorded_sha256 = b.current_sha256, false) as unchanged
 from recorded as r
 left join (select filename, sha256(content) as current_sha256
-           from read_blob(['[0-9][0-9][0-9][0-9]-[0-9][0-9]/manifest.json', 'ledger/run_month=*/*.parquet'])) as b
+           from read_blob([getvariable('manifest_files'), getvariable('ledger_files')])) as b
     on b.filename = r.path or ends_with(b.filename, '/' || r.path);
 
 -- invariant_checks: one row per invariant the ledger must keep, with its count of violations
@@ -235,7 +236,7 @@ select t.code as township_code, t.name as township, t.funding as funding
 from (
     select unnest(from_json(json_extract(policy, '$.values.townships'),
                             '[{"code": "VARCHAR", "name": "VARCHAR", "funding": "VARCHAR"}]')) as t
-    from read_json('[0-9][0-9][0-9][0-9]-[0-9][0-9]/manifest.json', columns = {month: 'varchar', policy: 'json'})
+    from read_json(getvariable('manifest_files'), columns = {month: 'varchar', policy: 'json'})
     where month = (select max(run_month) from months)
 );
 
@@ -243,7 +244,7 @@ from (
 -- run's state/last_known.parquet), so that an auditor finds an ID by name or township.
 create or replace view people as
 with latest as (
-    select * from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/last_known.parquet',
+    select * from read_parquet(getvariable('last_known_files'),
                                filename = true, union_by_name = true)
     where regexp_extract(filename, '([0-9]{4}-[0-9]{2})[/\\]state[/\\]last_known', 1)
           = (select max(run_month) from months)

@@ -12,6 +12,7 @@ from pipeline.audit.check import connect_views
 from pipeline.indicators.definitions import INDICATORS, Indicator
 from pipeline.paths import REPO, OutDir
 from pipeline.policy import Policy
+from pipeline.state import file_variables_sql
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,6 +33,7 @@ def session_setup(year: int, policy: Policy) -> str:
     """The statements an auditor runs first (inside the output folder) to reproduce the numbers."""
     return "\n".join(
         [
+            file_variables_sql(),
             f".read {REPO}/pipeline/audit/views.sql",
             f"set variable year = {year};",
             f"set variable pension_age_male = {policy.pension_age_male};",
@@ -139,7 +141,7 @@ def report_series(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         ).df(),
         "deaths": con.sql(
             "with deaths as (select run_month, count(*) as deaths from read_parquet("
-            "'[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/deaths.parquet') group by all), "
+            "getvariable('deaths_files')) group by all), "
             "grants as (select run_month, count(*) filter (where kind = 'payment') as grants from year_ledger "
             "where component = 'funeral_grant' group by all) "
             "select m.run_month, coalesce(d.deaths, 0) as deaths, coalesce(g.grants, 0) as grants "

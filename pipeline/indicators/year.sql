@@ -11,7 +11,7 @@ where run_month like getvariable('year')::varchar || '-%';
 -- by the year's last run (the latest truth about the year).
 create or replace view year_due as
 select id_number, period, component, due_fen
-from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/due.parquet')
+from read_parquet(getvariable('due_files'))
 where run_month = (select run_month from year_months where year_end)
     and period like getvariable('year')::varchar || '-%'
     and component in ('base', 'topup65', 'account')
@@ -25,5 +25,5 @@ where run_month <= (select run_month from year_months where year_end);
 
 -- year_roster: one row per accepted roster row of each run month of the year.
 create or replace view year_roster as
-select * from read_parquet('[0-9][0-9][0-9][0-9]-[0-9][0-9]/state/roster.parquet')
+select * from read_parquet(getvariable('roster_files'))
 where run_month in (select run_month from year_months);

@@ -26,7 +26,7 @@ from schemas.roster import Roster
 
 
 @dataclass(frozen=True)
-class History:
+class PastMonths:
     """What earlier months left behind that this month's rules need."""
 
     ever_receiving: pd.Series  # IDs accepted as receiving in any earlier month
@@ -43,7 +43,7 @@ class History:
     )
 
     @classmethod
-    def empty(cls) -> History:
+    def empty(cls) -> PastMonths:
         return cls(
             ever_receiving=pd.Series([], dtype="str"),
             participants=pd.DataFrame(
@@ -75,7 +75,7 @@ class ValidatedMonth:
     id_corrections: DataFrame[IdCorrection] = field(default_factory=lambda: empty_frame(IdCorrection))
 
 
-def validate_month(raw: RawInputs, *, history: History, policy: Policy, run_month: str) -> ValidatedMonth:
+def validate_month(raw: RawInputs, *, history: PastMonths, policy: Policy, run_month: str) -> ValidatedMonth:
     corrections = validate_id_corrections(
         raw.id_corrections, participants=_known_people(raw.rosters, history), known_links=history.id_links
     )
@@ -111,7 +111,7 @@ def validate_month(raw: RawInputs, *, history: History, policy: Policy, run_mont
     )
 
 
-def _known_people(raw_rosters: pd.DataFrame, history: History) -> pd.DataFrame:
+def _known_people(raw_rosters: pd.DataFrame, history: PastMonths) -> pd.DataFrame:
     """Everyone on a roster this month (as written) or earlier: who an ID correction may name."""
     this_month = pd.DataFrame(
         {"id_number": normalise(raw_rosters["id_number"]), "township_code": raw_rosters["township_code"].astype("str")}
@@ -119,7 +119,7 @@ def _known_people(raw_rosters: pd.DataFrame, history: History) -> pd.DataFrame:
     return pd.concat([this_month, history.participants], ignore_index=True).drop_duplicates("id_number")
 
 
-def _identities(raw_rosters: pd.DataFrame, history: History, accepted: pd.DataFrame) -> Identities:
+def _identities(raw_rosters: pd.DataFrame, history: PastMonths, accepted: pd.DataFrame) -> Identities:
     links = pd.concat([history.id_links, accepted], ignore_index=True)
     return Identities(
         corrected_ids=links["old_id_number"].astype("str"),
@@ -209,7 +209,7 @@ def stop_on_deaths_before_every_rate(deaths: pd.DataFrame, policy: Policy) -> No
         )
 
 
-def _participants(raw_rosters: pd.DataFrame, rosters: RosterResult, history: History) -> pd.DataFrame:
+def _participants(raw_rosters: pd.DataFrame, rosters: RosterResult, history: PastMonths) -> pd.DataFrame:
     """Everyone on a roster this month (accepted or not) or earlier, with their latest township."""
     this_month = pd.DataFrame(
         {

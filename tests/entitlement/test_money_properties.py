@@ -687,7 +687,7 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
         deaths.append(month_deaths.assign(run_month=month))
         returns.append(month_returns.assign(run_month=month))
         prior_ledger = concat(ledgers, empty_ledger())
-        # as pipeline/history.py carries it: latest accepted row per person, its run month, and
+        # as pipeline/state.py carries it: latest accepted row per person, its run month, and
         # whether the person was ever accepted as receiving
         everyone = concat(rosters, empty_frame(Roster, run_month="str"))
         ever = everyone.loc[everyone["status"] == "receiving", "id_number"]

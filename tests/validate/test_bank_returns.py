@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from pipeline.validate.bank_returns import validate_bank_returns
-from pipeline.validate.month import History
+from pipeline.validate.month import PastMonths
 from tests.builders import account_for, bank_return_row, raw_table
 
 FILE = "2021-02/bank_returns/JRCB_returns.csv"
@@ -21,7 +21,7 @@ ISSUED = pd.DataFrame(
         "township_code": ["320281001", "320281004", "320281001", "320281100"],
     }
 )
-NOTHING_RETURNED = History.empty().returned_lines
+NOTHING_RETURNED = PastMonths.empty().returned_lines
 
 
 def validate(rows, already_returned=NOTHING_RETURNED, issued=ISSUED):
@@ -136,7 +136,7 @@ def test_malformed_lines_are_rejected_with_their_reason(changes, code):
 
 def test_nothing_issued_yet_everything_unmatched():
     rows = [bank_return_row(BATCH, 1, account_for(1), "404.50")]
-    result = validate(rows, issued=History.empty().issued_lines)
+    result = validate(rows, issued=PastMonths.empty().issued_lines)
     assert result.rejects["reason_code"].tolist() == ["RETURN_UNMATCHED"]
     assert result.accepted.empty
 

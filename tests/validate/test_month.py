@@ -8,7 +8,7 @@ import pytest
 from pipeline.errors import RunStopped
 from pipeline.ingest.inputs import read_month
 from pipeline.paths import Inbox
-from pipeline.validate.month import History, validate_month
+from pipeline.validate.month import PastMonths, validate_month
 from tests.builders import (
     MONTH,
     account_for,
@@ -21,9 +21,9 @@ from tests.builders import (
 )
 
 
-def validate(root, policy, history: History | None = None, month: str = MONTH):
+def validate(root, policy, history: PastMonths | None = None, month: str = MONTH):
     raw = read_month(Inbox(root), month)
-    return raw, validate_month(raw, history=history or History.empty(), policy=policy, run_month=month)
+    return raw, validate_month(raw, history=history or PastMonths.empty(), policy=policy, run_month=month)
 
 
 def keys(frame: pd.DataFrame) -> list[tuple[str, int]]:
@@ -134,8 +134,8 @@ def test_rejects_are_sorted_and_carry_the_township(messy_inbox, policy):
 def test_deaths_match_history_participants(inbox, policy):
     gone = make_id("1930-03-03", "M", seq=444)
     write_csv(inbox.month_dir / "deaths" / "d.csv", [chinese(death_row(gone), "deaths")])
-    history = History.empty()
-    earlier = History(
+    history = PastMonths.empty()
+    earlier = PastMonths(
         ever_receiving=pd.Series([gone], dtype="str"),
         participants=pd.DataFrame({"id_number": [gone], "township_code": ["320281100"]}, dtype="str"),
         issued_lines=history.issued_lines,

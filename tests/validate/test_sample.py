@@ -1,7 +1,7 @@
 """The sample inbox (data/sample/inbox), validated month after month as a run would see it:
 every row accounted for, and exactly the catalogued bad rows rejected, with the right reason.
 
-History between months is carried here the way pipeline.history.load_history rebuilds it from
+What earlier months left behind is carried here the way pipeline.state.read_history rebuilds it from
 the accepted rosters of earlier months (receiving IDs, participants); no bank lines are issued,
 so a bank return file in the sample is only checked for row accounting.
 """
@@ -17,7 +17,7 @@ import pytest
 from pipeline.ingest.inputs import read_month
 from pipeline.months import month_range
 from pipeline.paths import DEFAULT_INBOX, Inbox
-from pipeline.validate.month import History, validate_month
+from pipeline.validate.month import PastMonths, validate_month
 
 CATALOGUE = DEFAULT_INBOX.parent / "edge_cases.json"
 
@@ -72,12 +72,12 @@ def validated(policy):
     """{month: (raw, ValidatedMonth)} for every sample month, in sequence."""
     if not DEFAULT_INBOX.is_dir() or not CATALOGUE.is_file():
         pytest.skip("data/sample/inbox is not generated yet")
-    empty = History.empty()
+    empty = PastMonths.empty()
     ever_receiving: set[str] = set()
     participants: dict[str, str] = {}
     months = {}
     for month in sample_months():
-        history = History(
+        history = PastMonths(
             ever_receiving=pd.Series(sorted(ever_receiving), dtype="str"),
             participants=pd.DataFrame(
                 {"id_number": list(participants), "township_code": list(participants.values())},
