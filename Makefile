@@ -46,7 +46,7 @@ serve: $(INSTALLED) ## Prefect UI on localhost:4200 (or PREFECT_API_URL) serving
 
 audit: $(INSTALLED) ## open DuckDB on the ledgers with the auditors' views: make audit [OUT=DIR]
 	@views=$$(mktemp --suffix=.sql) && trap 'rm -f $$views' EXIT && $(VENV)/bin/payout audit --sql > $$views && \
-		cd $(abspath $(OUT)) && $(CURDIR)/$(VENV)/bin/duckdb -init $$views -cmd ".read $(CURDIR)/pipeline/audit/startup.sql"
+		cd $(abspath $(OUT)) && $(CURDIR)/$(VENV)/bin/duckdb -init $$views -cmd ".read $(CURDIR)/pipeline/sql/audit/startup.sql"
 
 test: $(INSTALLED) ## run the test suite
 	$(VENV)/bin/pytest

@@ -30,7 +30,7 @@ from pipeline.emit.lists import write_office_lists
 from pipeline.emit.office_lists import change_rows, hold_rows, recovery_rows
 from pipeline.emit.rejects import write_rejects
 from pipeline.emit.summary import month_summary, write_summary
-from pipeline.entitlement.money import Money, MoneyInputs, compute_money
+from pipeline.entitlement import Money, MoneyInputs, compute_money
 from pipeline.errors import AuditFailed, RunStopped, stopped_by
 from pipeline.ingest.bank_formats import return_readers
 from pipeline.ingest.inputs import RawInputs, read_month

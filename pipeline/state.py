@@ -22,7 +22,7 @@ from pipeline.emit.files import write_parquet
 from pipeline.frames import isin
 from pipeline.months import add_months, month_range
 from pipeline.paths import MONTH_GLOB, OutDir
-from pipeline.sql import connect, literal
+from pipeline.sql.runner import connect, literal
 from pipeline.validate.month import PastMonths
 from schemas.bank_return import BankReturn
 from schemas.death import Death, DeathConflict

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 
 from pipeline.paths import OutDir
-from pipeline.sql import literal
+from pipeline.sql.runner import literal, sql_text
 from pipeline.state import file_patterns, file_variables_sql
-
-VIEWS = Path(__file__).with_name("views.sql")
 
 
 def views_sql() -> str:
     """The auditors' session: where the files are (the state catalogue's variables), then the views."""
-    return file_variables_sql() + "\n\n" + VIEWS.read_text(encoding="utf-8")
+    return "\n\n".join([file_variables_sql(), sql_text("macros"), sql_text("audit/views")])
 
 
 def connect_views(out: OutDir) -> duckdb.DuckDBPyConnection:

@@ -15,7 +15,7 @@ class Indicator:
     target: str  # as the seed writes it
     definition_zh: str
     definition_en: str
-    query: str | None = None  # pipeline/indicators/<query>.sql; None: not measurable here
+    query: str | None = None  # pipeline/sql/indicators/<query>.sql; None: not measurable here
     pass_rule: str = "all"  # all: = 100%; share: >= a configured share; above: > target_share
     target_share: float | None = None
     not_measurable_because: str = ""

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from pipeline.audit.check import connect_views
 from pipeline.indicators.definitions import INDICATORS, Indicator
-from pipeline.paths import REPO, OutDir
+from pipeline.paths import OutDir
 from pipeline.policy import Policy
+from pipeline.sql.runner import sql_path, sql_text
 from pipeline.state import file_variables_sql
-
-HERE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -25,16 +23,13 @@ class YearData:
     contributions_previous: pd.DataFrame  # Contribution of the year before (may be empty)
 
 
-def sql_of(name: str) -> str:
-    return (HERE / f"{name}.sql").read_text(encoding="utf-8")
-
-
 def session_setup(year: int, policy: Policy) -> str:
     """The statements an auditor runs first (inside the output folder) to reproduce the numbers."""
     return "\n".join(
         [
             file_variables_sql(),
-            f".read {REPO}/pipeline/audit/views.sql",
+            f".read {sql_path('macros')}",
+            f".read {sql_path('audit/views')}",
             f"set variable year = {year};",
             f"set variable pension_age_male = {policy.pension_age_male};",
             f"set variable pension_age_female = {policy.pension_age_female};",
@@ -43,7 +38,7 @@ def session_setup(year: int, policy: Policy) -> str:
                 f"create or replace table {name} as select * from read_parquet('indicators/{year}/{name}.parquet');"
                 for name in ("contributions", "contribution_rejects", "contributions_previous")
             ),
-            f".read {HERE}/year.sql",
+            f".read {sql_path('indicators/year')}",
         ]
     )
 
@@ -58,7 +53,7 @@ def connect_year(out: OutDir, data: YearData, policy: Policy) -> duckdb.DuckDBPy
         con.register(f"{name}_frame", getattr(data, name))
         con.execute(f"create or replace table {name} as select * from {name}_frame")
         con.unregister(f"{name}_frame")
-    con.execute(sql_of("year"))
+    con.execute(sql_text("indicators/year"))
     if con.sql("select count(*) from year_months").fetchall()[0][0] == 0:
         from pipeline.errors import RunStopped
 
@@ -88,11 +83,11 @@ def _measure(con, indicator: Indicator, policy: Policy) -> dict:
         "passed": None,
         "measurable": indicator.query is not None,
         "note": indicator.not_measurable_because,
-        "query": f"pipeline/indicators/{indicator.query}.sql" if indicator.query else "",
+        "query": f"pipeline/sql/indicators/{indicator.query}.sql" if indicator.query else "",
     }
     if indicator.query is None:
         return row
-    numerator, denominator = con.sql(sql_of(indicator.query)).fetchall()[0]
+    numerator, denominator = con.sql(sql_text(f"indicators/{indicator.query}")).fetchall()[0]
     row.update(numerator=int(numerator), denominator=int(denominator))
     if denominator == 0:
         row.update(note="nothing to measure this year (denominator 0)")
@@ -108,7 +103,7 @@ def _measure(con, indicator: Indicator, policy: Policy) -> dict:
 
 def budget_actuals(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per township per budget line with the actual fen of the year."""
-    return con.sql(sql_of("budget")).df()
+    return con.sql(sql_text("indicators/budget")).df()
 
 
 def explain(year: int, policy: Policy) -> str:
@@ -118,13 +113,16 @@ def explain(year: int, policy: Policy) -> str:
     ]
     for indicator in INDICATORS:
         if indicator.query:
-            parts += [f"\n-- {indicator.name_zh} / {indicator.name_en}", sql_of(indicator.query).strip() + ";"]
-    parts += ["\n-- budget actuals per township and line", sql_of("budget").strip() + ";"]
+            parts += [
+                f"\n-- {indicator.name_zh} / {indicator.name_en}",
+                sql_text(f"indicators/{indicator.query}").strip() + ";",
+            ]
+    parts += ["\n-- budget actuals per township and line", sql_text("indicators/budget").strip() + ";"]
     return "\n".join(parts) + "\n"
 
 
 def declaration_counts(con: duckdb.DuckDBPyConnection) -> dict:
-    frame = con.sql(sql_of("declaration")).df()
+    frame = con.sql(sql_text("indicators/declaration")).df()
     return {k: (int(v) if pd.notna(v) else 0) for k, v in frame.iloc[0].items()}
 
 

@@ -261,12 +261,14 @@ def status_block(status: dict, warnings: list[str]) -> str:
 
 
 WHERE_FAILING = {  # where an auditor lists the lines behind a failed indicator
-    "coverage": "the `people` step of pipeline/indicators/coverage.sql (fully_paid = false); why: view `holds_current`",
-    "accuracy": "view `ledger` where kind = 'reversal' or kind = 'recovery' (pipeline/indicators/accuracy.sql)",
-    "timeliness": "pipeline/indicators/timeliness.sql (months paid late: view `arrears`; bounced: `ledger` reversals)",
-    "continuation": "pipeline/indicators/continuation.sql (last year's contributors not found this year)",
+    "coverage": "the `people` step of pipeline/sql/indicators/coverage.sql (fully_paid = false); "
+    "why: view `holds_current`",
+    "accuracy": "view `ledger` where kind = 'reversal' or kind = 'recovery' (pipeline/sql/indicators/accuracy.sql)",
+    "timeliness": "pipeline/sql/indicators/timeliness.sql "
+    "(months paid late: view `arrears`; bounced: `ledger` reversals)",
+    "continuation": "pipeline/sql/indicators/continuation.sql (last year's contributors not found this year)",
     "contribution_quality": "contribution_rejects.csv in this folder (one line per rejected contribution row)",
-    "contribution_timeliness": "pipeline/indicators/contribution_timeliness.sql (contributions paid before Q4)",
+    "contribution_timeliness": "pipeline/sql/indicators/contribution_timeliness.sql (contributions paid before Q4)",
 }
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.audit.check import VIEWS, connect_views, invariant_checks
+from pipeline.audit.check import connect_views, invariant_checks
 from pipeline.emit.files import sha256_of, write_json, write_parquet
 from pipeline.paths import OutDir
+from pipeline.sql.runner import sql_text
 from pipeline.validate.idcard import check_chars, normalise
 from schemas.empty import empty_frame
 from schemas.id_correction import IdCorrection
@@ -387,6 +388,6 @@ def test_every_view_and_column_is_commented(out):
 
 def test_the_start_up_line_of_make_audit_names_the_views_and_macros(out):
     with connect_views(out) as con:
-        lines = [r[0] for r in con.sql(VIEWS.with_name("startup.sql").read_text(encoding="utf-8")).fetchall()]
+        lines = [r[0] for r in con.sql(sql_text("audit/startup")).fetchall()]
     assert lines[0].startswith("views: ") and "people" in lines[0] and "ledger" in lines[0]
     assert lines[1].startswith("macros: ") and "person_history" in lines[1] and "normalise_id" in lines[1]

@@ -17,7 +17,7 @@ import pandas as pd
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.entitlement.money import Money, MoneyInputs, compute_money
+from pipeline.entitlement import Money, MoneyInputs, compute_money
 from pipeline.months import add_months, month_range
 from pipeline.policy import Policy
 from pipeline.validate.idcard import check_chars

@@ -55,8 +55,7 @@ create or replace view deaths_in_force as
 select id_number, name, death_date::date as death_date, registered_on::date as registered_on, source,
        payee_name, payee_bank_code, payee_account_number, payee_status, matched, source_file, source_row, run_month
 from (
-    select *, row_number() over (partition by id_number
-        order by registered_on desc, run_month desc, source_file desc, source_row desc) as rank_latest
+    select *, registration_rank(id_number, registered_on, run_month, source_file, source_row) as rank_latest
     from (
         select d.* replace (coalesce(l.new_id_number, d.id_number) as id_number)
         from read_parquet(getvariable('deaths_files'), union_by_name = true) as d

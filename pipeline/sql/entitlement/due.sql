@@ -29,10 +29,9 @@ death_months as (
 people_dated as (
     select
         people.*,
-        strftime(birth_date + to_years(case sex when 'M' then params.pension_age_male
-                                               else params.pension_age_female end), '%Y-%m')
-            as pension_age_month,
-        strftime(birth_date + to_years(params.topup_age), '%Y-%m') as topup_month,
+        month_at_age(birth_date, case sex when 'M' then params.pension_age_male
+                                          else params.pension_age_female end) as pension_age_month,
+        month_at_age(birth_date, params.topup_age) as topup_month,
         death_months.death_month,
         death_months.registered_month
     from people

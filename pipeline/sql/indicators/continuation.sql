@@ -23,8 +23,8 @@ still_due_to_pay as (
     from last_year as l
     join december as r using (id_number)
     where r.status = 'contributing'
-        and strftime(r.birth_date + to_years(case r.sex when 'M' then getvariable('pension_age_male')
-                                                   else getvariable('pension_age_female') end), '%Y-%m')
+        and month_at_age(r.birth_date, case r.sex when 'M' then getvariable('pension_age_male')
+                                              else getvariable('pension_age_female') end)
             > getvariable('year')::varchar || '-12'
         and l.id_number not in (
             select id_number from deaths_in_force

@@ -11,9 +11,9 @@
 with
 last_roster as (
     select r.*,
-        strftime(birth_date + to_years(case sex when 'M' then getvariable('pension_age_male')
-                                                else getvariable('pension_age_female') end), '%Y-%m') as pension_month,
-        strftime(birth_date + to_years(getvariable('topup_age')), '%Y-%m') as topup_month
+        month_at_age(birth_date, case sex when 'M' then getvariable('pension_age_male')
+                                          else getvariable('pension_age_female') end) as pension_month,
+        month_at_age(birth_date, getvariable('topup_age')) as topup_month
     from year_roster as r
     where run_month = (select run_month from year_months where year_end)
         and id_number not in (select id_number from deaths_in_force

@@ -18,22 +18,22 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from pipeline.policy import Policy
-from pipeline.sql import connect, frame, materialise
+from pipeline.sql.runner import connect, frame, load_macros, materialise
 from schemas.empty import empty_frame
 from schemas.id_correction import IdCorrection
 from schemas.ledger import BankLine, LedgerEntry
 
 STEPS = (
-    "entitlement/people",
-    "entitlement/deaths_in_force",
-    "entitlement/failed_accounts",
+    "staging/people",
+    "staging/deaths_in_force",
+    "staging/failed_accounts",
     "entitlement/due",
-    "entitlement/reversals",
-    "entitlement/paid",
+    "ledger/reversals",
+    "ledger/paid",
     "entitlement/due_in_force",
-    "entitlement/positions",
+    "ledger/positions",
     "ledger/entries",
-    "emit/bank_lines",
+    "ledger/bank_lines",
     "ledger/ledger",
 )
 
@@ -100,6 +100,7 @@ def compute_money(inputs: MoneyInputs, policy: Policy) -> Money:
             _register(con, f"{name}_as_filed" if name in FOLLOWS_LINKS else name, table)
         for name in FOLLOWS_LINKS:
             _follow_links(con, name)
+        load_macros(con)
         for step in STEPS:
             materialise(con, step, step.split("/")[1])
         return Money(

@@ -3,10 +3,7 @@
 -- same ID corrects an earlier one (latest registered_on, then run month, file, row).
 with
 ranked as (
-    select *, row_number() over (
-        partition by id_number
-        order by registered_on desc, run_month desc, source_file desc, source_row desc
-    ) as rank_latest
+    select *, registration_rank(id_number, registered_on, run_month, source_file, source_row) as rank_latest
     from deaths
 ),
 
