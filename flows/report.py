@@ -7,6 +7,7 @@ the control files and manifest.json keep the full ones). No Prefect import: test
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.emit.office_lists import HOLD_REASONS, RECOVERY_REASONS
@@ -73,74 +74,74 @@ def reason_message(code: str) -> str:
     return message(code) if code in REASONS else ""
 
 
-def rejects_table(summary: dict, township_names: dict[str, str]) -> list[dict]:
-    """Reject counts per township and reason, with the reason's message, then the total (counts
-    only: the rows stay in rejects.csv)."""
-    rows = summary.get("rejects_by_township_and_reason", [])
+def township_reason_table(
+    rows: list[dict],
+    township_names: dict[str, str],
+    *,
+    reason_key: str,
+    words: Callable[[str], str],
+    counts: tuple[str, ...],
+    fen: dict[str, str] | None = None,
+) -> list[dict]:
+    """One line per township and reason (the reason's code and words), its counts and its money
+    (fen columns shown in yuan, by the name given), then the total line."""
+    fen = fen or {}
     table = [
         {
             "township_code": r["township_code"],
             "township": township_names.get(r["township_code"], ""),
-            "reason_code": r["reason_code"],
-            "message": reason_message(r["reason_code"]),
-            "rows": int(r["rows"]),
+            "reason_code": r[reason_key],
+            "reason": words(r[reason_key]),
+            **{c: int(r[c]) for c in counts},
+            **{shown: yuan(r[field]) for shown, field in fen.items()},
         }
         for r in rows
     ]
-    total = {"township_code": "all", "township": TOTAL, "reason_code": "", "message": ""}
-    return table + [total | {"rows": sum(int(r["rows"]) for r in rows)}]
+    total = {
+        "township_code": "all",
+        "township": TOTAL,
+        "reason_code": "",
+        "reason": "",
+        **{c: sum(int(r[c]) for r in rows) for c in counts},
+        **{shown: yuan(sum(r[field] for r in rows)) for shown, field in fen.items()},
+    }
+    return [*table, total]
+
+
+def rejects_table(summary: dict, township_names: dict[str, str]) -> list[dict]:
+    """Reject counts per township and reason with the reason's message (counts only: the rows
+    stay in rejects.csv)."""
+    return township_reason_table(
+        summary.get("rejects_by_township_and_reason", []),
+        township_names,
+        reason_key="reason_code",
+        words=reason_message,
+        counts=("rows",),
+    )
 
 
 def holds_table(summary: dict, township_names: dict[str, str]) -> list[dict]:
     """Per township and reason: rows held, money kept unpaid and recoveries kept pending (yuan)."""
-    rows = summary.get("money", {}).get("holds_by_township_and_reason", [])
-    table = [
-        {
-            "township_code": r["township_code"],
-            "township": township_names.get(r["township_code"], ""),
-            "hold_reason": r["hold_reason"],
-            "reason": HOLD_REASONS.get(r["hold_reason"], ""),
-            "rows": r["rows"],
-            "held": yuan(r["held_fen"]),
-            "pending_recovery": yuan(r["pending_recovery_fen"]),
-        }
-        for r in rows
-    ]
-    total = {"township_code": "all", "township": TOTAL, "hold_reason": "", "reason": ""}
-    return table + [
-        total
-        | {
-            "rows": sum(r["rows"] for r in rows),
-            "held": yuan(sum(r["held_fen"] for r in rows)),
-            "pending_recovery": yuan(sum(r["pending_recovery_fen"] for r in rows)),
-        }
-    ]
+    return township_reason_table(
+        summary.get("money", {}).get("holds_by_township_and_reason", []),
+        township_names,
+        reason_key="hold_reason",
+        words=lambda code: HOLD_REASONS.get(code, ""),
+        counts=("rows",),
+        fen={"held": "held_fen", "pending_recovery": "pending_recovery_fen"},
+    )
 
 
 def recoveries_table(summary: dict, township_names: dict[str, str]) -> list[dict]:
     """Per township and reason: recovery entries, the money recovered and the part still owed (yuan)."""
-    rows = summary.get("money", {}).get("recoveries_by_township_and_reason", [])
-    table = [
-        {
-            "township_code": r["township_code"],
-            "township": township_names.get(r["township_code"], ""),
-            "reason_code": r["reason"],
-            "reason": RECOVERY_REASONS.get(r["reason"], ""),
-            "entries": r["entries"],
-            "recovered": yuan(r["recovered_fen"]),
-            "owed": yuan(r["owed_fen"]),
-        }
-        for r in rows
-    ]
-    total = {"township_code": "all", "township": TOTAL, "reason_code": "", "reason": ""}
-    return table + [
-        total
-        | {
-            "entries": sum(r["entries"] for r in rows),
-            "recovered": yuan(sum(r["recovered_fen"] for r in rows)),
-            "owed": yuan(sum(r["owed_fen"] for r in rows)),
-        }
-    ]
+    return township_reason_table(
+        summary.get("money", {}).get("recoveries_by_township_and_reason", []),
+        township_names,
+        reason_key="reason",
+        words=lambda code: RECOVERY_REASONS.get(code, ""),
+        counts=("entries",),
+        fen={"recovered": "recovered_fen", "owed": "owed_fen"},
+    )
 
 
 def audit_markdown(month: str, audit: dict | None) -> str:

@@ -86,7 +86,7 @@ def test_the_flow_writes_what_payout_run_writes_and_shows_it_without_ids(tmp_pat
     assert money[-1]["component"] == "all" and money[-1]["township"] == "合计 total"
     rejects = json.loads(by_key[f"payout-{MONTH}-rejects"].data)
     assert rejects[-1]["rows"] == sum(c["rejected"] for c in summary["rows"]["per_kind"].values())
-    assert all(r["message"] for r in rejects[:-1])
+    assert all(r["reason"] for r in rejects[:-1])  # the message a clerk reads
     holds = json.loads(by_key[f"payout-{MONTH}-holds"].data)
     assert holds[-1]["rows"] == summary["money"]["hold_rows"]
     audit = by_key[f"payout-{MONTH}-audit"].data

@@ -213,10 +213,10 @@ def test_the_money_table_has_yuan_per_township_and_a_total_per_component():
             "township_code": "320281111",
             "township": "",
             "reason_code": "ID_CHECKSUM",
-            "message": "身份证号校验位错误，请核对号码 / ID number check character is wrong; check the number",
+            "reason": "身份证号校验位错误，请核对号码 / ID number check character is wrong; check the number",
             "rows": 2,
         },
-        {"township_code": "all", "township": "合计 total", "reason_code": "", "message": "", "rows": 2},
+        {"township_code": "all", "township": "合计 total", "reason_code": "", "reason": "", "rows": 2},
     ]
 
 
@@ -226,7 +226,7 @@ def test_holds_and_recoveries_per_township_and_reason_with_pending_recoveries_an
     assert holds[0] == {
         "township_code": "320281001",
         "township": "澄江街道",
-        "hold_reason": "awaiting_payee",
+        "reason_code": "awaiting_payee",
         "reason": "待补领取人信息 awaiting payee details",
         "rows": 1,
         "held": "2,352.00",
@@ -235,7 +235,7 @@ def test_holds_and_recoveries_per_township_and_reason_with_pending_recoveries_an
     assert holds[-1] == {
         "township_code": "all",
         "township": "合计 total",
-        "hold_reason": "",
+        "reason_code": "",
         "reason": "",
         "rows": 3,
         "held": "2,352.00",
