@@ -13,8 +13,9 @@ OUT ?= out
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
+POOL := payout-process
 
-.PHONY: help install run close validate indicators audit test lint bench scale-check sample clean serve
+.PHONY: help install run close validate indicators audit test lint bench scale-check sample clean serve worker
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,8 +42,14 @@ validate: $(INSTALLED) ## list the bad rows of a month's inputs without running 
 indicators: $(INSTALLED) ## the year's indicators, budget and next declaration: make indicators YEAR=2021
 	$(VENV)/bin/payout indicators --year $(YEAR) --out $(OUT)
 
-serve: $(INSTALLED) ## Prefect UI on localhost:4200 (or PREFECT_API_URL) serving the monthly and yearly schedules
+serve: $(INSTALLED) ## local use: Prefect UI on localhost:4200 (or PREFECT_API_URL) serving both schedules until stopped
 	$(VENV)/bin/python -m flows.serve
+
+worker: $(INSTALLED) ## production: deploy prefect.yaml to PREFECT_API_URL's server and run its process work pool
+	@test -n "$$PREFECT_API_URL" || { echo "make worker needs a Prefect server: export PREFECT_API_URL=http://host:4200/api" >&2; exit 2; }
+	$(VENV)/bin/prefect work-pool inspect $(POOL) >/dev/null 2>&1 || $(VENV)/bin/prefect work-pool create --type process $(POOL)
+	PAYOUT_CHECKOUT=$(CURDIR) $(VENV)/bin/prefect --no-prompt deploy --all
+	PAYOUT_CHECKOUT=$(CURDIR) $(VENV)/bin/prefect worker start --pool $(POOL)
 
 audit: $(INSTALLED) ## open DuckDB on the ledgers with the auditors' views: make audit [OUT=DIR]
 	@views=$$(mktemp --suffix=.sql) && trap 'rm -f $$views' EXIT && $(VENV)/bin/payout audit --sql > $$views && \

@@ -10,12 +10,16 @@ import importlib
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Annotated
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run as current_flow_run
+from pydantic import Field
 
 from flows.monthly import SHANGHAI, STEP
+from flows.parameters import InboxParameter, OutParameter, PolicyParameter, described
+from flows.report import link
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY, Inbox, OutDir
 from pipeline.policy import load_policy
 
@@ -59,18 +63,22 @@ def publish_indicators(year: int, folder: str) -> None:
     )
     files = [path / name for name in FILES] + sorted(path.glob("declaration_*.md"))
     create_markdown_artifact(
-        f"# Indicators {year}\n\n" + "\n".join(f"- `{p}`" for p in files if p.exists()) + "\n",
+        f"# Indicators {year}\n\n" + "\n".join(f"- {link(path.parent, p)}" for p in files if p.exists()) + "\n",
         key=f"indicators-{year}-files",
         description=f"{year}: indicator, budget and declaration files",
     )
 
 
 @flow(name="annual-indicators", persist_result=False, log_prints=False)
+@described
 def annual_indicators(
-    year: int | None = None,
-    inbox: str | None = None,
-    out: str | None = None,
-    policy: str | None = None,
+    year: Annotated[
+        int | None,
+        Field(description="The year to measure, e.g. 2021; empty: the year before the schedule's", ge=2000, le=2100),
+    ] = None,
+    inbox: InboxParameter = None,
+    out: OutParameter = None,
+    policy: PolicyParameter = None,
 ) -> str:
     """The year's indicators and budget from the ledgers (None: the year before the schedule's)."""
     year = choose_year(year, current_flow_run.scheduled_start_time)

@@ -14,12 +14,12 @@ import json
 import logging
 import threading
 import time
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from prefect import flow, task
+from prefect import Task, flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
@@ -34,6 +34,7 @@ from prefect.tasks import exponential_backoff
 from pydantic import Field
 
 from flows import report
+from flows.parameters import MONTH_PATTERN, InboxParameter, OutParameter, PolicyParameter, described
 from pipeline import guard, lifecycle
 from pipeline import run as steps
 from pipeline.emit.files import sha256_of
@@ -41,7 +42,7 @@ from pipeline.errors import AuditFailed, RunStopped, masked
 from pipeline.months import parse_month
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY, Inbox, OutDir
 from pipeline.policy import load_policy
-from pipeline.progress import Progress
+from pipeline.progress import timed
 from pipeline.run import RunContext
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -50,6 +51,7 @@ DAY = 24 * 3600
 APPROVAL_POLL_SECONDS = 10  # how often a paused run asks the server whether it was resumed
 PAUSE_GRACE_SECONDS = 600  # the server keeps the pause open this long after the approval window
 NO_DECISION = "no decision within the approval window"
+AWAITING = "Awaiting approval"  # the state name of a run that leaves its draft open
 STEP = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
@@ -60,11 +62,11 @@ def run_logger() -> logging.Logger | logging.LoggerAdapter:
         return logging.getLogger("flows.monthly")
 
 
-class LoggedProgress(Progress):
-    """The CLI's step timings and counts, sent to Prefect's logger instead of the terminal."""
+class LoggedReporter:
+    """The CLI's step timings and counts (pipeline.progress.Reporter), sent to Prefect's logger."""
 
-    def __init__(self) -> None:
-        super().__init__(quiet=True)
+    def step(self, name: str):
+        return timed(self.report_step, name)
 
     def report_step(self, name: str, elapsed: float, detail: str) -> None:
         run_logger().info("%s %.2f s  %s", name, elapsed, detail)
@@ -102,8 +104,7 @@ def retry_share_errors(task, task_run, state) -> bool:
     return False
 
 
-@task(name="choose-month", **STEP)
-def choose_month(month: str | None, scheduled_start: datetime) -> str:
+def month_to_run(month: str | None, scheduled_start: datetime) -> str:
     """The month asked for, else the month the schedule fires in, in Asia/Shanghai."""
     if month:
         parse_month(month)
@@ -111,103 +112,98 @@ def choose_month(month: str | None, scheduled_start: datetime) -> str:
     return scheduled_start.astimezone(SHANGHAI).strftime("%Y-%m")
 
 
-@task(name="check-can-run", task_run_name="check-can-run {ctx.month}", **STEP)
-def check_can_run(ctx: RunContext) -> None:
-    lifecycle.check_can_run(ctx.out, ctx.policy.opening_month, ctx.month)
+@task(name="choose-month", **STEP)
+def choose_month(month: str | None, scheduled_start: datetime) -> str:
+    return month_to_run(month, scheduled_start)
 
 
-@task(
-    name="ingest",
-    task_run_name="ingest {ctx.month}",
-    retries=3,
-    retry_delay_seconds=exponential_backoff(backoff_factor=10),
-    retry_jitter_factor=0.2,
-    retry_condition_fn=retry_share_errors,
-    **STEP,
-)
-def ingest(ctx: RunContext):
-    return steps.ingest(ctx, LoggedProgress())
+def run_name() -> str:
+    """payout-YYYY-MM, the month the run drafts (computed as choose-month does)."""
+    month = current_flow_run.parameters.get("month")
+    return f"payout-{month_to_run(month, current_flow_run.scheduled_start_time)}"
 
 
-@task(name="history", task_run_name="history {ctx.month}", **STEP)
-def history(ctx: RunContext):
-    return steps.history(ctx, LoggedProgress())
+# Prefect's options of a step, by step name: retry only what a retry can fix
+STEP_OPTIONS = {
+    "ingest": {
+        "retries": 3,
+        "retry_delay_seconds": exponential_backoff(backoff_factor=10),
+        "retry_jitter_factor": 0.2,
+        "retry_condition_fn": retry_share_errors,
+    },
+}
 
 
-@task(name="validate", task_run_name="validate {ctx.month}", **STEP)
-def validate(ctx: RunContext, raw, past):
-    return steps.validate(ctx, raw, past, LoggedProgress())
+def step_task(step: steps.Step) -> Task:
+    """One task for one step of pipeline.run.STEPS, named after it."""
+
+    def run_step(ctx: RunContext, values: dict[str, Any]) -> Any:
+        return step.run(ctx, values, LoggedReporter())
+
+    run_step.__name__ = run_step.__qualname__ = step.name.replace("-", "_")  # Prefect's task key
+    return task(
+        run_step,
+        name=step.name,
+        task_run_name=f"{step.name} {{ctx.run_month}}",
+        **STEP,
+        **STEP_OPTIONS.get(step.name, {}),
+    )
 
 
-@task(name="entitlement", task_run_name="entitlement {ctx.month}", **STEP)
-def entitlement(ctx: RunContext, month):
-    return steps.money(ctx, month, LoggedProgress())
+STEP_TASKS = {step.name: step_task(step) for step in steps.STEPS}
 
 
-@task(name="write-draft", task_run_name="write-draft {ctx.month}", **STEP)
-def write_draft(ctx: RunContext, raw, month, inputs, result) -> str:
-    return str(steps.write_draft(ctx, raw, month, inputs, result, LoggedProgress()))
-
-
-@task(name="audit", task_run_name="audit {ctx.month}", **STEP)
-def self_audit(ctx: RunContext) -> dict:
-    return steps.self_audit(ctx, LoggedProgress())
-
-
-@task(name="close-month", task_run_name="close-month {ctx.month}", **STEP)
-def close_month(ctx: RunContext, via: str = "catch-up") -> dict:
+@task(name="close-month", task_run_name="close-month {ctx.run_month}", **STEP)
+def close_month(ctx: RunContext) -> dict:
     """A month this flow run drafted itself (catch-up); the caller holds the lock."""
-    return lifecycle.close_month(ctx.out, ctx.policy.opening_month, ctx.month, via=via)
+    return steps.close_caught_up(ctx)
 
 
 def township_names(ctx: RunContext) -> dict[str, str]:
     return dict(zip(ctx.policy.townships["code"], ctx.policy.townships["name"], strict=True))
 
 
-@task(name="publish-artifacts", task_run_name="publish-artifacts {ctx.month}", **STEP)
+@task(name="publish-artifacts", task_run_name="publish-artifacts {ctx.run_month}", **STEP)
 def publish_artifacts(ctx: RunContext, audit: dict | None, manifest_sha256: str) -> None:
-    """The month's summary, rejects per township and reason, audit and file paths, in the UI."""
-    folder = ctx.out.month(ctx.month)
+    """The month's summary, money, rejects, holds, recoveries and audit, in the UI (counts and
+    money per township and reason from summary.json: never an ID or an account)."""
+    month = ctx.run_month
+    folder = ctx.out.month(month)
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     names = township_names(ctx)
-    key = f"payout-{ctx.month}"
-    create_table_artifact(
-        report.money_table(summary, names),
-        key=f"{key}-money",
-        description=f"{ctx.month}: money per township and component (yuan)",
+    key = f"payout-{month}"
+    tables = (
+        ("money", report.money_table, "money per township and component (yuan)"),
+        ("rejects", report.rejects_table, "rejected rows per township and reason (rows in rejects.csv)"),
+        ("holds", report.holds_table, "held rows and pending recoveries per township and reason (yuan; holds.csv)"),
+        ("recoveries", report.recoveries_table, "recoveries per township and reason (yuan; recoveries.csv)"),
     )
-    create_table_artifact(
-        report.rejects_table(summary, names),
-        key=f"{key}-rejects",
-        description=f"{ctx.month}: rejected rows per township and reason (rows in rejects.csv)",
+    for name, table, description in tables:
+        create_table_artifact(table(summary, names), key=f"{key}-{name}", description=f"{month}: {description}")
+    create_markdown_artifact(
+        report.audit_markdown(month, audit),
+        key=f"{key}-audit",
+        description=f"{month}: the self-audit's invariants (audit.json)",
     )
     create_markdown_artifact(
         report.report_markdown(
-            ctx.month,
+            month,
             folder,
             summary,
             audit,
-            status=lifecycle.status_of(ctx.out, ctx.month).get("status", "?"),
+            status=lifecycle.status_of(ctx.out, month).get("status", "?"),
             manifest_sha256=manifest_sha256,
-            ledger_partition=ctx.out.ledger_partition(ctx.month),
+            ledger_partition=ctx.out.ledger_partition(month),
         ),
         key=f"{key}-summary",
-        description=f"{ctx.month}: reconciliations, money, holds, audit and files",
+        description=f"{month}: reconciliations, money, holds, audit and files",
     )
 
 
-def draft_month(ctx: RunContext) -> tuple[dict, AuditFailed | None]:
-    """`payout run` for one month, step by step (pipeline.run.run_one_month)."""
-    check_can_run(ctx)
-    raw = ingest(ctx)
-    past = history(ctx)
-    month = validate(ctx, raw, past)
-    inputs, result = entitlement(ctx, month)
-    write_draft(ctx, raw, month, inputs, result)
-    try:
-        return self_audit(ctx), None
-    except AuditFailed as failed:  # the draft is written: show it, then fail the run
-        return failed.report, failed
+def draft_month(ctx: RunContext) -> dict:
+    """`payout run` for one month: one task per step of pipeline.run.STEPS; returns the audit
+    (AuditFailed when it failed, after the draft was written)."""
+    return steps.run_steps(ctx, lambda step, ctx, values: STEP_TASKS[step.name](ctx, values))["audit"]
 
 
 def ask_for_approval(ctx: RunContext, audit: dict, manifest_sha256: str, timeout: int) -> Approval | None:
@@ -216,9 +212,9 @@ def ask_for_approval(ctx: RunContext, audit: dict, manifest_sha256: str, timeout
     Prefect fails a run whose pause expires (the server refuses any later state but Failed), so
     the pause is given a grace period and a watchdog ends the wait itself at `timeout`: it resumes
     the run with a rejection marked as no decision, and the run completes with the draft open."""
-    summary = json.loads((ctx.out.month(ctx.month) / "summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((ctx.out.month(ctx.run_month) / "summary.json").read_text(encoding="utf-8"))
     form = Approval.with_initial_data(
-        description=report.approval_description(ctx.month, summary, audit, manifest_sha256)
+        description=report.approval_description(ctx.run_month, summary, audit, manifest_sha256)
     )
     run_id = FlowRunContext.get().flow_run.id
     answered, expired = threading.Event(), threading.Event()
@@ -253,7 +249,7 @@ def ask_for_approval(ctx: RunContext, audit: dict, manifest_sha256: str, timeout
     return None if expired.is_set() else decision
 
 
-@task(name="apply-decision", task_run_name="apply-decision {ctx.month}", **STEP)
+@task(name="apply-decision", task_run_name="apply-decision {ctx.run_month}", **STEP)
 def apply_decision(
     ctx: RunContext,
     approve: bool | None,
@@ -265,11 +261,11 @@ def apply_decision(
     """Close the month (approve), or record why not (reject, or no decision in time), under the
     output folder's lock: the rules are lifecycle.record_decision's, the same as the CLI's."""
     decision = {True: "approved", False: "rejected", None: "no decision"}[approve]
-    with guard.writing(ctx.out, f"prefect monthly-payout {ctx.month} (decision)", run_logger().warning):
+    with guard.writing(ctx.out, f"prefect monthly-payout {ctx.run_month} (decision)", run_logger().warning):
         record = lifecycle.record_decision(
             ctx.out,
             ctx.policy.opening_month,
-            ctx.month,
+            ctx.run_month,
             decision,
             reviewed_manifest,
             actor=approver or None,
@@ -278,29 +274,65 @@ def apply_decision(
             flow_run_id=flow_run_id,
         )
     create_markdown_artifact(
-        f"# {ctx.month}: {decision}\n\nstatus **{record['status']}** (by {masked(record['decided_by'])})"
+        f"# {ctx.run_month}: {decision}\n\nstatus **{record['status']}** (by {masked(record['decided_by'])})"
         + (f"\n\nreason: {masked(reason)}" if reason else ""),
-        key=f"payout-{ctx.month}-approval",
-        description=f"{ctx.month}: the operator's decision",
+        key=f"payout-{ctx.run_month}-approval",
+        description=f"{ctx.run_month}: the operator's decision",
     )
     return record
 
 
-@flow(name="monthly-payout", persist_result=False, log_prints=False)
+# the state a run ends in, by the decision recorded: a draft left open awaits an approval
+STATE_NAMES = {"approved": "Approved", "rejected": "Rejected", "no decision": AWAITING, None: AWAITING}
+
+
+def tag_run(*tags: str) -> None:
+    """Add tags to this flow run (the month is known only once the run started)."""
+    run_id = current_flow_run.id
+    if run_id is None:
+        return
+    with get_client(sync_client=True) as client:
+        current = client.read_flow_run(run_id).tags
+        client.update_flow_run(run_id, tags=[*current, *(t for t in tags if t not in current)])
+
+
+@flow(name="monthly-payout", flow_run_name=run_name, persist_result=False, log_prints=False)
+@described
 def monthly_payout(
-    month: str | None = None,
-    inbox: str | None = None,
-    out: str | None = None,
-    policy: str | None = None,
-    approval: bool = True,
-    approval_timeout_seconds: int = DAY,
-    catch_up: bool = False,
+    month: Annotated[
+        str | None,
+        Field(
+            description="The month to draft, YYYY-MM (e.g. 2021-03); empty: the month the schedule fires in, "
+            "Asia/Shanghai",
+            pattern=MONTH_PATTERN,
+        ),
+    ] = None,
+    inbox: InboxParameter = None,
+    out: OutParameter = None,
+    policy: PolicyParameter = None,
+    approval: Annotated[
+        bool,
+        Field(description="Wait for an operator's approval, then close the month; off: leave the draft open"),
+    ] = True,
+    approval_timeout_seconds: Annotated[
+        int,
+        Field(
+            description="How long to wait for the approval, in seconds (up to 7 days); then the draft stays open",
+            ge=1,
+            le=7 * DAY,
+        ),
+    ] = DAY,
+    catch_up: Annotated[
+        bool,
+        Field(description="First run and close every earlier month never run, as `payout run --catch-up`"),
+    ] = False,
 ):
     """Draft the month (None: the month the schedule fires in, Asia/Shanghai), show it in the UI,
     then, with approval, wait for the operator: approve closes it and releases the bank files,
     reject keeps the draft open with the reason in approval.json. catch_up first runs and closes
     every earlier open month, as `payout run --catch-up` does."""
     month = choose_month(month, current_flow_run.scheduled_start_time)
+    tag_run("payout", f"month:{month}")
     ctx = RunContext(
         month,
         Inbox(Path(inbox or DEFAULT_INBOX)),
@@ -308,15 +340,18 @@ def monthly_payout(
         load_policy(Path(policy or DEFAULT_POLICY)),
     )
     logger = run_logger()
+
+    def catching_up(earlier: str) -> None:
+        tag_run("catch-up")
+        logger.info("%s (catch-up: run and close)", earlier)
+
     with guard.writing(ctx.out, f"prefect monthly-payout {month}", logger.warning):
         if catch_up:
-            for earlier in lifecycle.catch_up_months(ctx.out, ctx.policy.opening_month, month):
-                logger.info("%s (catch-up: run and close)", earlier)
-                _, failed = draft_month(replace(ctx, month=earlier))
-                if failed:
-                    raise failed
-                close_month(replace(ctx, month=earlier))
-        audit, failed = draft_month(ctx)
+            steps.catch_up_earlier_months(ctx, draft_month, close_month, catching_up)
+        try:
+            audit, failed = draft_month(ctx), None
+        except AuditFailed as err:  # the draft is written: show it, then fail the run
+            audit, failed = err.report, err
         manifest_sha256 = sha256_of(ctx.out.month(month) / "manifest.json")
         publish_artifacts(ctx, audit, manifest_sha256)
     if failed:
@@ -324,6 +359,7 @@ def monthly_payout(
     folder = str(ctx.out.month(month))
     if not approval:
         return Completed(
+            name=AWAITING,
             message=f"{month} drafted in {folder}; it stays open until closed.",
             data={"month": month, "folder": folder, "status": "draft", "decision": None},
         )
@@ -348,6 +384,7 @@ def monthly_payout(
     }[record["decision"]]
     logger.info(message)
     return Completed(
+        name=STATE_NAMES[record["decision"]],
         message=message,
         data={
             "month": month,

@@ -7,23 +7,27 @@ the control files and manifest.json keep the full ones). No Prefect import: test
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from pipeline.emit.office_lists import HOLD_REASONS, RECOVERY_REASONS
 from pipeline.emit.summary import change_sentence
 from pipeline.money_text import yuan_text
+from pipeline.validate.reasons import REASONS, message
 
 MONEY_COLUMNS = ("payment", "recovery", "reversal", "net")
+TOTAL = "合计 total"
+# the office's lists (each a .csv with its .xlsx twin, pipeline/emit/lists.py), then the records
+LISTS = ("rejects", "holds", "recoveries", "funeral_grants", "changes")
 OFFICE_FILES = (
     "summary.md",
-    "rejects.csv",
-    "holds.csv",
-    "recoveries.csv",
-    "funeral_grants.csv",
-    "funeral_grants.xlsx",
-    "changes.csv",
+    *(f"{name}.{ext}" for name in LISTS for ext in ("csv", "xlsx")),
+    "truncated_payees.csv",
+    "summary.json",
     "manifest.json",
     "audit.json",
 )
+PER_TOWNSHIP_FOLDERS = ("rejects", "funeral_grants")
 
 
 def yuan(fen: int) -> str:
@@ -35,7 +39,7 @@ def short(digest: str | None) -> str:
 
 
 def money_table(summary: dict, township_names: dict[str, str]) -> list[dict]:
-    """Money per township and component in yuan, then one total line per component."""
+    """Money per township and component in yuan, one total line per component, then the total."""
     rows = summary.get("money", {}).get("per_township_component_fen", [])
     table = [
         {
@@ -52,26 +56,125 @@ def money_table(summary: dict, township_names: dict[str, str]) -> list[dict]:
         for c in MONEY_COLUMNS:
             per[c] += r[c]
     table += [
-        {
-            "township_code": "all",
-            "township": "合计 total",
-            "component": component,
-            **{c: yuan(v) for c, v in values.items()},
-        }
+        {"township_code": "all", "township": TOTAL, "component": component, **{c: yuan(v) for c, v in values.items()}}
         for component, values in sorted(totals.items())
     ]
+    table.append(
+        {
+            "township_code": "all",
+            "township": TOTAL,
+            "component": "all",
+            **{c: yuan(sum(r[c] for r in rows)) for c in MONEY_COLUMNS},
+        }
+    )
     return table
 
 
-def rejects_table(summary: dict, township_names: dict[str, str]) -> dict[str, list]:
-    """Reject counts per township and reason (counts only: the rows stay in rejects.csv)."""
-    rows = summary.get("rejects_by_township_and_reason", [])
-    return {
-        "township_code": [r["township_code"] for r in rows],
-        "township": [township_names.get(r["township_code"], "") for r in rows],
-        "reason_code": [r["reason_code"] for r in rows],
-        "rows": [int(r["rows"]) for r in rows],
+def reason_message(code: str) -> str:
+    return message(code) if code in REASONS else ""
+
+
+def township_reason_table(
+    rows: list[dict],
+    township_names: dict[str, str],
+    *,
+    reason_key: str,
+    words: Callable[[str], str],
+    counts: tuple[str, ...],
+    fen: dict[str, str] | None = None,
+) -> list[dict]:
+    """One line per township and reason (the reason's code and words), its counts and its money
+    (fen columns shown in yuan, by the name given), then the total line."""
+    fen = fen or {}
+    table = [
+        {
+            "township_code": r["township_code"],
+            "township": township_names.get(r["township_code"], ""),
+            "reason_code": r[reason_key],
+            "reason": words(r[reason_key]),
+            **{c: int(r[c]) for c in counts},
+            **{shown: yuan(r[field]) for shown, field in fen.items()},
+        }
+        for r in rows
+    ]
+    total = {
+        "township_code": "all",
+        "township": TOTAL,
+        "reason_code": "",
+        "reason": "",
+        **{c: sum(int(r[c]) for r in rows) for c in counts},
+        **{shown: yuan(sum(r[field] for r in rows)) for shown, field in fen.items()},
     }
+    return [*table, total]
+
+
+def rejects_table(summary: dict, township_names: dict[str, str]) -> list[dict]:
+    """Reject counts per township and reason with the reason's message (counts only: the rows
+    stay in rejects.csv)."""
+    return township_reason_table(
+        summary.get("rejects_by_township_and_reason", []),
+        township_names,
+        reason_key="reason_code",
+        words=reason_message,
+        counts=("rows",),
+    )
+
+
+def holds_table(summary: dict, township_names: dict[str, str]) -> list[dict]:
+    """Per township and reason: rows held, money kept unpaid and recoveries kept pending (yuan)."""
+    return township_reason_table(
+        summary.get("money", {}).get("holds_by_township_and_reason", []),
+        township_names,
+        reason_key="hold_reason",
+        words=lambda code: HOLD_REASONS.get(code, ""),
+        counts=("rows",),
+        fen={"held": "held_fen", "pending_recovery": "pending_recovery_fen"},
+    )
+
+
+def recoveries_table(summary: dict, township_names: dict[str, str]) -> list[dict]:
+    """Per township and reason: recovery entries, the money recovered and the part still owed (yuan)."""
+    return township_reason_table(
+        summary.get("money", {}).get("recoveries_by_township_and_reason", []),
+        township_names,
+        reason_key="reason",
+        words=lambda code: RECOVERY_REASONS.get(code, ""),
+        counts=("entries",),
+        fen={"recovered": "recovered_fen", "owed": "owed_fen"},
+    )
+
+
+def audit_markdown(month: str, audit: dict | None) -> str:
+    """Each invariant with its violations; a failed one with the query (`make audit`) listing them."""
+    lines = [f"# Self-audit {month} 自查", ""]
+    if audit is None:
+        return "\n".join([*lines, "(not run)", ""])
+    lines += [f"Passed: **{audit['passed']}**", "", "| | invariant | violations | to see them (`make audit`) |"]
+    lines.append("|---|---|---:|---|")
+    for c in audit["invariants"]:
+        failed = c["violations"] != 0
+        query = f"`{c['query']}`" if failed and c.get("query") else ""
+        lines.append(f"| {'✗' if failed else '✓'} | {c['invariant']} | {c['violations']} | {query} |")
+    return "\n".join([*lines, ""])
+
+
+def link(folder: Path, path: Path) -> str:
+    """A markdown link named relative to the output folder, to a file:// URI (never a bare path)."""
+    name = path.relative_to(folder.parent).as_posix()
+    return f"[{name}]({path.absolute().as_uri()})"
+
+
+def month_files(folder: Path, ledger_partition: Path) -> list[str]:
+    """The month's files as links, bank files (not their control files) and per-township folders."""
+    files = [folder / name for name in OFFICE_FILES if (folder / name).exists()]
+    files += sorted(p for p in (folder / "bank").glob("*") if p.is_file() and not p.name.endswith(".control.json"))
+    lines = [f"- {link(folder, p)}" for p in files]
+    lines += [
+        f"- {link(folder, folder / name)}/ (one .csv and .xlsx per township)"
+        for name in PER_TOWNSHIP_FOLDERS
+        if (folder / name).is_dir()
+    ]
+    return lines + [f"- ledger {link(folder, ledger_partition)}/"]
 
 
 def report_markdown(
@@ -88,7 +191,7 @@ def report_markdown(
     lines = [
         f"# Monthly payout {month} 月度发放",
         "",
-        f"Status: **{status}** · manifest `{short(manifest_sha256)}` · folder `{folder}`",
+        f"Status: **{status}** · manifest `{short(manifest_sha256)}` · folder {link(folder, folder)}",
         "",
     ]
     rows = summary.get("rows", {})
@@ -104,6 +207,7 @@ def report_markdown(
     money = summary.get("money")
     if money:
         holds = money.get("holds_fen_by_reason", {})
+        pending = money.get("pending_recoveries_fen_by_reason", {})
         lines += [
             "## Money 金额 (yuan 元)",
             "",
@@ -114,6 +218,8 @@ def report_markdown(
             f"- reversals 银行退回: {yuan(money['reversals_fen'])}",
             f"- holds 暂缓: {money['hold_rows']} rows, "
             + (", ".join(f"{reason} {yuan(fen)}" for reason, fen in sorted(holds.items())) or "none"),
+            "- recoveries pending 待追回 (people on no roster): "
+            + (", ".join(f"{reason} {yuan(fen)}" for reason, fen in sorted(pending.items())) or "none"),
             f"- bank files 银行文件: {yuan(money['bank_total_fen'])}; "
             f"every batch equals its ledger entries: **{money['bank_reconciles']}**",
             "",
@@ -136,14 +242,7 @@ def report_markdown(
             for c in audit["invariants"]
         ]
         lines.append("")
-    lines += ["## Files 文件", ""]
-    lines += [f"- `{folder / name}`" for name in OFFICE_FILES if (folder / name).exists()]
-    lines += [f"- `{p}`" for p in sorted((folder / "bank").glob("*.csv"))]
-    lines += [
-        f"- `{folder / 'rejects'}/` (one file per township)",
-        f"- ledger `{ledger_partition}/`",
-        "",
-    ]
+    lines += ["## Files 文件", "", *month_files(folder, ledger_partition), ""]
     return "\n".join(lines)
 
 

@@ -1,4 +1,5 @@
-"""`make serve`: the monthly and yearly deployments with their schedules, served from here.
+"""`make serve`: the monthly and yearly deployments with their schedules, served from here (for
+local use: stopping it pauses them; production runs prefect.yaml's deployments on a worker, `make worker`).
 
 Uses the Prefect server of PREFECT_API_URL when it is set; otherwise starts `prefect server start`
 on http://127.0.0.1:4200 (database and log under PREFECT_HOME=.prefect), or reuses one already
@@ -19,6 +20,15 @@ from flows.settings import apply_defaults, configured_api_url
 TIMEZONE = "Asia/Shanghai"
 MONTHLY_CRON = "0 6 5 * *"  # 06:00 on the 5th of every month, Shanghai time
 YEARLY_CRON = "0 6 15 1 *"  # 06:00 on 15 January: last year's indicators
+# the UI shows a schedule without its time zone: the descriptions say it (prefect.yaml repeats
+# them; tests/flows/test_deployments.py checks that both agree)
+MONTHLY_DESCRIPTION = (
+    "06:00 on the 5th of every month, Asia/Shanghai time: draft the month the schedule fires in, then wait "
+    "for an operator's approval (resume the paused run) before closing it and releasing the bank files."
+)
+YEARLY_DESCRIPTION = (
+    "06:00 on 15 January, Asia/Shanghai time: last year's indicators, budget execution and next year's declaration."
+)
 LOCAL_API = "http://127.0.0.1:4200/api"
 SERVER_STARTUP_SECONDS = 120
 
@@ -34,14 +44,13 @@ def deployments() -> list:
             name="monthly",
             schedules=[Cron(MONTHLY_CRON, timezone=TIMEZONE)],
             parameters={"approval": True},
-            description="Draft the month the schedule fires in, then wait for an operator's "
-            "approval (resume the paused run) before closing it and releasing the bank files.",
+            description=MONTHLY_DESCRIPTION,
             tags=["payout"],
         ),
         annual_indicators.to_deployment(
             name="yearly",
             schedules=[Cron(YEARLY_CRON, timezone=TIMEZONE)],
-            description="Last year's indicators, budget execution and next year's declaration.",
+            description=YEARLY_DESCRIPTION,
             tags=["payout"],
         ),
     ]

@@ -132,11 +132,18 @@ def check_can_run(out: OutDir, opening_month: str, month: str) -> None:
         )
     pending = months_to_catch_up(out, opening_month, month)
     if pending:
+        first = pending[0]
+        drafted = is_drafted(out, first)
+        # an open draft needs only its close; a month never run needs its run before it can be closed
+        first_step = (
+            f"close {first} first (`payout close --month {first}`)"
+            if drafted
+            else f"run {first} first (`payout run --month {first}`), then close it (`payout close --month {first}`)"
+        )
         raise RunStopped(
-            f"{pending[0]} is {'open' if is_drafted(out, pending[0]) else 'not run'}; months are paid in sequence.",
-            file=str(out.month(pending[0])),
-            action=f"run and close {pending[0]} first (`payout close --month {pending[0]}`), "
-            f"or replay every earlier month with `payout run --month {month} --catch-up`.",
+            f"{first} is {'open' if drafted else 'not run'}; months are paid in sequence.",
+            file=str(out.month(first)),
+            action=f"{first_step}, or replay every earlier month with `payout run --month {month} --catch-up`.",
         )
 
 

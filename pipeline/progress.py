@@ -3,13 +3,42 @@
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from rich.console import Console
 from rich.markup import escape
 
 from pipeline.money_text import yuan_text
+
+
+class Reporter(Protocol):
+    """What a month's steps tell as they run: the console's Progress, or the flow's run logger."""
+
+    def step(self, name: str) -> AbstractContextManager[dict[str, int]]:
+        """Times the step; the caller fills in its counts."""
+        ...
+
+    def say(self, text: str) -> None: ...
+
+    def show_summary(self, summary: dict) -> None: ...
+
+    def show_audit(self, report: dict) -> None: ...
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    return " · ".join(f"{k} {v:,}" for k, v in counts.items())
+
+
+@contextmanager
+def timed(report: Callable[[str, float, str], None], name: str) -> Iterator[dict[str, int]]:
+    """A step's counts, filled in by the caller, and its time, given to report at its end."""
+    counts: dict[str, int] = {}
+    started = time.perf_counter()
+    yield counts
+    report(name, time.perf_counter() - started, counts_text(counts))
 
 
 @dataclass
@@ -18,16 +47,11 @@ class Progress:
     quiet: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
-    @contextmanager
-    def step(self, name: str):
-        counts: dict[str, int] = {}
-        started = time.perf_counter()
-        yield counts
-        elapsed = time.perf_counter() - started
-        self.timings[name] = self.timings.get(name, 0.0) + elapsed
-        self.report_step(name, elapsed, " · ".join(f"{k} {v:,}" for k, v in counts.items()))
+    def step(self, name: str) -> AbstractContextManager[dict[str, int]]:
+        return timed(self.report_step, name)
 
     def report_step(self, name: str, elapsed: float, detail: str) -> None:
+        self.timings[name] = self.timings.get(name, 0.0) + elapsed
         if not self.quiet:
             self.console.print(f"  [green]✓[/] {name:<10} {elapsed:6.2f} s  {detail}")
 

@@ -6,9 +6,11 @@ The CLI and the Prefect flow both call these functions; nothing here imports Pre
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.compute as pc
@@ -37,7 +39,7 @@ from pipeline.ingest.inputs import RawInputs, read_month
 from pipeline.months import add_months
 from pipeline.paths import Inbox, OutDir
 from pipeline.policy import Policy
-from pipeline.progress import Progress
+from pipeline.progress import Progress, Reporter
 from pipeline.state import History, carried_forward, read_history, write_state
 from pipeline.validate.idcard import normalise
 from pipeline.validate.month import ValidatedMonth, validate_month
@@ -45,43 +47,45 @@ from pipeline.validate.month import ValidatedMonth, validate_month
 
 @dataclass(frozen=True)
 class RunContext:
-    month: str
+    run_month: str  # 'YYYY-MM'
     inbox: Inbox
     out: OutDir
     policy: Policy
 
 
-def ingest(ctx: RunContext, progress: Progress) -> RawInputs:
+def ingest(ctx: RunContext, progress: Reporter) -> RawInputs:
     with progress.step("ingest") as counts:
-        raw = read_month(ctx.inbox, ctx.month, headers=ctx.policy.header_rules, returns=return_readers(ctx.policy))
+        raw = read_month(ctx.inbox, ctx.run_month, headers=ctx.policy.header_rules, returns=return_readers(ctx.policy))
         counts.update(
             files=len(raw.files), rosters=len(raw.rosters), deaths=len(raw.deaths), returns=len(raw.bank_returns)
         )
     return raw
 
 
-def history(ctx: RunContext, progress: Progress) -> History:
+def history(ctx: RunContext, progress: Reporter) -> History:
     with progress.step("history") as counts:
-        past = read_history(ctx.out, ctx.policy.opening_month, ctx.month)
+        past = read_history(ctx.out, ctx.policy.opening_month, ctx.run_month)
         counts.update(known_people=len(past.last_known))
     return past
 
 
-def validate(ctx: RunContext, raw: RawInputs, past: History, progress: Progress) -> ValidatedMonth:
+def validate(ctx: RunContext, raw: RawInputs, past: History, progress: Reporter) -> ValidatedMonth:
     with progress.step("validate") as counts:
-        month = validate_month(raw, history=past.for_validation(ctx.month), policy=ctx.policy, run_month=ctx.month)
-        counts.update(
-            accepted=len(month.roster),
-            rejected=len(month.rejects),
-            deaths=len(month.deaths),
-            returns=len(month.bank_returns),
+        validated = validate_month(
+            raw, history=past.for_validation(ctx.run_month), policy=ctx.policy, run_month=ctx.run_month
         )
-    return month
+        counts.update(
+            accepted=len(validated.roster),
+            rejected=len(validated.rejects),
+            deaths=len(validated.deaths),
+            returns=len(validated.bank_returns),
+        )
+    return validated
 
 
-def money(ctx: RunContext, month: ValidatedMonth, past: History, progress: Progress) -> tuple[MoneyInputs, Money]:
+def money(ctx: RunContext, validated: ValidatedMonth, past: History, progress: Reporter) -> tuple[MoneyInputs, Money]:
     with progress.step("entitlement") as counts:
-        inputs = money_inputs(ctx.month, month, past)
+        inputs = money_inputs(ctx.run_month, validated, past)
         result = compute_money(inputs, ctx.policy)
         counts.update(
             people=len(result.people),
@@ -92,53 +96,53 @@ def money(ctx: RunContext, month: ValidatedMonth, past: History, progress: Progr
     return inputs, result
 
 
-def money_inputs(run_month: str, month: ValidatedMonth, past: History) -> MoneyInputs:
-    roster_rejects = month.rejects[month.rejects["input_kind"] == "rosters"]
+def money_inputs(run_month: str, validated: ValidatedMonth, past: History) -> MoneyInputs:
+    roster_rejects = validated.rejects[validated.rejects["input_kind"] == "rosters"]
     return MoneyInputs(
         run_month=run_month,
-        roster=month.roster,
+        roster=validated.roster,
         rejected_ids=normalise(roster_rejects["id_number"]).drop_duplicates(),
         last_known=past.last_known,
-        deaths=pd.concat([past.deaths, month.deaths.assign(run_month=run_month)], ignore_index=True),
+        deaths=pd.concat([past.deaths, validated.deaths.assign(run_month=run_month)], ignore_index=True),
         death_conflicts=pd.concat(
-            [past.death_conflicts, month.death_conflicts.assign(run_month=run_month)], ignore_index=True
+            [past.death_conflicts, validated.death_conflicts.assign(run_month=run_month)], ignore_index=True
         ),
-        returns_so_far=pd.concat([past.returns, month.bank_returns.assign(run_month=run_month)], ignore_index=True),
-        bank_returns=month.bank_returns,
+        returns_so_far=pd.concat([past.returns, validated.bank_returns.assign(run_month=run_month)], ignore_index=True),
+        bank_returns=validated.bank_returns,
         issued_lines=past.issued_lines,
         prior_ledger=past.prior_ledger,
-        id_links=pd.concat([past.id_links, month.id_corrections.assign(run_month=run_month)], ignore_index=True),
+        id_links=pd.concat([past.id_links, validated.id_corrections.assign(run_month=run_month)], ignore_index=True),
     )
 
 
 def write_draft(
-    ctx: RunContext, raw: RawInputs, month: ValidatedMonth, inputs: MoneyInputs, result: Money, progress: Progress
+    ctx: RunContext, raw: RawInputs, validated: ValidatedMonth, inputs: MoneyInputs, result: Money, progress: Reporter
 ) -> Path:
     """Everything goes to a staging folder first; the month appears in one rename."""
     with progress.step("write") as counts:
-        bank_rows = bank_file_rows(result.bank_lines, result.people, result.deaths_in_force, ctx.month)
-        check_bank_lines(bank_rows, ctx.month, ctx.policy)  # before the staging folder exists
-        bank_files = render_bank_files(bank_rows, ctx.month, ctx.policy)  # a field too narrow stops here
-        staging = ctx.out.staging(ctx.month)
+        bank_rows = bank_file_rows(result.bank_lines, result.people, result.deaths_in_force, ctx.run_month)
+        check_bank_lines(bank_rows, ctx.run_month, ctx.policy)  # before the staging folder exists
+        bank_files = render_bank_files(bank_rows, ctx.run_month, ctx.policy)  # a field too narrow stops here
+        staging = ctx.out.staging(ctx.run_month)
         try:
             durable.remove_tree(staging)
-            summary = stage_draft(ctx, raw, month, inputs, result, bank_files, staging)
+            summary = stage_draft(ctx, raw, validated, inputs, result, bank_files, staging)
         except Exception as err:  # nothing was published: leave no half-written month (nor its IDs)
             durable.remove_tree(staging)
             raise write_stopped(err, ctx, "nothing was published and its unfinished files were removed") from err
         try:
-            lifecycle.publish_staged(ctx.out, ctx.month)
+            lifecycle.publish_staged(ctx.out, ctx.run_month)
         except OSError as err:
             raise write_stopped(err, ctx, "its publish was interrupted: the next command completes it") from err
         counts.update(paid_fen=summary["money"]["bank_total_fen"], holds=summary["money"]["hold_rows"])
     progress.show_summary(summary)
-    return ctx.out.month(ctx.month)
+    return ctx.out.month(ctx.run_month)
 
 
 def stage_draft(
     ctx: RunContext,
     raw: RawInputs,
-    month: ValidatedMonth,
+    validated: ValidatedMonth,
     inputs: MoneyInputs,
     result: Money,
     bank_files: list[BankFile],
@@ -148,22 +152,24 @@ def stage_draft(
     holds = result.positions[result.positions["action"] == "hold"]
     tables = {
         "entries": result.ledger,
-        "roster": month.roster,
-        "deaths": month.deaths,
-        "death_conflicts": month.death_conflicts,
-        "bank_returns": month.bank_returns,
+        "roster": validated.roster,
+        "deaths": validated.deaths,
+        "death_conflicts": validated.death_conflicts,
+        "bank_returns": validated.bank_returns,
         "issued_lines": result.bank_lines,
         "due": result.due,
-        "last_known": carried_forward(inputs.last_known, month.roster, ctx.month),
+        "last_known": carried_forward(inputs.last_known, validated.roster, ctx.run_month),
         "holds": holds,
-        "id_corrections": month.id_corrections,
+        "id_corrections": validated.id_corrections,
     }
     with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
-        written = parquet_writer.submit(write_state, staging / "month" / "state", staging / "ledger", ctx.month, tables)
-        summary = emit_month(ctx, month, inputs, result, bank_files, staging / "month")
+        written = parquet_writer.submit(
+            write_state, staging / "month" / "state", staging / "ledger", ctx.run_month, tables
+        )
+        summary = emit_month(ctx, validated, inputs, result, bank_files, staging / "month")
         written.result()
     write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
-    write_json(lifecycle.draft_status(ctx.month), staging / "month" / lifecycle.STATUS)
+    write_json(lifecycle.draft_status(ctx.run_month), staging / "month" / lifecycle.STATUS)
     lifecycle.mark_staged(staging)
     return summary
 
@@ -172,11 +178,16 @@ def write_stopped(err: Exception, ctx: RunContext, outcome: str) -> RunStopped:
     """A failed write as an operator's message (a full disk says so)."""
     if isinstance(err, RunStopped):
         return err
-    return stopped_by(err, f"the draft of {ctx.month} could not be written; {outcome}.", ctx.out.root)
+    return stopped_by(err, f"the draft of {ctx.run_month} could not be written; {outcome}.", ctx.out.root)
 
 
 def emit_month(
-    ctx: RunContext, month: ValidatedMonth, inputs: MoneyInputs, result: Money, bank_files: list[BankFile], folder: Path
+    ctx: RunContext,
+    validated: ValidatedMonth,
+    inputs: MoneyInputs,
+    result: Money,
+    bank_files: list[BankFile],
+    folder: Path,
 ) -> dict:
     """The files people and banks read."""
     township_names = ctx.policy.townships.set_index("code")["name"]
@@ -185,19 +196,19 @@ def emit_month(
     write_csv(truncated_payees(bank_files), folder / "truncated_payees.csv")
     grants = funeral_grant_rows(result.positions, result.ledger, deaths, township_names)
     last_known = inputs.last_known
-    previous = last_known[last_known["run_month"] == add_months(ctx.month, -1)]
+    previous = last_known[last_known["run_month"] == add_months(ctx.run_month, -1)]
     write_office_lists(
         folder,
-        ctx.month,
+        ctx.run_month,
         ctx.policy,
         grants=grants,
         recoveries=recovery_rows(result.ledger, result.people),
         holds=hold_rows(result.positions, result.people),
-        changes=change_rows(month.roster, previous, inputs.rejected_ids),
+        changes=change_rows(validated.roster, previous, inputs.rejected_ids),
     )
-    write_rejects(month.rejects, folder, ctx.policy, ctx.month)
+    write_rejects(validated.rejects, folder, ctx.policy, ctx.run_month)
     summary = month_summary(
-        month, result, controls, ctx.policy, run_month=ctx.month, previous_bank_fen=previous_bank_total(ctx)
+        validated, result, controls, ctx.policy, run_month=ctx.run_month, previous_bank_fen=previous_bank_total(ctx)
     )
     write_summary(summary, folder)
     return summary
@@ -205,9 +216,9 @@ def emit_month(
 
 def previous_bank_total(ctx: RunContext) -> int | None:
     """Last month's bank total from its ledger partition (the source of truth, one month only)."""
-    if ctx.month <= ctx.policy.opening_month:
+    if ctx.run_month <= ctx.policy.opening_month:
         return None
-    entries = ctx.out.ledger_partition(add_months(ctx.month, -1)) / "entries.parquet"
+    entries = ctx.out.ledger_partition(add_months(ctx.run_month, -1)) / "entries.parquet"
     if not entries.is_file():
         return None
     table = pq.read_table(entries, columns=["batch_id", "amount_fen"])
@@ -219,12 +230,12 @@ def manifest(ctx: RunContext, raw: RawInputs, staging: Path) -> dict:
     outputs = {
         str(p.relative_to(staging / "month"))
         if p.is_relative_to(staging / "month")
-        else f"../ledger/run_month={ctx.month}/{p.name}": sha256_of(p)
+        else f"../ledger/run_month={ctx.run_month}/{p.name}": sha256_of(p)
         for p in sorted(staging.rglob("*"))
         if p.is_file()
     }
     return {
-        "month": ctx.month,
+        "month": ctx.run_month,
         "status": "draft",
         "inputs": {
             str(p.relative_to(ctx.inbox.root)): raw.hashes[str(p.relative_to(ctx.inbox.root))] for p in raw.files
@@ -271,22 +282,11 @@ def code_version() -> str:
         return version("jiangyin-payout")
 
 
-def run_one_month(ctx: RunContext, progress: Progress) -> Path:
-    lifecycle.check_can_run(ctx.out, ctx.policy.opening_month, ctx.month)
-    raw = ingest(ctx, progress)
-    past = history(ctx, progress)
-    month = validate(ctx, raw, past, progress)
-    inputs, result = money(ctx, month, past, progress)
-    folder = write_draft(ctx, raw, month, inputs, result, progress)
-    self_audit(ctx, progress)
-    return folder
-
-
-def self_audit(ctx: RunContext, progress: Progress) -> dict:
+def self_audit(ctx: RunContext, progress: Reporter) -> dict:
     """The auditors' invariants over the whole output folder, written next to the month's files
     (outside the manifest: they describe the folder, not the month's inputs)."""
     with progress.step("audit") as counts:
-        folder = ctx.out.month(ctx.month)
+        folder = ctx.out.month(ctx.run_month)
         # which draft was audited (close checks it); no time: a rerun on the same inputs gives the same bytes
         report = audit_report(invariant_checks(ctx.out)) | {"manifest_sha256": sha256_of(folder / "manifest.json")}
         write_json(report, folder / lifecycle.AUDIT)
@@ -297,13 +297,79 @@ def self_audit(ctx: RunContext, progress: Progress) -> dict:
     return report
 
 
+# -- the steps of a month, declared once for `payout run` and the Prefect flow -----------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a month's run: a function of the context, the values of the steps before it
+    (by step name) and the reporter. The flow makes one task of each."""
+
+    name: str
+    run: Callable[[RunContext, Mapping[str, Any], Reporter], Any]
+
+
+def check_can_run(ctx: RunContext, values: Mapping[str, Any], progress: Reporter) -> None:
+    lifecycle.check_can_run(ctx.out, ctx.policy.opening_month, ctx.run_month)
+
+
+STEPS = (
+    Step("check-can-run", check_can_run),
+    Step("ingest", lambda ctx, values, progress: ingest(ctx, progress)),
+    Step("history", lambda ctx, values, progress: history(ctx, progress)),
+    Step("validate", lambda ctx, values, progress: validate(ctx, values["ingest"], values["history"], progress)),
+    Step("entitlement", lambda ctx, values, progress: money(ctx, values["validate"], values["history"], progress)),
+    Step(
+        "write-draft",
+        lambda ctx, values, progress: write_draft(
+            ctx, values["ingest"], values["validate"], *values["entitlement"], progress
+        ),
+    ),
+    Step("audit", lambda ctx, values, progress: self_audit(ctx, progress)),
+)
+RunStep = Callable[[Step, RunContext, dict[str, Any]], Any]
+
+
+def run_steps(ctx: RunContext, run_step: RunStep) -> dict[str, Any]:
+    """Every step of STEPS in order, each given the values of those before it; run_step runs one
+    (directly for the CLI, as a Prefect task for the flow)."""
+    values: dict[str, Any] = {}
+    for step in STEPS:
+        values[step.name] = run_step(step, ctx, dict(values))
+    return values
+
+
+def run_one_month(ctx: RunContext, progress: Reporter) -> Path:
+    """`payout run` for one month: the draft, written and self-audited; returns its folder."""
+    return run_steps(ctx, lambda step, ctx, values: step.run(ctx, values, progress))["write-draft"]
+
+
+def catch_up_earlier_months(
+    ctx: RunContext, draft: Callable[[RunContext], Any], close: Callable[[RunContext], Any], say: Callable[[str], None]
+) -> None:
+    """Draft and close, in order, every month before ctx's that was never drafted (`--catch-up`);
+    the caller holds the output folder's lock. A draft that fails (a stop, a failed audit) ends it."""
+    for earlier in lifecycle.catch_up_months(ctx.out, ctx.policy.opening_month, ctx.run_month):
+        say(earlier)
+        earlier_ctx = replace(ctx, run_month=earlier)
+        draft(earlier_ctx)
+        close(earlier_ctx)
+
+
+def close_caught_up(ctx: RunContext) -> dict:
+    """A month the same command drafted during its catch-up."""
+    return lifecycle.close_month(ctx.out, ctx.policy.opening_month, ctx.run_month, via="catch-up")
+
+
 def run(ctx: RunContext, progress: Progress, *, catch_up: bool = False) -> Path:
-    command = f"payout run --month {ctx.month}" + (" --catch-up" if catch_up else "")
+    command = f"payout run --month {ctx.run_month}" + (" --catch-up" if catch_up else "")
     with guard.writing(ctx.out, command, progress.notice):
         if catch_up:
-            for earlier in lifecycle.catch_up_months(ctx.out, ctx.policy.opening_month, ctx.month):
-                progress.say(f"[bold]{earlier}[/] (catch-up: run and close)")
-                run_one_month(RunContext(earlier, ctx.inbox, ctx.out, ctx.policy), progress)
-                lifecycle.close_month(ctx.out, ctx.policy.opening_month, earlier, via="catch-up")
-        progress.say(f"[bold]{ctx.month}[/]")
+            catch_up_earlier_months(
+                ctx,
+                lambda earlier: run_one_month(earlier, progress),
+                close_caught_up,
+                lambda earlier: progress.say(f"[bold]{earlier}[/] (catch-up: run and close)"),
+            )
+        progress.say(f"[bold]{ctx.run_month}[/]")
         return run_one_month(ctx, progress)

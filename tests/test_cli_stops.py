@@ -297,6 +297,21 @@ def test_months_run_in_sequence(drafted, tmp_path, capsys):
     assert run_month(capsys, inbox, out, month="2021-02")[0] == 0
 
 
+def test_a_month_after_one_never_run_asks_for_that_run_first(drafted, tmp_path, capsys):
+    inbox, out = copy_of(drafted, tmp_path)
+    shutil.copytree(inbox / MONTH, inbox / "2021-03")
+    assert payout(capsys, "close", "--month", MONTH, "--out", str(out))[0] == 0
+    code, err = run_month(capsys, inbox, out, month="2021-03")  # 2021-02 was never run
+    assert_stopped(
+        code,
+        err,
+        "2021-02 is not run",
+        "run 2021-02 first (`payout run --month 2021-02`), then close it (`payout close --month 2021-02`)",
+        "`payout run --month 2021-03 --catch-up`",
+    )
+    assert not (out / "2021-03").exists()
+
+
 def test_blank_township_column_is_named_as_such(inbox, out_dir, policy, capsys):
     code = policy.rostering_townships[4]
     inbox.rewrite_roster(code, [{**r, "township_code": ""} for r in inbox.rosters[code]])

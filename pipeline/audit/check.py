@@ -45,13 +45,19 @@ def invariant_checks(out: OutDir) -> pd.DataFrame:
     one check naming how many kinds of file are missing, instead of stopping DuckDB."""
     missing = [pattern for pattern in VIEW_INPUTS if not any(out.root.glob(pattern))]
     if len(missing) == len(VIEW_INPUTS):
-        return pd.DataFrame({"invariant": pd.Series([], dtype="str"), "violations": pd.Series([], dtype="int64")})
+        return pd.DataFrame(
+            {
+                "invariant": pd.Series([], dtype="str"),
+                "violations": pd.Series([], dtype="int64"),
+                "query": pd.Series([], dtype="str"),
+            }
+        )
     if missing:
         return pd.DataFrame(
-            {"invariant": [f"{COMPLETE} (missing: {', '.join(missing)})"], "violations": [len(missing)]}
+            {"invariant": [f"{COMPLETE} (missing: {', '.join(missing)})"], "violations": [len(missing)], "query": [""]}
         )
     with connect_views(out) as con:
-        return con.sql("select invariant, violations from invariant_checks").df()
+        return con.sql("select invariant, violations, query from invariant_checks").df()
 
 
 def folder_audit(out: OutDir) -> dict:
@@ -67,7 +73,8 @@ def folder_audit(out: OutDir) -> dict:
 def audit_report(checks: pd.DataFrame) -> dict:
     return {
         "invariants": [
-            {"invariant": row.invariant, "violations": int(row.violations)} for row in checks.itertuples(index=False)
+            {"invariant": row.invariant, "violations": int(row.violations), "query": row.query}
+            for row in checks.itertuples(index=False)
         ],
         "passed": bool((checks["violations"] == 0).all()),
     }

@@ -101,6 +101,9 @@ def month_summary(
             {"hold_reason": k, "rows": int(len(g)), "fen": int(g["gap_fen"].sum())}
             for k, g in holds.groupby("hold_reason", sort=True)
         ],
+        # per township and reason, for the Prefect artifacts: counts and money only, never a person
+        "holds_by_township_and_reason": _holds_by_township_and_reason(holds),
+        "recoveries_by_township_and_reason": _recoveries_by_township_and_reason(ledger),
         "people_paid": int(result.bank_lines.loc[result.bank_lines["line_type"] == "pension", "id_number"].nunique()),
         "funeral_grants_issued": int(((ledger["component"] == "funeral_grant") & (ledger["kind"] == "payment")).sum()),
     }
@@ -109,6 +112,38 @@ def month_summary(
         bank_fen, previous_bank_fen, Decimal(str(policy.limits_in(run_month)["max_total_change_share"]))
     )
     return summary
+
+
+def _holds_by_township_and_reason(holds: pd.DataFrame) -> list[dict]:
+    """Money kept unpaid (held_fen > 0) and recoveries kept pending (pending_recovery_fen < 0)."""
+    frame = holds.assign(
+        township_code=holds["township_code"].fillna(""),
+        held_fen=holds["gap_fen"].clip(lower=0),
+        pending_recovery_fen=holds["gap_fen"].clip(upper=0),
+    )
+    grouped = frame.groupby(["township_code", "hold_reason"], sort=True).agg(
+        rows=("gap_fen", "size"), held_fen=("held_fen", "sum"), pending_recovery_fen=("pending_recovery_fen", "sum")
+    )
+    return [
+        {"township_code": code, "hold_reason": reason, **{k: int(v) for k, v in row.items()}}
+        for (code, reason), row in grouped.iterrows()
+    ]
+
+
+def _recoveries_by_township_and_reason(ledger: pd.DataFrame) -> list[dict]:
+    """Recovery entries (negative fen) and the part still owed, per township and reason."""
+    recoveries = ledger[ledger["kind"] == "recovery"]
+    frame = recoveries.assign(
+        township_code=recoveries["township_code"].fillna(""),
+        owed_fen=recoveries["amount_fen"].where(recoveries["settlement"] == "owed", 0),
+    )
+    grouped = frame.groupby(["township_code", "reason"], sort=True).agg(
+        entries=("amount_fen", "size"), recovered_fen=("amount_fen", "sum"), owed_fen=("owed_fen", "sum")
+    )
+    return [
+        {"township_code": code, "reason": reason, **{k: int(v) for k, v in row.items()}}
+        for (code, reason), row in grouped.iterrows()
+    ]
 
 
 def _by_reason(holds: pd.DataFrame) -> dict[str, int]:

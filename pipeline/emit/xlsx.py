@@ -165,7 +165,7 @@ def write_xlsx(
 
 # --- the lists clerks open: one layout for every list -----------------------------------------
 
-AMOUNT_FORMAT = "0.00"
+AMOUNT_FORMAT = "#,##0.00"  # grouped like the yuan in every report (2,352.00)
 MAX_WIDTH = 60
 # East Asian wide characters take two columns of a spreadsheet's width unit
 _WIDE = (
@@ -236,7 +236,11 @@ def list_xlsx_bytes(frame: pd.DataFrame, *, title: str, sheet_name: str, amount_
     columns = list(frame.columns)
     last = get_column_letter(max(len(columns), 1))
     total_label = f"合计 total（{len(frame)}行）"
-    for i, width in enumerate(column_widths(frame, total_label), start=1):
+    widths = column_widths(frame, total_label)
+    for c in amounts:  # the cells show grouped yuan, and the total row is the widest of them
+        i = columns.index(c)
+        widths[i] = min(max(widths[i], len(f"{_total(frame[c]):,.2f}") + 4), MAX_WIDTH)
+    for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A3"
     sheet.print_title_rows = "1:2"
@@ -265,7 +269,7 @@ def write_list_xlsx(
 ) -> None:
     """Write a list for a clerk: row 1 a title (month, township, status), row 2 the header, then
     one row per line and a total row. IDs, accounts and codes are text cells (a spreadsheet shows
-    every digit); amount_columns are numbers formatted 0.00 and summed in the total row. Columns
+    every digit); amount_columns are numbers formatted #,##0.00 and summed in the total row. Columns
     fit their content, the header stays frozen with an autofilter, and the sheet prints landscape
     on one page wide. The same input gives the same bytes."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -66,12 +66,12 @@ def test_funeral_grants_xlsx_is_laid_out_for_a_clerk(march):
     assert cells["领取人账号 payee_account"].value == "6212000000000000041"
     assert cells["死亡日期 death_date"].value == "2021-01-20"
     for amount in ("补助金额 grant", "抵扣多发 set_off", "实发 net"):
-        assert cells[amount].data_type == "n" and cells[amount].number_format == "0.00", amount
+        assert cells[amount].data_type == "n" and cells[amount].number_format == "#,##0.00", amount
     grant, set_off, net = (cells[a].value for a in ("补助金额 grant", "抵扣多发 set_off", "实发 net"))
     assert grant > 0 and set_off > 0 and net == pytest.approx(grant - set_off)  # February paid after death
     assert total[0].value.startswith("合计 total")
     totals = dict(zip(names, total, strict=True))
-    assert totals["实发 net"].value == pytest.approx(net) and totals["实发 net"].number_format == "0.00"
+    assert totals["实发 net"].value == pytest.approx(net) and totals["实发 net"].number_format == "#,##0.00"
     assert ws.freeze_panes == "A3"
     assert ws.auto_filter.ref == f"A2:{openpyxl.utils.get_column_letter(len(names))}{len(rows) - 1}"
     assert ws.page_setup.orientation == "landscape"

@@ -68,23 +68,34 @@ def test_the_flow_writes_what_payout_run_writes_and_shows_it_without_ids(tmp_pat
 
     run_id = state.state_details.flow_run_id
     with get_client(sync_client=True) as client:
-        assert client.read_flow_run(run_id).state.type == StateType.COMPLETED
+        run = client.read_flow_run(run_id)
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]))
         )
+    assert (run.state.type, run.state.name) == (StateType.COMPLETED, "Awaiting approval")
+    assert run.name == f"payout-{MONTH}"
+    assert set(run.tags) == {"payout", f"month:{MONTH}"}
     by_key = {a.key: a for a in artifacts}
     assert set(by_key) == {
-        f"payout-{MONTH}-money",
-        f"payout-{MONTH}-rejects",
-        f"payout-{MONTH}-summary",
+        f"payout-{MONTH}-{name}" for name in ("money", "rejects", "holds", "recoveries", "audit", "summary")
     }
     assert by_key[f"payout-{MONTH}-money"].type == "table"
     summary = json.loads((cli_out / MONTH / "summary.json").read_text(encoding="utf-8"))
     money = json.loads(by_key[f"payout-{MONTH}-money"].data)
     assert len(money) > len(summary["money"]["per_township_component_fen"])  # plus the totals
+    assert money[-1]["component"] == "all" and money[-1]["township"] == "合计 total"
+    rejects = json.loads(by_key[f"payout-{MONTH}-rejects"].data)
+    assert rejects[-1]["rows"] == sum(c["rejected"] for c in summary["rows"]["per_kind"].values())
+    assert all(r["reason"] for r in rejects[:-1])  # the message a clerk reads
+    holds = json.loads(by_key[f"payout-{MONTH}-holds"].data)
+    assert holds[-1]["rows"] == summary["money"]["hold_rows"]
+    audit = by_key[f"payout-{MONTH}-audit"].data
+    assert "| ✓ | nobody is paid beyond the month of death | 0 |" in audit
     markdown = by_key[f"payout-{MONTH}-summary"].data
     assert "Self-audit" in markdown and "Passed: **True**" in markdown
-    assert str(tmp_path / "out" / MONTH / "rejects.csv") in markdown
+    rejects_csv = tmp_path / "out" / MONTH / "rejects.csv"
+    assert f"[{MONTH}/rejects.csv]({rejects_csv.as_uri()})" in markdown
+    assert f"`{rejects_csv}`" not in markdown
 
     shown = " ".join(f"{a.data} {a.description}" for a in artifacts)
     assert ID_NUMBER.search(shown) is None
@@ -132,6 +143,7 @@ def test_approving_the_draft_closes_the_month(tmp_path, sample_inbox, fast_appro
     resume_flow_run(run_id, run_input={"approve": True, "reason": ""})
     thread.join(timeout=60)
     assert box["state"].is_completed(), box["state"].message
+    assert box["state"].name == "Approved"
     status, approval = month_files(out)
     assert status["status"] == "closed"
     assert approval["decision"] == "approved" and approval["status"] == "closed"
@@ -145,11 +157,12 @@ def test_rejecting_the_draft_keeps_it_open_with_the_reason(tmp_path, sample_inbo
     resume_flow_run(run_id, run_input={"approve": False, "reason": reason})
     thread.join(timeout=60)
     assert box["state"].is_completed(), box["state"].message
+    assert box["state"].name == "Rejected"
     status, approval = month_files(out)
     assert status["status"] == "draft"
     assert approval["decision"] == "rejected" and approval["reason"] == reason
     with get_client(sync_client=True) as client:
-        assert client.read_flow_run(run_id).state.type == StateType.COMPLETED
+        assert client.read_flow_run(run_id).state.name == "Rejected"
         [shown] = client.read_artifacts(
             artifact_filter=ArtifactFilter(
                 key=ArtifactFilterKey(any_=[f"payout-{MONTH}-approval"]),
@@ -162,8 +175,23 @@ def test_rejecting_the_draft_keeps_it_open_with_the_reason(tmp_path, sample_inbo
 def test_no_decision_in_time_leaves_the_draft_open_and_completes(tmp_path, sample_inbox, fast_approval):
     state = run_flow(tmp_path / "out", sample_inbox, approval=True, approval_timeout_seconds=1)
     assert state.is_completed() and "no decision" in state.message
+    assert state.name == "Awaiting approval"
     status, approval = month_files(tmp_path / "out")
     assert status["status"] == "draft" and approval["decision"] == "no decision"
+
+
+def test_a_catch_up_run_is_tagged_so_and_closes_the_months_before(tmp_path, sample_inbox):
+    out = tmp_path / "out"
+    state = monthly_payout(
+        month="2021-02", inbox=str(sample_inbox), out=str(out), approval=False, catch_up=True, return_state=True
+    )
+    assert (state.type, state.name) == (StateType.COMPLETED, "Awaiting approval"), state.message
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+    assert run.name == "payout-2021-02"
+    assert set(run.tags) == {"payout", "month:2021-02", "catch-up"}
+    assert json.loads((out / MONTH / "status.json").read_text(encoding="utf-8"))["status"] == "closed"
+    assert json.loads((out / "2021-02" / "status.json").read_text(encoding="utf-8"))["status"] == "draft"
 
 
 def test_the_yearly_flow_writes_what_payout_indicators_writes(tmp_path, sample_inbox, cli_out):

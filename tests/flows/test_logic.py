@@ -14,36 +14,35 @@ from prefect.states import Completed, Failed
 from flows import report
 from flows.indicators import NOT_BUILT, IndicatorsNotBuilt, choose_year, indicators
 from flows.monthly import (
+    STEP_TASKS,
     apply_decision,
-    check_can_run,
     choose_month,
     close_month,
-    entitlement,
-    history,
-    ingest,
     masked,
     publish_artifacts,
     retry_share_errors,
-    self_audit,
-    validate,
-    write_draft,
 )
 from pipeline.errors import RunStopped
 from pipeline.paths import REPO, Inbox, OutDir
-from pipeline.run import RunContext
+from pipeline.run import STEPS, RunContext
 
-STEPS = [
-    check_can_run,
-    ingest,
-    history,
-    validate,
-    entitlement,
-    write_draft,
-    self_audit,
-    close_month,
-    publish_artifacts,
-    apply_decision,
-]
+ingest = STEP_TASKS["ingest"]
+TASKS = [*STEP_TASKS.values(), close_month, publish_artifacts, apply_decision]
+
+
+def test_the_flow_has_one_task_per_step_of_payout_run_named_after_it():
+    assert list(STEP_TASKS) == [step.name for step in STEPS]
+    assert [t.name for t in STEP_TASKS.values()] == [
+        "check-can-run",
+        "ingest",
+        "history",
+        "validate",
+        "entitlement",
+        "write-draft",
+        "audit",
+    ]
+    assert STEP_TASKS["write-draft"].task_run_name == "write-draft {ctx.run_month}"
+    assert len({t.task_key for t in STEP_TASKS.values()}) == len(STEPS)
 
 
 def test_default_month_is_the_month_the_schedule_fires_in_shanghai():
@@ -78,7 +77,7 @@ def test_only_ingest_retries_and_nothing_is_cached_or_persisted():
     assert ingest.retries == 3 and ingest.retry_condition_fn is retry_share_errors
     assert len(ingest.retry_delay_seconds) == 3
     assert ingest.retry_delay_seconds[0] < ingest.retry_delay_seconds[-1]  # backoff
-    for step in STEPS:
+    for step in TASKS:
         assert step.cache_policy is NO_CACHE, step.name
         assert step.persist_result is False, step.name
         if step is not ingest:
@@ -115,7 +114,7 @@ SUMMARY = {
         "per_kind": {"rosters": {"rows_read": 12, "accepted": 10, "rejected": 2}},
         "reconciles": True,
     },
-    "rejects_by_township_and_reason": [{"township_code": "320281111", "reason_code": "id_checksum", "rows": 2}],
+    "rejects_by_township_and_reason": [{"township_code": "320281111", "reason_code": "ID_CHECKSUM", "rows": 2}],
     "money": {
         "per_township_component_fen": [
             {
@@ -153,6 +152,32 @@ SUMMARY = {
         ],
         "hold_rows": 1,
         "holds_fen_by_reason": {"awaiting_payee": 235200},
+        "pending_recoveries_fen_by_reason": {"not_on_roster": -78400},
+        "holds_by_township_and_reason": [
+            {
+                "township_code": "320281001",
+                "hold_reason": "awaiting_payee",
+                "rows": 1,
+                "held_fen": 235200,
+                "pending_recovery_fen": 0,
+            },
+            {
+                "township_code": "320281004",
+                "hold_reason": "not_on_roster",
+                "rows": 2,
+                "held_fen": 0,
+                "pending_recovery_fen": -78400,
+            },
+        ],
+        "recoveries_by_township_and_reason": [
+            {
+                "township_code": "320281001",
+                "reason": "after_death",
+                "entries": 1,
+                "recovered_fen": -39200,
+                "owed_fen": -39200,
+            }
+        ],
         "people_paid": 11,
         "funeral_grants_issued": 0,
     },
@@ -172,13 +197,91 @@ def test_the_money_table_has_yuan_per_township_and_a_total_per_component():
         "net": "3,528.00",
     }
     assert table[-1]["township_code"] == "all" and table[-1]["net"] == "3,920.00"
-    rejects = report.rejects_table(SUMMARY, names)
-    assert rejects == {
-        "township_code": ["320281111"],
-        "township": [""],
-        "reason_code": ["id_checksum"],
-        "rows": [2],
+    assert table[-2] == table[-1] | {"component": "base"}  # one component: its total is the total
+    assert table[-1] == {
+        "township_code": "all",
+        "township": "合计 total",
+        "component": "all",
+        "payment": "4,312.00",
+        "recovery": "-392.00",
+        "reversal": "0.00",
+        "net": "3,920.00",
     }
+    rejects = report.rejects_table(SUMMARY, names)
+    assert rejects == [
+        {
+            "township_code": "320281111",
+            "township": "",
+            "reason_code": "ID_CHECKSUM",
+            "reason": "身份证号校验位错误，请核对号码 / ID number check character is wrong; check the number",
+            "rows": 2,
+        },
+        {"township_code": "all", "township": "合计 total", "reason_code": "", "reason": "", "rows": 2},
+    ]
+
+
+def test_holds_and_recoveries_per_township_and_reason_with_pending_recoveries_and_totals():
+    names = {"320281001": "澄江街道"}
+    holds = report.holds_table(SUMMARY, names)
+    assert holds[0] == {
+        "township_code": "320281001",
+        "township": "澄江街道",
+        "reason_code": "awaiting_payee",
+        "reason": "待补领取人信息 awaiting payee details",
+        "rows": 1,
+        "held": "2,352.00",
+        "pending_recovery": "0.00",
+    }
+    assert holds[-1] == {
+        "township_code": "all",
+        "township": "合计 total",
+        "reason_code": "",
+        "reason": "",
+        "rows": 3,
+        "held": "2,352.00",
+        "pending_recovery": "-784.00",
+    }
+    recoveries = report.recoveries_table(SUMMARY, names)
+    assert recoveries[0]["reason"] == "死亡后多发 paid after death"
+    assert (recoveries[0]["recovered"], recoveries[0]["owed"]) == ("-392.00", "-392.00")
+    assert recoveries[-1]["entries"] == 1 and recoveries[-1]["recovered"] == "-392.00"
+
+
+def test_the_audit_artifact_names_the_query_of_a_failed_invariant_only():
+    audit = {
+        "passed": False,
+        "invariants": [
+            {"invariant": "entry ids are unique", "violations": 0, "query": "select 1"},
+            {"invariant": "nobody is paid beyond the month of death", "violations": 2, "query": "select * from x"},
+        ],
+    }
+    text = report.audit_markdown("2021-01", audit)
+    assert "| ✓ | entry ids are unique | 0 |  |" in text
+    assert "| ✗ | nobody is paid beyond the month of death | 2 | `select * from x` |" in text
+    assert "Passed: **False**" in text
+    assert report.audit_markdown("2021-01", None).endswith("(not run)\n")
+
+
+def test_files_are_links_named_within_the_output_folder_with_the_xlsx_twins(tmp_path):
+    folder = tmp_path / "out" / "2021-01"
+    for name in ("rejects.csv", "rejects.xlsx", "holds.xlsx", "bank/JRCB_2021-01_pension.csv"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("x")
+    (folder / "bank" / "JRCB_2021-01_pension.control.json").write_text("{}")
+    (folder / "rejects" / "a.csv").parent.mkdir()
+    lines = report.month_files(folder, tmp_path / "out" / "ledger" / "run_month=2021-01")
+    uri = folder.as_uri()
+    assert lines[:3] == [
+        f"- [2021-01/rejects.csv]({uri}/rejects.csv)",
+        f"- [2021-01/rejects.xlsx]({uri}/rejects.xlsx)",
+        f"- [2021-01/holds.xlsx]({uri}/holds.xlsx)",
+    ]
+    assert f"- [2021-01/bank/JRCB_2021-01_pension.csv]({uri}/bank/JRCB_2021-01_pension.csv)" in lines
+    assert not any("control.json" in line for line in lines)
+    assert f"- [2021-01/rejects]({uri}/rejects)/ (one .csv and .xlsx per township)" in lines
+    partition = tmp_path / "out" / "ledger" / "run_month=2021-01"
+    assert lines[-1] == f"- ledger [ledger/run_month=2021-01]({partition.as_uri()})/"
+    assert {"recoveries.xlsx", "changes.xlsx", "funeral_grants.xlsx"} <= set(report.OFFICE_FILES)
 
 
 def test_the_report_shortens_hashes_and_shows_holds_recoveries_and_audit(tmp_path):
@@ -197,6 +300,7 @@ def test_the_report_shortens_hashes_and_shows_holds_recoveries_and_audit(tmp_pat
     )
     assert "123456789012345678" not in text and "`123456789012`" in text
     assert "awaiting_payee 2,352.00" in text and "owed 尚欠: -392.00" in text
+    assert "recoveries pending 待追回 (people on no roster): not_on_roster -784.00" in text
     assert "✗ entry ids are unique: 3 violations" in text
     description = report.approval_description("2021-01", SUMMARY, audit, "ab" * 32)
     assert "4,312.00 yuan" in description and "rejected rows: 2" in description
@@ -208,3 +312,55 @@ def test_the_pipeline_does_not_import_prefect():
     """The CLI must start fast and the other tests stay free of Prefect."""
     code = "import sys, pipeline.cli, pipeline.run, pipeline.lifecycle; sys.exit('prefect' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0
+
+
+def test_every_flow_parameter_has_a_description_and_the_month_a_format():
+    from flows.indicators import annual_indicators
+    from flows.monthly import monthly_payout
+
+    monthly = monthly_payout.parameters.model_dump()["properties"]
+    yearly = annual_indicators.parameters.model_dump()["properties"]
+    assert set(monthly) == {
+        "month",
+        "inbox",
+        "out",
+        "policy",
+        "approval",
+        "approval_timeout_seconds",
+        "catch_up",
+    }
+    for name, schema in [*monthly.items(), *yearly.items()]:
+        assert len(schema.get("description") or "") > 20, name
+    [month] = [t for t in monthly["month"]["anyOf"] if t["type"] == "string"]
+    assert month["pattern"] == "^[0-9]{4}-(0[1-9]|1[0-2])$"
+    assert (monthly["approval_timeout_seconds"]["minimum"], monthly["approval_timeout_seconds"]["maximum"]) == (
+        1,
+        7 * 24 * 3600,
+    )
+    [year] = [t for t in yearly["year"]["anyOf"] if t["type"] == "integer"]
+    assert (year["minimum"], year["maximum"]) == (2000, 2100)
+    assert "Asia/Shanghai" in monthly["month"]["description"]
+
+
+def test_the_month_format_refuses_what_is_not_a_month():
+    import re
+
+    from flows.parameters import MONTH_PATTERN
+
+    assert [
+        m for m in ("2021-03", "2021-12", "2021-13", "2021-00", "2021-3", "２０２１-03") if re.match(MONTH_PATTERN, m)
+    ] == [
+        "2021-03",
+        "2021-12",
+    ]
+
+
+def test_a_scheduled_run_is_named_after_the_month_it_drafts_in_shanghai(monkeypatch):
+    import flows.monthly
+
+    fired = datetime(2021, 4, 4, 22, 0, tzinfo=UTC)  # 06:00 on 5 April in Shanghai
+    run = type("Run", (), {"parameters": {"month": None}, "scheduled_start_time": fired})
+    monkeypatch.setattr(flows.monthly, "current_flow_run", run)
+    assert flows.monthly.run_name() == "payout-2021-04"
+    run.parameters = {"month": "2021-01"}
+    assert flows.monthly.run_name() == "payout-2021-01"

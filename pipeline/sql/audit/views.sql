@@ -214,19 +214,26 @@ left join (select filename, sha256(content) as current_sha256
     on b.filename = r.path or ends_with(b.filename, '/' || r.path);
 
 -- invariant_checks: one row per invariant the ledger must keep, with its count of violations
--- (`payout audit` fails when any is above zero).
+-- (`payout audit` fails when any is above zero) and the query that lists them (`make audit`).
 create or replace view invariant_checks as
 select 1 as rank, 'nobody is paid beyond the month of death' as invariant,
-       (select count(*) from paid_after_death) as violations
-union all select 2, 'no net payment above what is due', (select count(*) from double_payments)
+       (select count(*) from paid_after_death) as violations,
+       'select * from paid_after_death' as query
+union all select 2, 'no net payment above what is due', (select count(*) from double_payments),
+       'select * from double_payments'
 union all select 3, 'every bank batch equals its ledger entries',
-       (select count(*) from bank_batches where not reconciles)
+       (select count(*) from bank_batches where not reconciles),
+       'select * from bank_batches where not reconciles'
 union all select 4, 'every entry is traceable to a source row',
-       (select count(*) from ledger where source_file is null or source_row is null)
+       (select count(*) from ledger where source_file is null or source_row is null),
+       'select * from ledger where source_file is null or source_row is null'
 union all select 5, 'closed months are unchanged since closing',
-       (select count(*) from closed_month_hashes where not unchanged)
-union all select 6, 'entry ids are unique', (select count(*) - count(distinct entry_id) from ledger)
-union all select 7, 'net = due, or the gap is listed in holds', (select count(*) from gaps_unlisted)
+       (select count(*) from closed_month_hashes where not unchanged),
+       'select * from closed_month_hashes where not unchanged'
+union all select 6, 'entry ids are unique', (select count(*) - count(distinct entry_id) from ledger),
+       'select entry_id, count(*) from ledger group by entry_id having count(*) > 1'
+union all select 7, 'net = due, or the gap is listed in holds', (select count(*) from gaps_unlisted),
+       'select * from gaps_unlisted'
 order by rank;
 
 -- townships: one row per configured township (from the policy recorded in the latest manifest).
@@ -271,6 +278,7 @@ comment on view recoveries_open is 'One row per person: money recovered but not 
 comment on view holds_current is 'One row per person, period and component kept unpaid by the latest run, with the reason.';
 comment on view closed_month_hashes is 'One row per file recorded when a month was closed, with its SHA-256 now.';
 comment on view invariant_checks is 'One row per invariant the ledger must keep, with its count of violations (payout audit fails above zero).';
+comment on column invariant_checks.query is 'the query (make audit) that lists the violations';
 comment on view id_links is 'One row per identity correction: the wrongly registered ID and the new ID that carries its history.';
 comment on column id_links.old_id_number is 'the ID as first (wrongly) registered: never paid again (GB 11643 ID)';
 comment on column id_links.new_id_number is 'the corrected ID that carries the history (GB 11643 ID)';
