@@ -1,12 +1,10 @@
 """The yearly indicators flow: `payout indicators --year YYYY` as one task, plus its artifacts.
 
-It calls pipeline.indicators.annual.run_indicators, the function the CLI calls; where that module
-is missing (an older checkout), it fails with "indicators are not built yet".
+It calls pipeline.indicators.annual.run_indicators, the function the CLI calls.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -16,15 +14,11 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run as current_flow_run
 
 from flows.monthly import SHANGHAI, STEP
+from pipeline.indicators.annual import run_indicators
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY, Inbox, OutDir
 from pipeline.policy import load_policy
 
-NOT_BUILT = "indicators are not built yet (pipeline.indicators.annual is missing)."
 FILES = ("report.html", "indicators.csv", "budget.csv", "budget.xlsx", "funding_by_township.csv")
-
-
-class IndicatorsNotBuilt(RuntimeError):
-    pass
 
 
 @task(name="choose-year", **STEP)
@@ -35,13 +29,7 @@ def choose_year(year: int | None, scheduled_start: datetime) -> int:
 
 @task(name="indicators", task_run_name="indicators {year}", **STEP)
 def indicators(year: int, inbox: Path, out: Path, policy: Path) -> str:
-    try:
-        annual = importlib.import_module("pipeline.indicators.annual")
-    except ModuleNotFoundError as missing:
-        if missing.name not in ("pipeline.indicators", "pipeline.indicators.annual"):
-            raise
-        raise IndicatorsNotBuilt(NOT_BUILT) from None
-    folder = annual.run_indicators(year, inbox=Inbox(inbox), out=OutDir(out), policy=load_policy(policy))
+    folder = run_indicators(year, inbox=Inbox(inbox), out=OutDir(out), policy=load_policy(policy))
     return str(folder)
 
 

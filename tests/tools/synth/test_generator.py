@@ -1,4 +1,4 @@
-"""pipeline.synth: deterministic, valid, roughly the right proportions, and the sample inbox."""
+"""tools.synth: deterministic, valid, roughly the right proportions, and the sample inbox."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from pipeline.ingest.columns import DEATH, ROSTER
 from pipeline.months import month_range
 from pipeline.paths import DEFAULT_POLICY, REPO
 from pipeline.policy import load_policy
-from pipeline.synth.edge import build_edge_cases
-from pipeline.synth.generator import synthesize_inbox
 from pipeline.validate import idcard
+from tools.synth.edge import build_edge_cases
+from tools.synth.generator import synthesize_inbox
 
 SAMPLE = REPO / "data" / "sample"
 YEAR = month_range("2021-01", "2021-12")

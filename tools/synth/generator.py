@@ -27,8 +27,8 @@ from pipeline.emit.xlsx import write_xlsx
 from pipeline.ingest.columns import CONTRIBUTION, DEATH, ID_CORRECTION, ROSTER
 from pipeline.months import month_range
 from pipeline.policy import Policy
-from pipeline.synth.edge import EDGE_TOWNSHIPS, EdgeCases, build_edge_cases
-from pipeline.synth.population import (
+from tools.synth.edge import EDGE_TOWNSHIPS, EdgeCases, build_edge_cases
+from tools.synth.population import (
     ACCOUNT_TEXTS,
     MONTH_BASE,
     MONTH_TEXTS,

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline.months import month_range
-from pipeline.synth.names import BANK_ACCOUNT_FORMAT
-from pipeline.synth.population import REGION, SCHEME_START
 from pipeline.validate.idcard import check_chars
+from tools.synth.names import BANK_ACCOUNT_FORMAT
+from tools.synth.population import REGION, SCHEME_START
 
 YEAR = month_range("2021-01", "2021-12")
 
