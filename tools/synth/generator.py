@@ -27,7 +27,7 @@ from pipeline.emit.xlsx import data_cell, new_workbook, workbook_bytes
 from pipeline.ingest.columns import CONTRIBUTION, DEATH, ID_CORRECTION, ROSTER
 from pipeline.months import month_range
 from pipeline.policy import Policy
-from tools.synth.edge import EDGE_TOWNSHIPS, EdgeCases, build_edge_cases
+from tools.synth.edge import EdgeCases, build_edge_cases
 from tools.synth.population import (
     ACCOUNT_TEXTS,
     MONTH_BASE,
@@ -139,7 +139,7 @@ def synthesize_inbox(
     root = Path(root)
     edges = build_edge_cases() if edge_cases else EdgeCases()
     if edge_cases:
-        missing = [c for c in EDGE_TOWNSHIPS if c not in policy.rostering_townships]
+        missing = [c for c in edges.townships() if c not in policy.rostering_townships]
         if missing:
             raise ValueError(f"edge cases need these townships to submit rosters: {missing}")
 
