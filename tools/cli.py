@@ -53,8 +53,6 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.command in WRITES_INBOXES:
-        pin_workbook_writer()
     try:
         return COMMANDS[args.command](args)
     except (RunStopped, PolicyError) as stop:
@@ -65,25 +63,33 @@ def pin_workbook_writer() -> None:
     """openpyxl serialises a workbook through lxml when it can, else through the standard
     library: the same cells, other bytes. The committed sample's workbooks are the standard
     library's, so the generator always writes those, wherever lxml is installed. openpyxl
-    chooses once, when first imported, from this variable."""
+    chooses once, when first imported, from this variable: call this before importing the
+    generator."""
     if "openpyxl" in sys.modules:
         raise RuntimeError("openpyxl was imported before its XML writer could be chosen")
     os.environ["OPENPYXL_LXML"] = "False"
 
 
 def cmd_sample(args) -> int:
+    if args.phase == "inboxes":
+        pin_workbook_writer()
+        from tools.synth.sample import write_inboxes
+
+        write_inboxes()
+        return 0
     from tools.synth import sample
 
-    if args.phase == "inboxes":
-        sample.write_inboxes()
-        return 0
     if args.issued is None:
         raise SystemExit("payout-dev sample bank-return needs --issued DIR (the output folder of the February run)")
-    sample.write_bank_return(OutDir(args.issued))
+    try:
+        sample.write_bank_return(OutDir(args.issued))
+    except FileNotFoundError as missing:  # the February run was not made: say which, no traceback
+        raise SystemExit(str(missing)) from None
     return 0
 
 
 def cmd_synth(args) -> int:
+    pin_workbook_writer()
     from pipeline.months import month_range
     from tools.synth import synthesize_inbox
 
@@ -119,7 +125,6 @@ COMMANDS = {
     "bench": cmd_bench,
     "scale-check": cmd_scale_check,
 }
-WRITES_INBOXES = ("sample", "synth")
 
 
 def entry() -> None:
