@@ -59,18 +59,23 @@ test: $(INSTALLED) ## run the test suite
 	$(VENV)/bin/pytest
 
 lint: $(INSTALLED) ## check style with ruff
-	$(VENV)/bin/ruff check pipeline schemas flows tests
+	$(VENV)/bin/ruff check pipeline schemas flows tests tools
 
 bench: $(INSTALLED) ## time ingest+validation and the monthly run (124k and 1M rows), then December after a closed year
-	$(VENV)/bin/payout bench --rows 124000 1000000
-	$(VENV)/bin/payout bench --rows 124000 1000000 --stage run
-	$(VENV)/bin/payout bench --rows 124000 --stage run --months 12
+	$(VENV)/bin/payout-dev bench --rows 124000 1000000
+	$(VENV)/bin/payout-dev bench --rows 124000 1000000 --stage run
+	$(VENV)/bin/payout-dev bench --rows 124000 --stage run --months 12
 
 scale-check: $(INSTALLED) ## a synthetic year at the seed's scale (124k people) against the declared budget lines (minutes)
-	$(VENV)/bin/payout scale-check --year $(YEAR)
+	$(VENV)/bin/payout-dev scale-check --year $(YEAR)
 
-sample: $(INSTALLED) ## regenerate data/sample/inbox from the generator (seed 2021)
-	$(VENV)/bin/python -m pipeline.synth.sample
+SAMPLE_RUN := bench/sample-run
+sample: $(INSTALLED) ## regenerate data/sample: generate the months, run February as usual, answer its JRCB batch
+	$(VENV)/bin/payout-dev sample inboxes
+	rm -rf $(SAMPLE_RUN)
+	$(VENV)/bin/payout run --month 2021-02 --catch-up --inbox data/sample/inbox --out $(SAMPLE_RUN) --quiet
+	$(VENV)/bin/payout-dev sample bank-return --issued $(SAMPLE_RUN)
+	rm -rf $(SAMPLE_RUN)
 
 clean: ## remove outputs and environments
 	rm -rf $(OUT) $(VENV) $(TOOLS) .prefect .pytest_cache

@@ -1,12 +1,10 @@
 """The yearly indicators flow: `payout indicators --year YYYY` as one task, plus its artifacts.
 
-It calls pipeline.indicators.annual.run_indicators, the function the CLI calls; where that module
-is missing (an older checkout), it fails with "indicators are not built yet".
+It calls pipeline.indicators.annual.run_indicators, the function the CLI calls.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -20,15 +18,11 @@ from pydantic import Field
 from flows.monthly import SHANGHAI, STEP
 from flows.parameters import InboxParameter, OutParameter, PolicyParameter, described
 from flows.report import link
+from pipeline.indicators.annual import run_indicators
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY, Inbox, OutDir
 from pipeline.policy import load_policy
 
-NOT_BUILT = "indicators are not built yet (pipeline.indicators.annual is missing)."
 FILES = ("report.html", "indicators.csv", "budget.csv", "budget.xlsx", "funding_by_township.csv")
-
-
-class IndicatorsNotBuilt(RuntimeError):
-    pass
 
 
 @task(name="choose-year", **STEP)
@@ -39,13 +33,7 @@ def choose_year(year: int | None, scheduled_start: datetime) -> int:
 
 @task(name="indicators", task_run_name="indicators {year}", **STEP)
 def indicators(year: int, inbox: Path, out: Path, policy: Path) -> str:
-    try:
-        annual = importlib.import_module("pipeline.indicators.annual")
-    except ModuleNotFoundError as missing:
-        if missing.name not in ("pipeline.indicators", "pipeline.indicators.annual"):
-            raise
-        raise IndicatorsNotBuilt(NOT_BUILT) from None
-    folder = annual.run_indicators(year, inbox=Inbox(inbox), out=OutDir(out), policy=load_policy(policy))
+    folder = run_indicators(year, inbox=Inbox(inbox), out=OutDir(out), policy=load_policy(policy))
     return str(folder)
 
 

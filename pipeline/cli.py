@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import sys
 import textwrap
 from pathlib import Path
+from typing import NoReturn
 
 from pipeline.errors import AuditFailed, RunStopped, stopped_by
 from pipeline.months import parse_month
@@ -73,27 +73,6 @@ def parser() -> argparse.ArgumentParser:
     indicators.add_argument("--explain", action="store_true", help="print the SQL that measures each indicator")
     common(indicators)
 
-    synth = commands.add_parser("synth", help="generate a synthetic inbox (sample data, benchmarks)")
-    synth.add_argument("--to", type=Path, required=True, help="inbox folder to create")
-    synth.add_argument("--people", type=int, default=3000)
-    synth.add_argument("--seed", type=int, default=2021)
-    synth.add_argument("--months", default="2021-01:2021-12", help="FIRST:LAST")
-    synth.add_argument("--formats", choices=["mixed", "csv"], default="mixed")
-    synth.add_argument("--edge-cases", action="store_true")
-    synth.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
-
-    scale = commands.add_parser("scale-check", help="a synthetic year at the seed's scale against its budget lines")
-    scale.add_argument("--year", type=int, default=2021)
-    scale.add_argument("--people", type=int, default=124_000)
-    scale.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
-
-    bench = commands.add_parser("bench", help="time the monthly run on synthetic data")
-    bench.add_argument("--rows", type=int, nargs="+", default=[124_000, 1_000_000])
-    bench.add_argument("--stage", choices=["validate", "run"], default="validate")
-    bench.add_argument(
-        "--months", type=int, default=1, help="time the run of the N-th month, the N-1 before it run and closed"
-    )
-    bench.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
     return root
 
 
@@ -129,8 +108,6 @@ def cmd_run(args) -> int:
     ctx = RunContext(args.month, Inbox(args.inbox), OutDir(args.out), load_policy(args.policy))
     progress = Progress(quiet=args.quiet)
     folder = run(ctx, progress, catch_up=args.catch_up)
-    if timings := os.environ.get("PAYOUT_STEP_TIMINGS"):  # `payout bench` reads the steps' times
-        Path(timings).write_text(json.dumps(progress.timings), encoding="utf-8")
     print(f"{args.month} drafted in {folder}")
     return 0
 
@@ -226,36 +203,6 @@ def cmd_indicators(args) -> int:
     return 0
 
 
-def cmd_synth(args) -> int:
-    from pipeline.months import month_range
-    from pipeline.synth import synthesize_inbox
-
-    first, last = args.months.split(":")
-    report = synthesize_inbox(
-        args.to,
-        policy=load_policy(args.policy),
-        seed=args.seed,
-        people=args.people,
-        months=month_range(first, last),
-        edge_cases=args.edge_cases,
-        formats=args.formats,
-    )
-    print(report)
-    return 0
-
-
-def cmd_scale_check(args) -> int:
-    from pipeline.scale_check import scale_check
-
-    return scale_check(args.year, load_policy(args.policy), people=args.people)
-
-
-def cmd_bench(args) -> int:
-    from pipeline.bench import bench
-
-    return bench(rows=args.rows, stage=args.stage, policy=load_policy(args.policy), months=args.months)
-
-
 COMMANDS = {
     "run": cmd_run,
     "close": cmd_close,
@@ -263,18 +210,17 @@ COMMANDS = {
     "validate": cmd_validate,
     "audit": cmd_audit,
     "indicators": cmd_indicators,
-    "synth": cmd_synth,
-    "bench": cmd_bench,
-    "scale-check": cmd_scale_check,
 }
 
 
 def entry() -> None:
-    """The `payout` console script. Once the command has returned, its files are closed and
-    renamed into place; the process then ends without the interpreter's teardown, which spent
-    0.2 s (at 124k people) releasing the month's tables one object at a time.
+    """The `payout` console script."""
+    tune_interpreter()
+    exit_without_teardown(main())
 
-    The cyclic garbage collector runs less often: a run allocates millions of short-lived
+
+def tune_interpreter() -> None:
+    """The cyclic garbage collector runs less often: a run allocates millions of short-lived
     objects while the imported libraries hold a million long-lived ones, and with Python's
     default thresholds (700, 10, 10) the full collections re-scanning those took 0.2-0.4 s of a
     124k-people run. Cycles are still collected, just in larger batches."""
@@ -282,7 +228,12 @@ def entry() -> None:
     # pandera imports hypothesis (0.1 s), when the environment has it, for generating data from
     # schemas, which no command does; the import failing is the case pandera expects without it
     sys.modules.setdefault("hypothesis", None)
-    code = main()
+
+
+def exit_without_teardown(code: int) -> NoReturn:
+    """Once the command has returned, its files are closed and renamed into place; the process
+    then ends without the interpreter's teardown, which spent 0.2 s (at 124k people) releasing
+    the month's tables one object at a time."""
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -25,14 +25,6 @@ _FORMULA_RE = "^[" + re.escape("".join(FORMULA_START)) + "]"
 _NEGATIVE_NUMBER_RE = r"^-[0-9]+(\.[0-9]+)?$"  # ASCII only: a full-width －2 is still text
 
 
-def neutralise(frame: pd.DataFrame, text_columns: list[str]) -> pd.DataFrame:
-    out = frame.copy()
-    for column in text_columns:
-        defused = _defused(_text_cells(out[column]))
-        out[column] = text_series(defused, out.index)
-    return out
-
-
 def text_columns_of(frame: pd.DataFrame, numeric: tuple[str, ...] = ()) -> list[str]:
     """Every column holding text, except those that hold numbers written as text (amounts)."""
     return [c for c in frame.columns if c not in numeric and not pd.api.types.is_numeric_dtype(frame[c])]
@@ -116,10 +108,6 @@ def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
     table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
     table = table.replace_schema_metadata(None)
     atomic_write_with(path, lambda temp: pq.write_table(table, temp, compression="zstd", compression_level=1))
-
-
-def read_parquet(path: Path) -> pd.DataFrame:
-    return pq.read_table(path).to_pandas()
 
 
 def sha256_of(path: Path) -> str:

@@ -2,9 +2,7 @@
 
 ID and account numbers must keep their digits, so cells are written as strings; a text that
 looks like a formula (``=…``, ``+…``, ``-…``, ``@…``) is stored as a plain string, never as a
-formula. Numbers are written only where asked: the columns named in ``numeric_columns``, or a
-cell of an object-dtype column whose value is an int or float (so a caller can put a number in
-one cell of an otherwise text column, as a clerk's Excel does when it turns an ID into 3.2E+17).
+formula. Numbers are written only where asked: the columns named in ``numeric_columns``.
 
 openpyxl stamps the save time into docProps/core.xml and every zip entry; both are fixed here,
 so that rerunning with the same input gives the same bytes.
@@ -66,13 +64,12 @@ def _as_number(value: object) -> int | float | None:
     return None
 
 
-TEXT, NUMERIC, PER_CELL = 0, 1, 2
-
-
-def _cell(sheet, value: object, kind: int) -> WriteOnlyCell | None:
+def data_cell(sheet, value: object, numeric: bool = False) -> WriteOnlyCell | None:
+    """A table's cell: empty for a missing value, a number where numeric (if the value is one),
+    else the value's text."""
     if _is_missing(value):
         return None
-    if kind == NUMERIC or (kind == PER_CELL and not isinstance(value, (str, bool))):
+    if numeric:
         number = _as_number(value)
         if number is not None:
             return WriteOnlyCell(sheet, value=number)
@@ -82,7 +79,7 @@ def _cell(sheet, value: object, kind: int) -> WriteOnlyCell | None:
     return cell
 
 
-def _new_workbook() -> Workbook:
+def new_workbook() -> Workbook:
     workbook = Workbook(write_only=True)
     workbook.properties.created = FIXED_TIME
     workbook.properties.modified = FIXED_TIME
@@ -90,7 +87,7 @@ def _new_workbook() -> Workbook:
     return workbook
 
 
-def _saved(workbook: Workbook) -> bytes:
+def workbook_bytes(workbook: Workbook) -> bytes:
     raw = io.BytesIO()
     workbook.save(raw)
     return normalised_zip(raw.getvalue())
@@ -106,21 +103,13 @@ def xlsx_bytes(
     unknown = numeric - set(frame.columns)
     if unknown:
         raise KeyError(f"numeric_columns not in the frame: {sorted(unknown)}")
-    workbook = _new_workbook()
+    workbook = new_workbook()
     sheet = workbook.create_sheet(title=sheet_name)
-    columns = [str(c) for c in frame.columns]
-    header = []
-    for name in columns:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.data_type = "s"
-        header.append(cell)
-    sheet.append(header)
-    kinds = [NUMERIC if c in numeric else PER_CELL if frame[c].dtype == object else TEXT for c in frame.columns]
+    sheet.append([_text_cell(sheet, c) for c in frame.columns])
+    kinds = [c in numeric for c in frame.columns]
     for row in frame.itertuples(index=False, name=None):
-        sheet.append([_cell(sheet, v, k) for v, k in zip(row, kinds, strict=True)])
-    raw = io.BytesIO()
-    workbook.save(raw)
-    return normalised_zip(raw.getvalue())
+        sheet.append([data_cell(sheet, v, k) for v, k in zip(row, kinds, strict=True)])
+    return workbook_bytes(workbook)
 
 
 def normalised_zip(data: bytes) -> bytes:
@@ -153,10 +142,7 @@ def write_xlsx(
 
     - missing values (None, NaN, NA, "") give empty cells;
     - columns in numeric_columns: non-empty values written as numbers (a value that is not a
-      number stays text);
-    - in a column of dtype object, a cell holding an int/float (not a string) is written as a
-      number, so a caller can store one cell as a number among text; in any other column
-      (str, int64, float64, ...) every value is written as its text;
+      number stays text); in every other column each value is written as its text;
     - text starting with =, +, -, @ stays literal text, never a formula.
     The same input gives the same bytes.
     """
@@ -201,7 +187,7 @@ def column_widths(frame: pd.DataFrame, first_extra: str = "") -> list[float]:
 def _amount_cell(sheet, value: object, bold: bool = False) -> WriteOnlyCell | None:
     number = None if _is_missing(value) else _as_number(value)
     if number is None:
-        return _cell(sheet, value, TEXT)
+        return data_cell(sheet, value)
     cell = WriteOnlyCell(sheet, value=float(number))
     cell.number_format = AMOUNT_FORMAT
     if bold:
@@ -231,7 +217,7 @@ def list_xlsx_bytes(frame: pd.DataFrame, *, title: str, sheet_name: str, amount_
     unknown = set(amounts) - set(frame.columns)
     if unknown:
         raise KeyError(f"amount_columns not in the frame: {sorted(unknown)}")
-    workbook = _new_workbook()
+    workbook = new_workbook()
     sheet = workbook.create_sheet(title=sheet_name)
     columns = list(frame.columns)
     last = get_column_letter(max(len(columns), 1))
@@ -252,16 +238,14 @@ def list_xlsx_bytes(frame: pd.DataFrame, *, title: str, sheet_name: str, amount_
     sheet.auto_filter.ref = f"A2:{last}{len(frame) + 2}"
     sheet.append([_text_cell(sheet, title, _TITLE)])
     sheet.append([_text_cell(sheet, c, _BOLD, _HEADER_FILL) for c in columns])
-    kinds = [NUMERIC if c in amounts else PER_CELL if frame[c].dtype == object else TEXT for c in columns]
+    kinds = [c in amounts for c in columns]
     for row in frame.itertuples(index=False, name=None):
-        sheet.append(
-            [_amount_cell(sheet, v) if k == NUMERIC else _cell(sheet, v, k) for v, k in zip(row, kinds, strict=True)]
-        )
+        sheet.append([_amount_cell(sheet, v) if k else data_cell(sheet, v) for v, k in zip(row, kinds, strict=True)])
     total = [_text_cell(sheet, total_label, _BOLD)] + [None] * (len(columns) - 1)
     for c in amounts:
         total[columns.index(c)] = _amount_cell(sheet, _total(frame[c]), bold=True)
     sheet.append(total)
-    return _saved(workbook)
+    return workbook_bytes(workbook)
 
 
 def write_list_xlsx(

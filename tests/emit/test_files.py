@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.emit.files import csv_text, neutralise, write_csv, yuan
+from pipeline.emit.files import csv_text, write_csv, yuan
 
 
 def test_csv_text_is_what_pandas_writes():
@@ -24,7 +24,8 @@ def test_csv_text_is_what_pandas_writes():
 
 def test_formula_looking_text_is_neutralised_but_numbers_are_not(tmp_path):
     frame = pd.DataFrame({"姓名": ['=HYPERLINK("x")', "+1", "张三"], "金额": ["-12.00", "3.00", "4.00"]})
-    assert neutralise(frame, ["姓名"])["姓名"].tolist() == ['\'=HYPERLINK("x")', "'+1", "张三"]
+    assert csv_text(frame).split("\r\n")[1:3] == ['"=HYPERLINK(""x"")",-12.00', "+1,3.00"]  # not asked to
+    assert csv_text(frame, defuse=["姓名"]).split("\r\n")[1:3] == ['"\'=HYPERLINK(""x"")",-12.00', "'+1,3.00"]
     write_csv(frame, tmp_path / "x.csv", encoding="gb18030", numeric=("金额",))
     text = (tmp_path / "x.csv").read_bytes().decode("gb18030")
     assert text == '姓名,金额\r\n"\'=HYPERLINK(""x"")",-12.00\r\n\'+1,3.00\r\n张三,4.00\r\n'

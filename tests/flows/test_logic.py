@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 
 from flows import report
-from flows.indicators import NOT_BUILT, IndicatorsNotBuilt, choose_year, indicators
+from flows.indicators import choose_year
 from flows.monthly import (
     STEP_TASKS,
     apply_decision,
@@ -82,13 +84,6 @@ def test_only_ingest_retries_and_nothing_is_cached_or_persisted():
         assert step.persist_result is False, step.name
         if step is not ingest:
             assert step.retries == 0, step.name  # never on a validation stop
-
-
-def test_annual_indicators_says_so_where_they_are_not_built(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "pipeline.indicators.annual", None)  # an older checkout
-    with pytest.raises(IndicatorsNotBuilt, match="indicators are not built yet"):
-        indicators.fn(2021, tmp_path / "inbox", tmp_path / "out", REPO / "config" / "policy.toml")
-    assert NOT_BUILT.startswith("indicators are not built yet")
 
 
 def test_a_decision_on_a_replaced_draft_is_not_applied(tmp_path, policy):
@@ -364,3 +359,31 @@ def test_a_scheduled_run_is_named_after_the_month_it_drafts_in_shanghai(monkeypa
     assert flows.monthly.run_name() == "payout-2021-04"
     run.parameters = {"month": "2021-01"}
     assert flows.monthly.run_name() == "payout-2021-01"
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The absolute module names a source file imports, `importlib.import_module("…")` included."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            found.add(node.module)
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "import_module" and node.args:
+            if isinstance(node.args[0], ast.Constant):
+                found.add(node.args[0].value)
+    return found
+
+
+def test_the_runtime_does_not_import_the_tools():
+    """tools/ sits on top: the sample generator and the benchmarks use the pipeline, never the reverse."""
+    assert "pipeline.cli" in imported_modules(REPO / "tools" / "cli.py")  # the scan sees imports
+    sources = [path for folder in ("pipeline", "schemas", "flows") for path in sorted((REPO / folder).rglob("*.py"))]
+    importing = {
+        path.relative_to(REPO).as_posix(): sorted(
+            name for name in imported_modules(path) if name.split(".")[0] == "tools"
+        )
+        for path in sources
+    }
+    assert len(sources) > 50
+    assert {path: names for path, names in importing.items() if names} == {}

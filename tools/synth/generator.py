@@ -23,12 +23,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from pipeline.emit.xlsx import write_xlsx
+from pipeline.emit.xlsx import data_cell, new_workbook, workbook_bytes
 from pipeline.ingest.columns import CONTRIBUTION, DEATH, ID_CORRECTION, ROSTER
 from pipeline.months import month_range
 from pipeline.policy import Policy
-from pipeline.synth.edge import EDGE_TOWNSHIPS, EdgeCases, build_edge_cases
-from pipeline.synth.population import (
+from tools.synth.edge import EdgeCases, build_edge_cases
+from tools.synth.population import (
     ACCOUNT_TEXTS,
     MONTH_BASE,
     MONTH_TEXTS,
@@ -139,7 +139,7 @@ def synthesize_inbox(
     root = Path(root)
     edges = build_edge_cases() if edge_cases else EdgeCases()
     if edge_cases:
-        missing = [c for c in EDGE_TOWNSHIPS if c not in policy.rostering_townships]
+        missing = [c for c in edges.townships() if c not in policy.rostering_townships]
         if missing:
             raise ValueError(f"edge cases need these townships to submit rosters: {missing}")
 
@@ -347,13 +347,18 @@ def _numbers_as_csv_text(table: pa.Table, column: str, numeric: dict[int, float]
 
 
 def _write_xlsx_table(table: pa.Table, path: Path, column: str | None, numeric: dict[int, float]) -> None:
-    frame = table.to_pandas()
-    if numeric and column is not None:
-        values = frame[column].astype(object)
-        for row, number in numeric.items():
-            values.iloc[row] = number
-        frame[column] = values
-    write_xlsx(frame, path, sheet_name="Sheet1")
+    """A clerk's workbook: every cell text, except in `column` the rows whose ID the clerk's Excel
+    turned into a number (row -> that number), which the pipeline must reject."""
+    workbook = new_workbook()
+    sheet = workbook.create_sheet(title="Sheet1")
+    sheet.append([data_cell(sheet, name) for name in table.column_names])
+    at = table.column_names.index(column) if column is not None else None
+    for i, row in enumerate(table.to_pandas().itertuples(index=False, name=None)):
+        cells = [data_cell(sheet, value) for value in row]
+        if i in numeric:
+            cells[at] = data_cell(sheet, numeric[i], numeric=True)
+        sheet.append(cells)
+    path.write_bytes(workbook_bytes(workbook))
 
 
 def _write_csv(table: pa.Table, path: Path, kind: str) -> None:

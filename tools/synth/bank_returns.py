@@ -1,20 +1,18 @@
 """Bank return files for the sample: the bank's answer to a batch the pipeline issued.
 
 Return lines must match issued lines (batch, line, account, amount), so they are made from the
-bank files of a real run of the earlier months, not invented.
+bank file that a normal `payout run` of the earlier months wrote, not invented. Nothing here runs
+the pipeline: `make sample` runs it first, as an operator would, and names its output folder.
 """
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.paths import Inbox, OutDir
+from pipeline.paths import OutDir
 from pipeline.policy import Policy
-from pipeline.progress import Progress
-from pipeline.run import RunContext, run
 
 
 def returns_for(
@@ -53,17 +51,26 @@ def _lines(rows: pd.DataFrame, batch_id: str, result: str, reason) -> pd.DataFra
 
 
 def add_bank_returns(
-    inbox: Path, policy: Policy, *, issued_month: str, return_month: str, bank: str, failed_ids: dict[str, str]
+    inbox: Path,
+    policy: Policy,
+    issued: OutDir,
+    *,
+    issued_month: str,
+    return_month: str,
+    bank: str,
+    failed_ids: dict[str, str],
 ) -> Path:
-    """Run the months up to issued_month in a scratch folder, then write the bank's return file
-    for that month's pension batch into the inbox of return_month."""
-    with tempfile.TemporaryDirectory() as scratch:
-        out = OutDir(Path(scratch))
-        run(RunContext(issued_month, Inbox(inbox), out, policy), Progress(quiet=True), catch_up=True)
-        bank_file = out.month(issued_month) / "bank" / f"{bank}_{issued_month}_pension.csv"
-        issued = pd.read_csv(bank_file, dtype=str, encoding=policy.bank_encoding(bank))
+    """Write the bank's return file for issued_month's pension batch, read from the bank file in
+    the `issued` output folder, into the inbox of return_month."""
+    bank_file = issued.month(issued_month) / "bank" / f"{bank}_{issued_month}_pension.csv"
+    if not bank_file.is_file():
+        raise FileNotFoundError(
+            f"{bank_file} is missing: run `payout run --month {issued_month} --catch-up --out {issued.root}` "
+            "on the sample inbox first"
+        )
+    issued_lines = pd.read_csv(bank_file, dtype=str, encoding=policy.bank_encoding(bank))
     batch_id = f"{issued_month}-{bank}-PENSION"
-    lines = returns_for(issued, batch_id, failed_ids=failed_ids, successes=20, bogus=True)
+    lines = returns_for(issued_lines, batch_id, failed_ids=failed_ids, successes=20, bogus=True)
     target = inbox / return_month / "bank_returns" / f"{bank}_回盘_{issued_month}.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(lines.to_csv(index=False, lineterminator="\r\n").encode("gb18030"))

@@ -1,9 +1,12 @@
 """Regenerate the committed sample: data/sample/inbox, edge_cases.json and README.md.
 
-    .venv/bin/python -m pipeline.synth.sample
+`make sample` does it in two phases, so that the committed inputs depend on no hidden run:
 
-Deletes data/sample/inbox and writes it again from config/policy.toml with seed 2021,
-3,000 people and the edge cases; the same code gives the same bytes.
+1. `payout-dev sample inboxes` deletes data/sample/inbox and writes the months' inboxes from
+   config/policy.toml with seed 2021, 3,000 people and the edge cases, plus edge_cases.json and
+   README.md; the same code gives the same bytes.
+2. `payout run --month 2021-02 --catch-up --out DIR` issues the February batch as usual, then
+   `payout-dev sample bank-return --issued DIR` writes JRCB's answer to it into the 2021-03 inbox.
 """
 
 from __future__ import annotations
@@ -12,19 +15,21 @@ import json
 import shutil
 from collections import defaultdict
 
-from pipeline.paths import DEFAULT_POLICY, REPO
+from pipeline.paths import DEFAULT_POLICY, REPO, OutDir
 from pipeline.policy import Policy, load_policy
-from pipeline.synth.bank_returns import add_bank_returns
-from pipeline.synth.edge import build_edge_cases
-from pipeline.synth.generator import DEFAULT_MONTHS, SynthReport, synthesize_inbox
+from tools.synth.bank_returns import add_bank_returns
+from tools.synth.edge import build_edge_cases
+from tools.synth.generator import DEFAULT_MONTHS, SynthReport, synthesize_inbox
 
 SAMPLE = REPO / "data" / "sample"
 SEED = 2021
 PEOPLE = 3000
 MAX_REJECT_SHARE = 0.05  # keep well under the pipeline's 10% stop threshold
+ISSUED_MONTH, RETURN_MONTH, RETURN_BANK = "2021-02", "2021-03", "JRCB"
 
 
-def main() -> None:
+def write_inboxes() -> None:
+    """Phase 1: the generated months, the edge-case catalogue and the README."""
     policy = load_policy(DEFAULT_POLICY)
     inbox = SAMPLE / "inbox"
     if inbox.exists():
@@ -32,14 +37,6 @@ def main() -> None:
     report = synthesize_inbox(inbox, policy=policy, seed=SEED, people=PEOPLE, months=DEFAULT_MONTHS, edge_cases=True)
     catalogue = build_edge_cases().catalogue
     check_reject_shares(report, catalogue)
-    add_bank_returns(
-        inbox,
-        policy,
-        issued_month="2021-02",
-        return_month="2021-03",
-        bank="JRCB",
-        failed_ids={catalogue["bank_change"]["id_number"]: "账户已冻结"},
-    )
     for entry in catalogue.values():
         code = entry["township_code"]
         entry["township_name"] = policy.township_name(code) if code else None
@@ -49,6 +46,22 @@ def main() -> None:
     )
     (SAMPLE / "README.md").write_text(readme(report, catalogue, policy), encoding="utf-8")
     print(f"wrote {len(report.files)} files under {inbox}")
+
+
+def write_bank_return(issued: OutDir) -> None:
+    """Phase 2: JRCB's answer to the February pension batch found in `issued`, the output folder of
+    a normal `payout run --month 2021-02 --catch-up` on the sample inbox."""
+    catalogue = build_edge_cases().catalogue
+    target = add_bank_returns(
+        SAMPLE / "inbox",
+        load_policy(DEFAULT_POLICY),
+        issued,
+        issued_month=ISSUED_MONTH,
+        return_month=RETURN_MONTH,
+        bank=RETURN_BANK,
+        failed_ids={catalogue["bank_change"]["id_number"]: "账户已冻结"},
+    )
+    print(f"wrote {target}")
 
 
 def roster_sizes(report: SynthReport) -> dict[tuple[str, str], int]:
@@ -98,13 +111,15 @@ def readme(report: SynthReport, catalogue: dict, policy: Policy) -> str:
     lines = [
         "# Sample inbox (synthetic)",
         "",
-        "Everything here is made up by `pipeline/synth` (seed 2021, 3,000 participants at the "
-        "start, months 2021-01..2021-12) and regenerated with",
+        "Everything here is made up by `tools/synth` (seed 2021, 3,000 participants at the "
+        "start, months 2021-01..2021-12; the named people below are `tools/synth/cases/*.toml`) "
+        "and regenerated with",
         "",
-        "    .venv/bin/python -m pipeline.synth.sample",
+        "    make sample",
         "",
-        "which deletes and rewrites `inbox/`, `edge_cases.json` and this file; the same code "
-        "gives the same bytes. No row describes a real person; bank account prefixes are made "
+        "which deletes and rewrites `inbox/`, `edge_cases.json` and this file, then runs February "
+        "with `payout run` as an operator would and writes the bank's answer to its batch; the same "
+        "code gives the same bytes. No row describes a real person; bank account prefixes are made "
         "up too.",
         "",
         "## Layout",
@@ -199,7 +214,3 @@ def _months(entry: dict) -> str:
         return f"deaths {entry.get('death_registered', '')}".strip()
     text = listed[0] if len(listed) == 1 else f"{listed[0]}..{listed[-1]}"
     return text
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,4 @@
-"""pipeline.synth: deterministic, valid, roughly the right proportions, and the sample inbox."""
+"""tools.synth: deterministic, valid, roughly the right proportions, and the sample inbox."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from pipeline.ingest.columns import DEATH, ROSTER
 from pipeline.months import month_range
 from pipeline.paths import DEFAULT_POLICY, REPO
 from pipeline.policy import load_policy
-from pipeline.synth.edge import build_edge_cases
-from pipeline.synth.generator import synthesize_inbox
 from pipeline.validate import idcard
+from tools.synth.edge import build_edge_cases
+from tools.synth.generator import synthesize_inbox
 
 SAMPLE = REPO / "data" / "sample"
 YEAR = month_range("2021-01", "2021-12")
@@ -109,6 +109,18 @@ def test_ids_valid_and_sexes_agree(tmp_path, policy):
     contributions = read_table(tmp_path / "contributions" / "2021.csv")
     assert idcard.checksum_ok(contributions["id_number"]).all()
     assert contributions["缴费日期"].between("2021-10-01", "2021-12-31").all()
+
+
+def test_ids_a_clerks_excel_turned_into_numbers_are_number_cells(tmp_path, policy):
+    synthesize_inbox(tmp_path, policy=policy, people=300, months=YEAR[:5], edge_cases=True)
+    catalogue = build_edge_cases().catalogue
+    expected = {catalogue[f"numeric_id_{n}"]["excel_value"] for n in (1, 2, 3)}
+    may = rosters(tmp_path, "2021-05")
+    numbers = may[may["id_number"].map(lambda v: not isinstance(v, str))]
+    assert set(numbers["id_number"]) == expected
+    assert set(numbers["file"]) == {"320281111_顾山镇_2021-05.xlsx"}
+    april = rosters(tmp_path, "2021-04")
+    assert april["id_number"].map(lambda v: isinstance(v, str)).all()
 
 
 def test_proportions(tmp_path, policy):

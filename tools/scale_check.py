@@ -1,4 +1,4 @@
-"""`payout scale-check`: a synthetic year at the seed's scale, run month by month, and its budget
+"""`payout-dev scale-check`: a synthetic year at the seed's scale, run month by month, and its budget
 table compared with the seed's declared lines. The seed's own arithmetic (99,000 pensioners x 392
 x 12 = 46,570万 ...) is the check that the computation is right at scale. Not a unit test: it takes
 minutes."""
@@ -26,7 +26,7 @@ CHECKED_LINES = ("base_pension", "topup65", "funeral_grant")
 def scale_check(
     year: int, policy: Policy, *, people: int = SEED_PEOPLE, tolerance: float = 0.02, root: Path | None = None
 ) -> int:
-    from pipeline.synth import synthesize_inbox
+    from tools.synth import synthesize_inbox
 
     progress = Progress()
     root = root or REPO / "bench" / f"scale-{year}-{people}"

@@ -1,11 +1,13 @@
-"""`payout bench`: how long a month takes on synthetic inboxes of a given size.
+"""`payout-dev bench`: how long a month takes on synthetic inboxes of a given size.
 
 stage="validate" times reading the month's files (ingest) and validating them, separately, in a
 fresh Python process per size (so that the peak memory reported belongs to that size), several
-times, and reports the best and the median. stage="run" times the whole `payout run` as a
-subprocess, imports included, into a fresh output folder each time; with months=N it times the
-run of the N-th month over an output folder holding the N-1 earlier months, run and closed (the
-steady state of the year: the ledger and due grow by a month each month).
+times, and reports the best and the median. stage="run" times a month's whole run in a fresh
+worker process that does what `payout run --quiet` does (the same interpreter tuning and exit),
+imports included, into a fresh output folder each time, and the worker reports each step's time;
+with months=N it times the run of the N-th month over an output folder holding the N-1 earlier
+months, run and closed (the steady state of the year: the ledger and due grow by a month each
+month).
 
 Inboxes are generated once per size and seed under `bench/` at the repository root (git-ignored)
 and reused while the generator's code is unchanged.
@@ -26,6 +28,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from rich.console import Console
 from rich.table import Table
@@ -112,7 +115,7 @@ def verdict(result: Timing, stage: str, month: str) -> str:
 def generator_version() -> str:
     """Hash of the synthetic generator's code: a cached inbox from other code is regenerated."""
     digest = hashlib.sha256()
-    for path in sorted((REPO / "pipeline" / "synth").glob("*.py")):
+    for path in sorted((REPO / "tools" / "synth").glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -120,7 +123,7 @@ def generator_version() -> str:
 def ensure_inbox(people: int, policy: Policy, console: Console, *, months: int = 1) -> Path:
     """bench/inbox-<people>-seed<SEED>[-<months>m]/, generated if missing or made by other
     generator code."""
-    from pipeline.synth import synthesize_inbox
+    from tools.synth import synthesize_inbox
 
     root = BENCH_DIR / (f"inbox-{people}-seed{SEED}" + (f"-{months}m" if months > 1 else ""))
     marker = root / ".complete.json"
@@ -185,9 +188,7 @@ def ensure_history(inbox: Path, people: int, month: str, policy: Policy, console
 
 def time_validation(inbox: Path, policy_path: Path, people: int, repeats: int) -> Timing:
     command = [
-        sys.executable,
-        "-m",
-        "pipeline.bench",
+        *WORKER,
         "--inbox",
         str(inbox),
         "--policy",
@@ -252,14 +253,24 @@ def peak_mb(usage: resource.struct_rusage) -> float:
     return usage.ru_maxrss * scale / 2**20
 
 
-# -- stage "run": the whole command as a subprocess -------------------------------------------
+# -- stage "run": the whole run in a worker process --------------------------------------------
 
 RUN_STEPS = ("ingest", "history", "validate", "entitlement", "write", "audit")
 
 
-def payout_command() -> list[str]:
-    script = Path(sys.executable).parent / "payout"
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "pipeline.cli"]
+def run_worker(inbox: Path, out: Path, policy_path: Path, month: str) -> NoReturn:
+    """In the worker process: `month` run as `payout run --quiet` runs it, then its steps' times
+    on stdout as JSON."""
+    from pipeline.cli import exit_without_teardown, tune_interpreter
+    from pipeline.policy import load_policy
+    from pipeline.progress import Progress
+    from pipeline.run import RunContext, run
+
+    tune_interpreter()
+    progress = Progress(quiet=True)
+    run(RunContext(month, Inbox(inbox), OutDir(out), load_policy(policy_path)), progress)
+    print(json.dumps(progress.timings))
+    exit_without_teardown(0)
 
 
 def time_run(
@@ -272,9 +283,9 @@ def time_run(
     for _ in range(repeats):
         with tempfile.TemporaryDirectory(prefix="payout-bench-") as scratch:
             out = history or Path(scratch)
-            command = payout_command() + [
-                "run",
-                "--month",
+            command = [
+                *WORKER,
+                "--run",
                 month,
                 "--inbox",
                 str(inbox),
@@ -282,23 +293,18 @@ def time_run(
                 str(out),
                 "--policy",
                 str(policy_path),
-                "--quiet",
             ]
             timings = Path(scratch) / "step-timings.json"
-            started = time.perf_counter()
-            process = subprocess.Popen(
-                command,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                env={**os.environ, "PAYOUT_STEP_TIMINGS": str(timings)},
-            )
-            errors = process.stderr.read()
-            _, status, usage = os.wait4(process.pid, 0)
-            elapsed = time.perf_counter() - started
+            with timings.open("wb") as report:
+                started = time.perf_counter()
+                process = subprocess.Popen(command, stdout=report, stderr=subprocess.PIPE)
+                errors = process.stderr.read()
+                _, status, usage = os.wait4(process.pid, 0)
+                elapsed = time.perf_counter() - started
             process.returncode = os.waitstatus_to_exitcode(status)
             process.stderr.close()
             if process.returncode != 0:
-                raise RuntimeError(f"payout run failed ({process.returncode}):\n{errors.decode()}")
+                raise RuntimeError(f"the run of {month} failed ({process.returncode}):\n{errors.decode()}")
             seconds.append(elapsed)
             for step, spent in json.loads(timings.read_text(encoding="utf-8")).items():
                 per_step.setdefault(step, []).append(spent)
@@ -331,7 +337,9 @@ def result_table(results: list[Timing], stage: str, month: str = MONTH) -> Table
     run_steps = [s for s in RUN_STEPS if any(s in r.steps for r in results)] + ["payout run"]
     steps = ["ingest", "validate", "ingest + validate"] if stage == "validate" else run_steps
     history = f" after {MONTH}..{add_months(month, -1)} closed" if month != MONTH else ""
-    table = Table(title=f"payout bench --stage {stage} (month {month}{history}, seed {SEED}, {os.cpu_count()} cores)")
+    table = Table(
+        title=f"payout-dev bench --stage {stage} (month {month}{history}, seed {SEED}, {os.cpu_count()} cores)"
+    )
     table.add_column("people", justify="right")
     table.add_column("rows read", justify="right")
     table.add_column("rejected", justify="right")
@@ -361,12 +369,19 @@ def result_table(results: list[Timing], stage: str, month: str = MONTH) -> Table
     return table
 
 
+WORKER = (sys.executable, "-m", "tools.bench")
+
+
 def _main(argv: list[str] | None = None) -> None:
-    args = argparse.ArgumentParser(description="bench worker (internal)")
+    args = argparse.ArgumentParser(description="bench workers (internal)")
     args.add_argument("--inbox", type=Path, required=True)
     args.add_argument("--policy", type=Path, required=True)
     args.add_argument("--repeats", type=int, default=5)
+    args.add_argument("--run", metavar="MONTH", help="run MONTH into --out instead, once")
+    args.add_argument("--out", type=Path)
     options = args.parse_args(argv)
+    if options.run:
+        run_worker(options.inbox, options.out, options.policy, options.run)
     print(json.dumps(worker(options.inbox, options.policy, options.repeats)))
 
 

@@ -1,5 +1,5 @@
 """Synthetic inboxes: the committed sample and benchmark data (see generator.py)."""
 
-from pipeline.synth.generator import SynthReport, synthesize_inbox
+from tools.synth.generator import SynthReport, synthesize_inbox
 
 __all__ = ["SynthReport", "synthesize_inbox"]

@@ -15,8 +15,8 @@ import pyarrow as pa
 
 from pipeline.months import parse_month
 from pipeline.policy import Policy
-from pipeline.synth import names
 from pipeline.validate.idcard import CHECK_CHARS, WEIGHTS
+from tools.synth import names
 
 REGION = "320281"  # 江阴市
 NEVER = np.int16(32767)  # month index of an event that does not happen in the months made

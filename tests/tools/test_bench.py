@@ -1,4 +1,4 @@
-"""payout bench, in process and small: inbox cache, worker timings, report table."""
+"""payout-dev bench, in process and small: inbox cache, worker timings, report table."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 
 from rich.console import Console
 
-from pipeline import bench
+from tools import bench
 
 
 def test_bench_pieces_on_a_small_inbox(tmp_path, monkeypatch, policy):

@@ -1,0 +1,136 @@
+"""`payout-dev`: the developers' commands (sample data, benchmarks, scale check), apart from the
+operator's `payout`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipeline.cli import stopped
+from pipeline.errors import RunStopped
+from pipeline.paths import DEFAULT_POLICY, OutDir
+from pipeline.policy import PolicyError, load_policy
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="payout-dev", description="Developer tools of the payout pipeline.")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    sample = commands.add_parser("sample", help="regenerate data/sample, one phase at a time (see `make sample`)")
+    sample.add_argument(
+        "phase",
+        choices=["inboxes", "bank-return"],
+        help="inboxes: the generated months, edge_cases.json, README.md; "
+        "bank-return: March's bank return, from the February batch in --issued",
+    )
+    sample.add_argument("--issued", type=Path, help="output folder of `payout run --month 2021-02 --catch-up`")
+
+    synth = commands.add_parser("synth", help="generate a synthetic inbox (sample data, benchmarks)")
+    synth.add_argument("--to", type=Path, required=True, help="inbox folder to create")
+    synth.add_argument("--people", type=int, default=3000)
+    synth.add_argument("--seed", type=int, default=2021)
+    synth.add_argument("--months", default="2021-01:2021-12", help="FIRST:LAST")
+    synth.add_argument("--formats", choices=["mixed", "csv"], default="mixed")
+    synth.add_argument("--edge-cases", action="store_true")
+    synth.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
+
+    scale = commands.add_parser("scale-check", help="a synthetic year at the seed's scale against its budget lines")
+    scale.add_argument("--year", type=int, default=2021)
+    scale.add_argument("--people", type=int, default=124_000)
+    scale.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
+
+    bench = commands.add_parser("bench", help="time the monthly run on synthetic data")
+    bench.add_argument("--rows", type=int, nargs="+", default=[124_000, 1_000_000])
+    bench.add_argument("--stage", choices=["validate", "run"], default="validate")
+    bench.add_argument(
+        "--months", type=int, default=1, help="time the run of the N-th month, the N-1 before it run and closed"
+    )
+    bench.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (RunStopped, PolicyError) as stop:
+        return stopped(stop)
+
+
+def pin_workbook_writer() -> None:
+    """openpyxl serialises a workbook through lxml when it can, else through the standard
+    library: the same cells, other bytes. The committed sample's workbooks are the standard
+    library's, so the generator always writes those, wherever lxml is installed. openpyxl
+    chooses once, when first imported, from this variable: call this before importing the
+    generator."""
+    if "openpyxl" in sys.modules:
+        raise RuntimeError("openpyxl was imported before its XML writer could be chosen")
+    os.environ["OPENPYXL_LXML"] = "False"
+
+
+def cmd_sample(args) -> int:
+    if args.phase == "inboxes":
+        pin_workbook_writer()
+        from tools.synth.sample import write_inboxes
+
+        write_inboxes()
+        return 0
+    from tools.synth import sample
+
+    if args.issued is None:
+        raise SystemExit("payout-dev sample bank-return needs --issued DIR (the output folder of the February run)")
+    try:
+        sample.write_bank_return(OutDir(args.issued))
+    except FileNotFoundError as missing:  # the February run was not made: say which, no traceback
+        raise SystemExit(str(missing)) from None
+    return 0
+
+
+def cmd_synth(args) -> int:
+    pin_workbook_writer()
+    from pipeline.months import month_range
+    from tools.synth import synthesize_inbox
+
+    first, last = args.months.split(":")
+    report = synthesize_inbox(
+        args.to,
+        policy=load_policy(args.policy),
+        seed=args.seed,
+        people=args.people,
+        months=month_range(first, last),
+        edge_cases=args.edge_cases,
+        formats=args.formats,
+    )
+    print(report)
+    return 0
+
+
+def cmd_scale_check(args) -> int:
+    from tools.scale_check import scale_check
+
+    return scale_check(args.year, load_policy(args.policy), people=args.people)
+
+
+def cmd_bench(args) -> int:
+    from tools.bench import bench
+
+    return bench(rows=args.rows, stage=args.stage, policy=load_policy(args.policy), months=args.months)
+
+
+COMMANDS = {
+    "sample": cmd_sample,
+    "synth": cmd_synth,
+    "bench": cmd_bench,
+    "scale-check": cmd_scale_check,
+}
+
+
+def entry() -> None:
+    """The `payout-dev` console script."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()
