@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_STOPPED
 
     from flows.monthly import monthly_payout
-    from pipeline.errors import AuditFailed, RunStopped
+    from pipeline.core.errors import AuditFailed, RunStopped
     from pipeline.policy import PolicyError
 
     try:

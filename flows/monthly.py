@@ -37,9 +37,9 @@ from flows import report
 from flows.parameters import MONTH_PATTERN, InboxParameter, OutParameter, PolicyParameter, described
 from pipeline import guard, lifecycle
 from pipeline import run as steps
+from pipeline.core.errors import AuditFailed, RunStopped, masked
+from pipeline.core.months import parse_month
 from pipeline.emit.files import sha256_of
-from pipeline.errors import AuditFailed, RunStopped, masked
-from pipeline.months import parse_month
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY, Inbox, OutDir
 from pipeline.policy import load_policy
 from pipeline.progress import timed

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from pipeline.core.codes import REASONS, message
+from pipeline.core.money import yuan_text
 from pipeline.emit.office_lists import HOLD_REASONS, RECOVERY_REASONS
 from pipeline.emit.summary import change_sentence
-from pipeline.money_text import yuan_text
-from pipeline.validate.reasons import REASONS, message
 
 MONEY_COLUMNS = ("payment", "recovery", "reversal", "net")
 TOTAL = "合计 total"

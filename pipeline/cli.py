@@ -10,8 +10,8 @@ import textwrap
 from pathlib import Path
 from typing import NoReturn
 
-from pipeline.errors import AuditFailed, RunStopped, stopped_by
-from pipeline.months import parse_month
+from pipeline.core.errors import AuditFailed, RunStopped, stopped_by
+from pipeline.core.months import parse_month
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY, Inbox, OutDir
 from pipeline.policy import PolicyError, load_policy
 
@@ -136,12 +136,12 @@ def cmd_reject(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from pipeline.core.idcard import mask
     from pipeline.emit.files import write_csv
     from pipeline.ingest.bank_formats import return_readers
     from pipeline.ingest.inputs import read_month
     from pipeline.progress import Progress
     from pipeline.state import read_history
-    from pipeline.validate.idcard import mask
     from pipeline.validate.month import validate_month
 
     policy = load_policy(args.policy)

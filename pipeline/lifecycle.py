@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import durable
+from pipeline.core.errors import RunStopped, masked
+from pipeline.core.months import add_months, month_range
 from pipeline.emit.files import json_bytes, sha256_of, write_json
-from pipeline.errors import RunStopped, masked
-from pipeline.months import add_months, month_range
 from pipeline.paths import OutDir
 
 STATUS = "status.json"  # outside the manifest: draft|closed, the release record when closed

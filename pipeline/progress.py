@@ -11,7 +11,7 @@ from typing import Protocol
 from rich.console import Console
 from rich.markup import escape
 
-from pipeline.money_text import yuan_text
+from pipeline.core.money import yuan_text
 
 
 class Reporter(Protocol):

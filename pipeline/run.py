@@ -18,6 +18,9 @@ import pyarrow.parquet as pq
 
 from pipeline import durable, guard, lifecycle
 from pipeline.audit.check import audit_report, invariant_checks
+from pipeline.core.errors import AuditFailed, RunStopped, stopped_by
+from pipeline.core.idcard import normalise
+from pipeline.core.months import add_months
 from pipeline.emit.bank_files import (
     BankFile,
     bank_file_rows,
@@ -30,18 +33,15 @@ from pipeline.emit.files import sha256_of, write_csv, write_json
 from pipeline.emit.funeral_grants import funeral_grant_rows
 from pipeline.emit.lists import write_office_lists
 from pipeline.emit.office_lists import change_rows, hold_rows, recovery_rows
-from pipeline.emit.rejects import write_rejects
+from pipeline.emit.reject_lists import write_rejects
 from pipeline.emit.summary import month_summary, write_summary
 from pipeline.entitlement import Money, MoneyInputs, compute_money
-from pipeline.errors import AuditFailed, RunStopped, stopped_by
 from pipeline.ingest.bank_formats import return_readers
 from pipeline.ingest.inputs import RawInputs, read_month
-from pipeline.months import add_months
 from pipeline.paths import Inbox, OutDir
 from pipeline.policy import Policy
 from pipeline.progress import Progress, Reporter
 from pipeline.state import History, carried_forward, read_history, write_state
-from pipeline.validate.idcard import normalise
 from pipeline.validate.month import ValidatedMonth, validate_month
 
 

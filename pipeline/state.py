@@ -18,9 +18,9 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.dataset as ds
 
+from pipeline.core.frames import isin
+from pipeline.core.months import add_months, month_range
 from pipeline.emit.files import write_parquet
-from pipeline.frames import isin
-from pipeline.months import add_months, month_range
 from pipeline.paths import MONTH_GLOB, OutDir
 from pipeline.sql.runner import connect, literal
 from pipeline.validate.month import PastMonths

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas import _checks as c
-from schemas._checks import rule, with_checks
+from schemas import checks as c
+from schemas.checks import rule, with_checks
 
 RESULTS = {"成功": "success", "失败": "failed", "success": "success", "failed": "failed"}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipeline.validate import idcard
-from schemas import _checks as c
-from schemas._checks import rule, with_checks
+from pipeline.core import idcard
+from schemas import checks as c
+from schemas.checks import rule, with_checks
 
 
 class ContributionInput(pa.DataFrameModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipeline.validate.reasons import REASONS
+from pipeline.core.codes import REASONS
 
 INPUT_KINDS = ["rosters", "deaths", "bank_returns", "id_corrections", "contributions"]
 

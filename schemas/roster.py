@@ -6,9 +6,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipeline.validate import idcard
-from schemas import _checks as c
-from schemas._checks import rule, with_checks
+from pipeline.core import idcard
+from schemas import checks as c
+from schemas.checks import rule, with_checks
 
 STATUSES = ("receiving", "contributing", "suspended", "terminated")
 PAYABLE_STATUSES = ("receiving", "suspended")

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.paths import DEFAULT_POLICY
 from pipeline.policy import Policy, load_policy
-from tests.builders import MONTH, BuiltInbox, build_inbox
+from tests.support.builders import MONTH, BuiltInbox, build_inbox
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -19,7 +19,7 @@ from pipeline.cli import EXIT_STOPPED, main
 from pipeline.ingest.columns import ROSTER
 from pipeline.paths import DEFAULT_POLICY, REPO
 from pipeline.policy import load_policy
-from tests.builders import (
+from tests.support.builders import (
     MONTH,
     build_inbox,
     chinese,

@@ -10,7 +10,7 @@ import pytest
 from pipeline.cli import EXIT_STOPPED, main
 from pipeline.paths import DEFAULT_POLICY
 from pipeline.policy import PolicyError, load_policy
-from tests.builders import MONTH, write_policy
+from tests.support.builders import MONTH, write_policy
 
 REAL = DEFAULT_POLICY.read_text(encoding="utf-8")
 

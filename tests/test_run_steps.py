@@ -13,7 +13,7 @@ import pytest
 from pipeline import run as run_module
 from pipeline import state as state_module
 from pipeline.cli import main
-from tests.builders import MONTH
+from tests.support.builders import MONTH
 
 # (the name the month's steps call, as looked up in pipeline.run, or in another module of
 # pipeline when prefixed by it) -> the step it breaks

@@ -33,7 +33,7 @@ from typing import NoReturn
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.months import add_months, month_range
+from pipeline.core.months import add_months, month_range
 from pipeline.paths import REPO, Inbox, OutDir
 from pipeline.policy import Policy
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from pipeline.cli import stopped
-from pipeline.errors import RunStopped
+from pipeline.core.errors import RunStopped
 from pipeline.paths import DEFAULT_POLICY, OutDir
 from pipeline.policy import PolicyError, load_policy
 
@@ -90,7 +90,7 @@ def cmd_sample(args) -> int:
 
 def cmd_synth(args) -> int:
     pin_workbook_writer()
-    from pipeline.months import month_range
+    from pipeline.core.months import month_range
     from tools.synth import synthesize_inbox
 
     first, last = args.months.split(":")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.money import FEN_PER_WAN, wan_text
+from pipeline.core.months import month_range
 from pipeline.indicators.annual import run_indicators
-from pipeline.money_text import FEN_PER_WAN, wan_text
-from pipeline.months import month_range
 from pipeline.paths import REPO, Inbox, OutDir
 from pipeline.policy import Policy
 from pipeline.progress import Progress

@@ -19,10 +19,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline import durable, lifecycle
+from pipeline.core.errors import RunStopped
+from pipeline.core.money import yuan_text
+from pipeline.core.months import add_months
 from pipeline.emit.bank_files import read_bank_file as read_lines_of
-from pipeline.errors import RunStopped
-from pipeline.money_text import yuan_text
-from pipeline.months import add_months
 from pipeline.paths import OutDir
 
 

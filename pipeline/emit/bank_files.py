@@ -11,13 +11,13 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.bank_layouts import BankLayout, default_layout
+from pipeline.core.errors import RunStopped
+from pipeline.core.frames import lookup, map_values
+from pipeline.core.idcard import mask
 from pipeline.durable import atomic_write_bytes
 from pipeline.emit.bank_formats import Batch, file_name, no_truncation, read_lines, render
 from pipeline.emit.files import write_json, yuan
-from pipeline.errors import RunStopped
-from pipeline.frames import lookup, map_values
 from pipeline.policy import Policy
-from pipeline.validate.idcard import mask
 
 DEFAULT_LAYOUT = default_layout()
 MEMO = {"pension": "居保养老金 {month}", "funeral": "居保丧葬补助费 {month}"}

@@ -18,10 +18,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
 from pipeline.bank_layouts import TRUNCATABLE, BankLayout, LineField
+from pipeline.core.errors import RunStopped
+from pipeline.core.idcard import mask
 from pipeline.emit.files import csv_text, yuan
 from pipeline.emit.xlsx import FIXED_TIME, normalised_zip
-from pipeline.errors import RunStopped
-from pipeline.validate.idcard import mask
 
 # bank_file_rows' columns for each layout value
 SOURCE = {"line_no": "序号", "payee_name": "户名", "account_number": "账号", "id_number": "身份证号", "memo": "摘要",

@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.core.frames import TEXT, arrow_text, text_series
 from pipeline.durable import atomic_write_bytes, atomic_write_with
-from pipeline.frames import TEXT, arrow_text, text_series
 
 # the full-width forms too: WPS and some Excel input methods take ＝SUM(…) for a formula
 FORMULA_START = ("=", "+", "-", "@", "＝", "＋", "－", "＠")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.core.frames import isin, lookup
 from pipeline.emit.files import yuan
-from pipeline.frames import isin, lookup
 
 HOLD_REASONS = {
     "death_conflict": "死亡登记相互矛盾，待核实 conflicting death registrations, awaiting one that stands",

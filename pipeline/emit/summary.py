@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.money import yuan_text
 from pipeline.durable import atomic_write_bytes
 from pipeline.emit.files import write_json
 from pipeline.emit.office_lists import HOLD_REASONS
-from pipeline.money_text import yuan_text
 from pipeline.policy import Policy
 from pipeline.validate.month import ValidatedMonth
 

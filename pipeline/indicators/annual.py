@@ -28,7 +28,7 @@ from pipeline.paths import Inbox, OutDir
 from pipeline.policy import Policy
 from pipeline.run import code_version
 from pipeline.validate.contributions import validate_contributions
-from pipeline.validate.rejects import empty_rejects
+from pipeline.validate.reject_rows import empty_rejects
 from schemas.contribution import Contribution
 from schemas.empty import empty_frame
 

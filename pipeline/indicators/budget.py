@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from pipeline.money_text import FEN_PER_WAN, wan_amount, yuan_text
+from pipeline.core.money import FEN_PER_WAN, wan_amount, yuan_text
 from pipeline.policy import Policy
 
 LINES = [  # line key, Chinese name, declared key in policy [budget.YYYY]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.money_text import FEN_PER_WAN, rate_yuan_text, wan_text
+from pipeline.core.money import FEN_PER_WAN, rate_yuan_text, wan_text
 from pipeline.policy import Policy
 
 

@@ -55,7 +55,7 @@ def connect_year(out: OutDir, data: YearData, policy: Policy) -> duckdb.DuckDBPy
         con.unregister(f"{name}_frame")
     con.execute(sql_text("indicators/year"))
     if con.sql("select count(*) from year_months").fetchall()[0][0] == 0:
-        from pipeline.errors import RunStopped
+        from pipeline.core.errors import RunStopped
 
         raise RunStopped(
             f"no month of {data.year} has been run in {out.root}.",

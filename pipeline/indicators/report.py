@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-from pipeline.money_text import wan_amount, wan_text, yuan_text
+from pipeline.core.money import wan_amount, wan_text, yuan_text
 
 COLOURS = {"base": "#2b6cb0", "topup65": "#38a169", "account": "#d69e2e", "funeral_grant": "#805ad5"}
 LABELS = {

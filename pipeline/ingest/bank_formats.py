@@ -16,7 +16,7 @@ import pandas as pd
 from lxml import etree
 
 from pipeline.bank_layouts import ReturnLayout
-from pipeline.errors import RunStopped
+from pipeline.core.errors import RunStopped
 from pipeline.ingest.columns import BANK_RETURN, SOURCE_FILE, SOURCE_ROW
 from pipeline.ingest.read import file_bytes
 from pipeline.policy import Policy

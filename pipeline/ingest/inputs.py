@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.errors import RunStopped
+from pipeline.core.errors import RunStopped
 from pipeline.ingest.bank_formats import ReturnReader, read_return_file
 from pipeline.ingest.columns import COLUMNS, DEFAULT_HEADERS, SOURCE_FILE, SOURCE_ROW, HeaderRules
 from pipeline.ingest.read import read_file, read_input

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from pipeline.errors import RunStopped
+from pipeline.core.errors import RunStopped
 from pipeline.ingest.columns import (
     COLUMNS,
     DEFAULT_HEADERS,

@@ -9,9 +9,9 @@ from typing import cast
 import pandas as pd
 from pandera.typing import DataFrame
 
-from pipeline.validate.rejects import reject_rows
+from pipeline.validate.reject_rows import reject_rows
 from pipeline.validate.rules import flagged, passing_rows, rule_failures
-from schemas import _checks as c
+from schemas import checks as c
 from schemas.bank_return import RESULTS, BankReturn, BankReturnInput, bank_return_rules
 from schemas.rejects import Rejects
 

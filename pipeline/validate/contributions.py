@@ -8,10 +8,10 @@ from typing import cast
 import pandas as pd
 from pandera.typing import DataFrame
 
-from pipeline.validate import idcard
-from pipeline.validate.rejects import reject_rows
+from pipeline.core import idcard
+from pipeline.validate.reject_rows import reject_rows
 from pipeline.validate.rules import passing_rows, rule_failures
-from schemas import _checks as c
+from schemas import checks as c
 from schemas.contribution import Contribution, ContributionInput, contribution_rules
 from schemas.rejects import Rejects
 

@@ -9,11 +9,11 @@ from typing import cast
 import pandas as pd
 from pandera.typing import DataFrame
 
-from pipeline.frames import isin, lookup
-from pipeline.validate import idcard
-from pipeline.validate.rejects import reject_rows
+from pipeline.core import idcard
+from pipeline.core.frames import isin, lookup
+from pipeline.validate.reject_rows import reject_rows
 from pipeline.validate.rules import flagged, passing_rows, rule_failures
-from schemas import _checks as c
+from schemas import checks as c
 from schemas.id_correction import IdCorrection, IdCorrectionInput, id_correction_rules
 from schemas.rejects import Rejects
 

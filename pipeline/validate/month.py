@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pandera.typing import DataFrame
 
-from pipeline.errors import RunStopped
-from pipeline.frames import isin, map_values
+from pipeline.core.errors import RunStopped
+from pipeline.core.frames import isin, map_values
+from pipeline.core.idcard import normalise
 from pipeline.ingest.inputs import RawInputs
 from pipeline.policy import Policy
 from pipeline.validate.bank_returns import validate_bank_returns
 from pipeline.validate.deaths import validate_deaths
 from pipeline.validate.id_corrections import validate_id_corrections
-from pipeline.validate.idcard import normalise
 from pipeline.validate.rosters import Identities, RosterResult, validate_rosters
 from schemas.bank_return import BankReturn
 from schemas.death import Death, DeathConflict

@@ -9,12 +9,12 @@ from typing import cast
 import pandas as pd
 from pandera.typing import DataFrame
 
-from pipeline.frames import isin, map_values
+from pipeline.core import idcard
+from pipeline.core.frames import isin, map_values
 from pipeline.policy import Policy
-from pipeline.validate import idcard
-from pipeline.validate.rejects import reject_rows
+from pipeline.validate.reject_rows import reject_rows
 from pipeline.validate.rules import flagged, passing_rows, rule_failures
-from schemas import _checks as c
+from schemas import checks as c
 from schemas.rejects import Rejects
 from schemas.roster import PAYABLE_STATUSES, Roster, RosterInput, roster_rules
 

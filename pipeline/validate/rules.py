@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.validate.reasons import PRIORITY
+from pipeline.core.codes import PRIORITY
 
 
 def rule_failures(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:

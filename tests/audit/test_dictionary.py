@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from pipeline.audit.check import views_sql
+from pipeline.core.codes import REASONS
 from pipeline.emit.office_lists import HOLD_REASONS
 from pipeline.paths import REPO
-from pipeline.validate.reasons import REASONS
 from schemas.ledger import COMPONENTS, SETTLEMENTS, LedgerEntry
 from schemas.ledger import REASONS as LEDGER_REASONS
 

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from pipeline.audit.check import connect_views, invariant_checks
+from pipeline.core.idcard import check_chars, normalise
 from pipeline.emit.files import sha256_of, write_json, write_parquet
 from pipeline.paths import OutDir
 from pipeline.sql.runner import sql_text
-from pipeline.validate.idcard import check_chars, normalise
 from schemas.empty import empty_frame
 from schemas.id_correction import IdCorrection
 from schemas.ledger import LedgerEntry

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.paths import DEFAULT_POLICY
-from tests.builders import write_policy
+from tests.support.builders import write_policy
 from tests.test_cli_stops import assert_nothing_written, assert_stopped, payout
 
 

@@ -15,12 +15,12 @@ import sepaxml
 from lxml import etree
 from openpyxl import load_workbook
 
+from pipeline.core.errors import RunStopped
 from pipeline.emit.bank_files import read_bank_file
 from pipeline.emit.bank_formats import Batch, file_name, render
-from pipeline.errors import RunStopped
 from pipeline.paths import DEFAULT_POLICY
 from pipeline.policy import load_policy
-from tests.scenario import Person, Scenario
+from tests.support.scenario import Person, Scenario
 
 POLICY = load_policy(DEFAULT_POLICY)
 PAIN001_XSD = Path(sepaxml.__file__).parent / "schemas" / "pain.001.001.03.xsd"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from pipeline.emit.xlsx import display_width
-from tests.scenario import TOWNSHIP, Person, Scenario
+from tests.support.scenario import TOWNSHIP, Person, Scenario
 
 ALICE = Person("甲故去", "1950-01-10", "M", 41)  # dies in January, registered in March
 BO = Person("乙迁出", "1950-02-10", "M", 42)  # leaves the roster in March

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from pipeline.emit.summary import change_sentence, total_change
-from tests.scenario import Person, Scenario
+from tests.support.scenario import Person, Scenario
 
 LIMIT = Decimal("0.20")
 

@@ -8,14 +8,11 @@ A ledger row is (run_month, period, component, kind, reason, settlement, amount_
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scenario import Person, Scenario, policy_text  # noqa: E402
+from tests.support.scenario import Person, Scenario, policy_text
 
 MONTHS = [f"2021-{m:02d}" for m in range(1, 9)]
 BASE, TOPUP, GRANT = 39200, 500, 235200
@@ -259,7 +256,7 @@ def test_death_before_opening_month_gets_grant_at_that_months_rate(county):
 
 
 def test_closed_month_refuses_rerun(county):
-    from pipeline.errors import RunStopped
+    from pipeline.core.errors import RunStopped
 
     with pytest.raises(RunStopped, match="closed"):
         county.run("2021-03")

@@ -17,10 +17,10 @@ import pandas as pd
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from pipeline.core.idcard import check_chars
+from pipeline.core.months import add_months, month_range
 from pipeline.entitlement import Money, MoneyInputs, compute_money
-from pipeline.months import add_months, month_range
 from pipeline.policy import Policy
-from pipeline.validate.idcard import check_chars
 from schemas.bank_return import BankReturn
 from schemas.death import Death, DeathConflict
 from schemas.empty import empty_frame

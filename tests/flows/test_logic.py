@@ -24,7 +24,7 @@ from flows.monthly import (
     publish_artifacts,
     retry_share_errors,
 )
-from pipeline.errors import RunStopped
+from pipeline.core.errors import RunStopped
 from pipeline.paths import REPO, Inbox, OutDir
 from pipeline.run import STEPS, RunContext
 

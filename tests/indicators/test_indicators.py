@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scenario import Person, Scenario, policy_text  # noqa: E402
-
-from pipeline.indicators.annual import run_indicators  # noqa: E402
-from pipeline.indicators.declaration import declaration_markdown, project  # noqa: E402
-from pipeline.policy import load_policy  # noqa: E402
+from pipeline.indicators.annual import run_indicators
+from pipeline.indicators.declaration import declaration_markdown, project
+from pipeline.policy import load_policy
+from tests.support.scenario import Person, Scenario, policy_text
 
 P1 = Person("甲一", "1958-03-03", "M", 1)
 P2 = Person("乙二", "1960-11-05", "M", 2)

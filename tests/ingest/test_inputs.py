@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import RunStopped
+from pipeline.core.errors import RunStopped
 from pipeline.ingest.columns import ROSTER, HeaderRules
 from pipeline.ingest.inputs import read_files, read_month
 from pipeline.paths import Inbox
-from tests.builders import MONTH, chinese, death_row, make_id, write_csv
+from tests.support.builders import MONTH, chinese, death_row, make_id, write_csv
 
 
 def test_reads_every_roster_with_labels_relative_to_the_inbox(inbox, policy):

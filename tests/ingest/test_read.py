@@ -11,13 +11,13 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from pipeline.errors import RunStopped
+from pipeline.core.errors import RunStopped
 from pipeline.ingest.columns import ROSTER, HeaderRules
 from pipeline.ingest.read import _any_body, _regular_body, read_input
 from pipeline.paths import DEFAULT_POLICY
 from pipeline.policy import PolicyError, load_policy
 from pipeline.validate.rosters import validate_rosters
-from tests.builders import (
+from tests.support.builders import (
     MONTH,
     account_for,
     chinese,
@@ -461,7 +461,7 @@ def test_a_synonym_of_an_id_column_keeps_excel_numbers_visible(tmp_path):
 
 
 def test_ignored_header_never_hides_a_column_of_the_kind(tmp_path):
-    from tests.builders import bank_return_row
+    from tests.support.builders import bank_return_row
 
     rules = HeaderRules(synonyms={}, ignored=frozenset({"序号"}))
     rows = [chinese(bank_return_row("B1", 7, account_for(1), "392.00"), "bank_returns")]

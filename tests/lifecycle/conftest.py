@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from tests.builders import build_inbox
+from tests.support.builders import build_inbox
 
 RECORDS = {"status.json", "approval.json", "chain.json", ".lock"}  # hold times, users or pids
 

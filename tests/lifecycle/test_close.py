@@ -12,8 +12,8 @@ import shutil
 
 import pytest
 
+from pipeline.core.errors import RunStopped
 from pipeline.emit.files import write_json
-from pipeline.errors import RunStopped
 from pipeline.lifecycle import record_decision
 from pipeline.paths import OutDir
 from tests.lifecycle.conftest import close, payout

@@ -7,15 +7,15 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from pipeline.validate.reasons import PRIORITY, REASONS, message
+from pipeline.core.codes import PRIORITY, REASONS, message
 from pipeline.validate.rules import passing_rows, primary_reasons, rule_failures
-from schemas import _checks as c
+from schemas import checks as c
 from schemas.bank_return import bank_return_rules
 from schemas.contribution import contribution_rules
 from schemas.death import death_rules
 from schemas.rejects import Rejects
 from schemas.roster import Roster, roster_rules
-from tests.builders import raw_table, roster_row
+from tests.support.builders import raw_table, roster_row
 
 LIMITS = {"max_account_pension_fen": 300_000, "max_name_chars": 50}
 RULE_SETS = {

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.validate.bank_returns import validate_bank_returns
 from pipeline.validate.month import PastMonths
-from tests.builders import account_for, bank_return_row, raw_table
+from tests.support.builders import account_for, bank_return_row, raw_table
 
 FILE = "2021-02/bank_returns/JRCB_returns.csv"
 BATCH = "JRCB-2021-01-pension"

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from pipeline.validate.contributions import validate_contributions
-from tests.builders import excel_shown, make_id, raw_table, with_wrong_check
+from tests.support.builders import excel_shown, make_id, raw_table, with_wrong_check
 
 FILE = "contributions/2021.csv"
 PAYER = make_id("1975-04-04", "F", seq=1)

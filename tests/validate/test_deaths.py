@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from pipeline.validate.deaths import validate_deaths
-from tests.builders import MONTH, death_row, excel_shown, make_id, raw_table, with_wrong_check
+from tests.support.builders import MONTH, death_row, excel_shown, make_id, raw_table, with_wrong_check
 
 FILE = "2021-01/deaths/deaths_2021-01.csv"
 KNOWN = make_id("1940-05-05", "M", seq=1)  # on a roster

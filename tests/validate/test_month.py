@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.errors import RunStopped
+from pipeline.core.errors import RunStopped
 from pipeline.ingest.inputs import read_month
 from pipeline.paths import Inbox
 from pipeline.validate.month import PastMonths, validate_month
-from tests.builders import (
+from tests.support.builders import (
     MONTH,
     account_for,
     bank_return_row,

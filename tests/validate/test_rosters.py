@@ -7,11 +7,11 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
-from pipeline.validate.idcard import check_chars
-from pipeline.validate.reasons import PRIORITY, REASONS
+from pipeline.core.codes import PRIORITY, REASONS
+from pipeline.core.idcard import check_chars
 from pipeline.validate.rosters import validate_rosters
 from schemas.roster import roster_rules
-from tests.builders import (
+from tests.support.builders import (
     MONTH,
     concat_raw,
     excel_shown,

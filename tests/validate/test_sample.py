@@ -14,8 +14,8 @@ from collections import Counter
 import pandas as pd
 import pytest
 
+from pipeline.core.months import month_range
 from pipeline.ingest.inputs import read_month
-from pipeline.months import month_range
 from pipeline.paths import DEFAULT_INBOX, Inbox
 from pipeline.validate.month import PastMonths, validate_month
 

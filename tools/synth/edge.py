@@ -16,7 +16,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.months import month_range
+from pipeline.core.months import month_range
 
 CASES = Path(__file__).parent / "cases"
 KINDS = ("scenario", "bad_roster_row", "bad_death_row")

@@ -23,9 +23,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from pipeline.core.months import month_range
 from pipeline.emit.xlsx import data_cell, new_workbook, workbook_bytes
 from pipeline.ingest.columns import CONTRIBUTION, DEATH, ID_CORRECTION, ROSTER
-from pipeline.months import month_range
 from pipeline.policy import Policy
 from tools.synth.edge import EdgeCases, build_edge_cases
 from tools.synth.population import (

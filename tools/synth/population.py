@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from pipeline.months import parse_month
+from pipeline.core.idcard import CHECK_CHARS, WEIGHTS
+from pipeline.core.months import parse_month
 from pipeline.policy import Policy
-from pipeline.validate.idcard import CHECK_CHARS, WEIGHTS
 from tools.synth import names
 
 REGION = "320281"  # 江阴市

@@ -8,7 +8,7 @@
 
 -- normalise_id(id): an ID as the pipeline stores it: trimmed, a final x upper-cased, a legacy
 -- 15-digit number upgraded to 18 (insert 19 before the year, append the GB 11643 check
--- character), as pipeline/validate/idcard.py does. Every macro taking an ID applies it.
+-- character), as pipeline/core/idcard.py does. Every macro taking an ID applies it.
 create or replace macro id_check_char(body) as
 substr('10X98765432', (list_sum(list_transform(range(17), lambda i:
     (ascii(substr(body, i + 1, 1)) - 48) * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i + 1])) % 11)::int + 1, 1);

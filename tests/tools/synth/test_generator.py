@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
+from pipeline.core import idcard
+from pipeline.core.months import month_range
 from pipeline.ingest.columns import DEATH, ROSTER
-from pipeline.months import month_range
 from pipeline.paths import DEFAULT_POLICY, REPO
 from pipeline.policy import load_policy
-from pipeline.validate import idcard
 from tools.synth.edge import build_edge_cases
 from tools.synth.generator import synthesize_inbox
 

@@ -7,8 +7,8 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
-from pipeline.frames import arrow_text, memoised
-from pipeline.validate import idcard
+from pipeline.core import idcard
+from pipeline.core.frames import arrow_text, memoised
 
 # ASCII digits only ([0-9], not \d, which also matches full-width digits such as ０-９).
 MONTH_RE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.validate import idcard
-from tests.builders import id_body, make_id, with_wrong_check
+from pipeline.core import idcard
+from tests.support.builders import id_body, make_id, with_wrong_check
 
 
 def ids(*values: str) -> pd.Series:

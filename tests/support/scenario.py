@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.idcard import check_chars
 from pipeline.emit.bank_files import read_bank_file
 from pipeline.emit.files import yuan
 from pipeline.lifecycle import close_month
@@ -17,8 +18,7 @@ from pipeline.paths import DEFAULT_POLICY, Inbox, OutDir
 from pipeline.policy import load_policy
 from pipeline.progress import Progress
 from pipeline.run import RunContext, run
-from pipeline.validate.idcard import check_chars
-from tests.builders import write_policy
+from tests.support.builders import write_policy
 
 TOWNSHIP = "320281001"
 ZONE = "320281400"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 from pandera.typing import DataFrame
 
-from pipeline.frames import map_values
+from pipeline.core.codes import REASONS
+from pipeline.core.frames import map_values
 from pipeline.ingest.columns import COLUMNS, SOURCE_FILE, SOURCE_ROW
-from pipeline.validate.reasons import REASONS
 from pipeline.validate.rules import primary_reasons
 from schemas.rejects import Rejects
 

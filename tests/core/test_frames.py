@@ -1,10 +1,10 @@
-"""Fast column operations (pipeline/frames.py) agree with what pandas would answer."""
+"""Fast column operations (pipeline/core/frames.py) agree with what pandas would answer."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.frames import isin, lookup, map_values
+from pipeline.core.frames import isin, lookup, map_values
 
 
 def s(*values: str) -> pd.Series:

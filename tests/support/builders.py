@@ -16,9 +16,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
+from pipeline.core.idcard import check_chars
 from pipeline.ingest.columns import COLUMNS, SOURCE_FILE, SOURCE_ROW
 from pipeline.policy import Policy
-from pipeline.validate.idcard import check_chars
 
 REGION = "320281"
 MONTH = "2021-01"  # the sample's opening month
