@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.core.codes import REASONS, message
+from pipeline.core.codes import REJECT_REASONS, reject_message
 from pipeline.core.money import yuan_text
 from pipeline.emit.office_lists import HOLD_REASONS, RECOVERY_REASONS
 from pipeline.emit.summary import change_sentence
@@ -30,10 +30,6 @@ OFFICE_FILES = (
 PER_TOWNSHIP_FOLDERS = ("rejects", "funeral_grants")
 
 
-def yuan(fen: int) -> str:
-    return yuan_text(fen)
-
-
 def short(digest: str | None) -> str:
     return (digest or "")[:12]
 
@@ -46,7 +42,7 @@ def money_table(summary: dict, township_names: dict[str, str]) -> list[dict]:
             "township_code": r["township_code"],
             "township": township_names.get(r["township_code"], ""),
             "component": r["component"],
-            **{c: yuan(r[c]) for c in MONEY_COLUMNS},
+            **{c: yuan_text(r[c]) for c in MONEY_COLUMNS},
         }
         for r in rows
     ]
@@ -56,7 +52,12 @@ def money_table(summary: dict, township_names: dict[str, str]) -> list[dict]:
         for c in MONEY_COLUMNS:
             per[c] += r[c]
     table += [
-        {"township_code": "all", "township": TOTAL, "component": component, **{c: yuan(v) for c, v in values.items()}}
+        {
+            "township_code": "all",
+            "township": TOTAL,
+            "component": component,
+            **{c: yuan_text(v) for c, v in values.items()},
+        }
         for component, values in sorted(totals.items())
     ]
     table.append(
@@ -64,14 +65,14 @@ def money_table(summary: dict, township_names: dict[str, str]) -> list[dict]:
             "township_code": "all",
             "township": TOTAL,
             "component": "all",
-            **{c: yuan(sum(r[c] for r in rows)) for c in MONEY_COLUMNS},
+            **{c: yuan_text(sum(r[c] for r in rows)) for c in MONEY_COLUMNS},
         }
     )
     return table
 
 
 def reason_message(code: str) -> str:
-    return message(code) if code in REASONS else ""
+    return reject_message(code) if code in REJECT_REASONS else ""
 
 
 def township_reason_table(
@@ -93,7 +94,7 @@ def township_reason_table(
             "reason_code": r[reason_key],
             "reason": words(r[reason_key]),
             **{c: int(r[c]) for c in counts},
-            **{shown: yuan(r[field]) for shown, field in fen.items()},
+            **{shown: yuan_text(r[field]) for shown, field in fen.items()},
         }
         for r in rows
     ]
@@ -103,7 +104,7 @@ def township_reason_table(
         "reason_code": "",
         "reason": "",
         **{c: sum(int(r[c]) for r in rows) for c in counts},
-        **{shown: yuan(sum(r[field] for r in rows)) for shown, field in fen.items()},
+        **{shown: yuan_text(sum(r[field] for r in rows)) for shown, field in fen.items()},
     }
     return [*table, total]
 
@@ -211,16 +212,16 @@ def report_markdown(
         lines += [
             "## Money 金额 (yuan 元)",
             "",
-            f"- payments 发放: {yuan(money['payments_fen'])} to {money['people_paid']} people; "
+            f"- payments 发放: {yuan_text(money['payments_fen'])} to {money['people_paid']} people; "
             f"funeral grants issued 丧葬补助: {money['funeral_grants_issued']}",
-            f"- recoveries 追回: {yuan(money['recoveries_fen'])}, "
-            f"of which owed 尚欠: {yuan(money['recoveries_owed_fen'])}",
-            f"- reversals 银行退回: {yuan(money['reversals_fen'])}",
+            f"- recoveries 追回: {yuan_text(money['recoveries_fen'])}, "
+            f"of which owed 尚欠: {yuan_text(money['recoveries_owed_fen'])}",
+            f"- reversals 银行退回: {yuan_text(money['reversals_fen'])}",
             f"- holds 暂缓: {money['hold_rows']} rows, "
-            + (", ".join(f"{reason} {yuan(fen)}" for reason, fen in sorted(holds.items())) or "none"),
+            + (", ".join(f"{reason} {yuan_text(fen)}" for reason, fen in sorted(holds.items())) or "none"),
             "- recoveries pending 待追回 (people on no roster): "
-            + (", ".join(f"{reason} {yuan(fen)}" for reason, fen in sorted(pending.items())) or "none"),
-            f"- bank files 银行文件: {yuan(money['bank_total_fen'])}; "
+            + (", ".join(f"{reason} {yuan_text(fen)}" for reason, fen in sorted(pending.items())) or "none"),
+            f"- bank files 银行文件: {yuan_text(money['bank_total_fen'])}; "
             f"every batch equals its ledger entries: **{money['bank_reconciles']}**",
             "",
             "| batch | file | lines | total (yuan) | reconciles | sha256 |",
@@ -229,7 +230,7 @@ def report_markdown(
         for b in money.get("bank_batches", []):
             lines.append(
                 f"| {b['batch_id']} | bank/{b['file']} | {b['line_count']} "
-                f"| {yuan(b['total_fen'])} | {b['reconciles']} | `{short(b.get('sha256'))}` |"
+                f"| {yuan_text(b['total_fen'])} | {b['reconciles']} | `{short(b.get('sha256'))}` |"
             )
         lines.append("")
     lines += ["## Self-audit 自查", ""]
@@ -255,11 +256,11 @@ def approval_description(month: str, summary: dict, audit: dict | None, manifest
         [
             f"## Release the {month} payout to the banks? 是否发放",
             "",
-            f"- bank files: **{yuan(money.get('bank_total_fen', 0))} yuan** "
+            f"- bank files: **{yuan_text(money.get('bank_total_fen', 0))} yuan** "
             f"to {money.get('people_paid', 0)} people "
             f"(batches reconcile: {money.get('bank_reconciles')})",
             f"- rejected rows: {rejected}; held rows: {money.get('hold_rows', 0)}; "
-            f"recoveries owed: {yuan(money.get('recoveries_owed_fen', 0))} yuan",
+            f"recoveries owed: {yuan_text(money.get('recoveries_owed_fen', 0))} yuan",
             f"- {change_sentence(money.get('change_from_last_month'))}",
             f"- self-audit passed: {audit['passed'] if audit else 'not run'}",
             f"- draft manifest `{short(manifest_sha256)}` (see the artifacts of this run)",

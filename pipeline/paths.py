@@ -11,7 +11,6 @@ DEFAULT_OUT = REPO / "out"
 DEFAULT_POLICY = REPO / "config" / "policy.toml"
 
 MONTH_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]"  # a month folder's name (YYYY-MM) as a DuckDB glob
-INPUT_KINDS = ("rosters", "deaths", "bank_returns", "id_corrections")
 READABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
 
 

@@ -18,12 +18,12 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipeline.bank_layouts import BankLayout, Encoding, default_layout
+from pipeline.core.months import MONTH_RE
 from pipeline.ingest.columns import HeaderRules
 
-MONTH_TEXT = r"^[0-9]{4}-(0[1-9]|1[0-2])$"  # ASCII digits only: '２０２１-01' is not a month
 DEFAULT_BANK_ENCODING = "gb18030"  # SPEC §2: what a bank reads unless its agreement says otherwise
 
-Month = Annotated[str, Field(pattern=MONTH_TEXT, description="a month written YYYY-MM, e.g. 2021-03")]
+Month = Annotated[str, Field(pattern=MONTH_RE, description="a month written YYYY-MM, e.g. 2021-03")]
 Fen = Annotated[int, Field(ge=0, description="whole fen (分), 392 yuan = 39200")]
 Share = Annotated[float, Field(gt=0, lt=1, description="a share strictly between 0 and 1, e.g. 0.10 for 10%")]
 
@@ -351,7 +351,7 @@ def _allowed(problem: dict) -> str:
         return "not a setting the pipeline knows (a typo?); remove or correct it"
     if kind == "string_pattern_mismatch":
         pattern = problem["ctx"]["pattern"]
-        return "must be a month written YYYY-MM (e.g. 2021-03)" if pattern == MONTH_TEXT else f"must match {pattern}"
+        return "must be a month written YYYY-MM (e.g. 2021-03)" if pattern == MONTH_RE else f"must match {pattern}"
     if kind in ("float_type", "int_type", "bool_type", "string_type", "list_type", "dict_type", "model_type"):
         wanted = {
             "float_type": "a number (e.g. 0.10, no quotes or %)",

@@ -1,20 +1,18 @@
-"""Vectorised building blocks shared by the row rules of several input tables."""
+"""Vectorised building blocks shared by the row rules of several input tables (and by the
+validators that apply the rules across rows and files)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow as pa_arrow
-import pyarrow.compute as pc
 
 from pipeline.core import idcard
-from pipeline.core.frames import arrow_text, memoised
+from pipeline.core.frames import memoised
+from pipeline.core.money import YUAN_RE
+from pipeline.core.months import MONTH_RE
 
 # ASCII digits only ([0-9], not \d, which also matches full-width digits such as ０-９).
-MONTH_RE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-# At most 9 digits of yuan: larger values would overflow int64 fen once summed.
-YUAN_RE = r"^[0-9]{1,9}(\.[0-9]{1,2})?$"
 ACCOUNT_RE = r"^[0-9]{12,25}$"
 EXCEL_NUMBER_RE = r"^[0-9](\.[0-9]+)?E\+[0-9]+$"
 # Control characters (NUL, tab, line breaks) and invisible format characters (zero-width space
@@ -95,15 +93,6 @@ def to_date(s: pd.Series) -> pd.Series:
 
 def yuan_ok(s: pd.Series) -> pd.Series:
     return blank(s) | s.str.fullmatch(YUAN_RE)
-
-
-def yuan_to_fen(s: pd.Series) -> pd.Series:
-    """'392.5' -> 39250 without passing through a float (validated input only: YUAN_RE or '')."""
-    parts = pc.extract_regex(arrow_text(s), r"^(?P<whole>[0-9]*)\.?(?P<cents>[0-9]*)$")
-    whole = pc.utf8_lpad(pc.struct_field(parts, "whole"), width=1, padding="0")  # '' -> '0'
-    cents = pc.utf8_rpad(pc.struct_field(parts, "cents"), width=2, padding="0")
-    fen = pc.add(pc.multiply(pc.cast(whole, pa_arrow.int64()), 100), pc.cast(cents, pa_arrow.int64()))
-    return pd.Series(fen.to_numpy(), index=s.index, dtype="int64")
 
 
 def account_ok(s: pd.Series) -> pd.Series:

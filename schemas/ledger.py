@@ -6,24 +6,23 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-COMPONENTS = ["base", "topup65", "account", "funeral_grant"]
-KINDS = ["payment", "reversal", "recovery"]
-REASONS = ["current", "arrears", "after_death", "after_employee_pension", "correction", "owed_set_off", "bank_failed"]
-SETTLEMENTS = ["bank", "set_off", "owed", "returned"]
+from pipeline.core.codes import COMPONENTS, ENTRY_KINDS, LEDGER_REASONS, SETTLEMENTS
+from pipeline.core.idcard import ID18
+from pipeline.core.months import MONTH_RE
 
 
 class LedgerEntry(pa.DataFrameModel):
     """One row per ledger entry: signed integer fen for one person, period and component."""
 
-    run_month: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}$")
+    run_month: Series[str] = pa.Field(str_matches=MONTH_RE)
     entry_id: Series[str] = pa.Field(unique=True)
-    id_number: Series[str] = pa.Field(str_matches=r"^\d{17}[\dX]$")
+    id_number: Series[str] = pa.Field(str_matches=ID18)
     township_code: Series[str] = pa.Field(nullable=True)
-    period: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}$")  # the month the money belongs to
-    component: Series[str] = pa.Field(isin=COMPONENTS)
-    kind: Series[str] = pa.Field(isin=KINDS)
-    reason: Series[str] = pa.Field(isin=REASONS)
-    settlement: Series[str] = pa.Field(isin=SETTLEMENTS)
+    period: Series[str] = pa.Field(str_matches=MONTH_RE)  # the month the money belongs to
+    component: Series[str] = pa.Field(isin=list(COMPONENTS))
+    kind: Series[str] = pa.Field(isin=list(ENTRY_KINDS))
+    reason: Series[str] = pa.Field(isin=list(LEDGER_REASONS))
+    settlement: Series[str] = pa.Field(isin=list(SETTLEMENTS))
     amount_fen: Series[int]  # signed: payments > 0, recoveries and reversals < 0
     bank_code: Series[str] = pa.Field(nullable=True)
     account_number: Series[str] = pa.Field(nullable=True)

@@ -6,7 +6,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas.ledger import COMPONENTS, REASONS
+from pipeline.core.codes import COMPONENTS, LEDGER_REASONS
 
 
 class Due(pa.DataFrameModel):
@@ -14,7 +14,7 @@ class Due(pa.DataFrameModel):
 
     id_number: Series[str]
     period: Series[str]  # the month the money belongs to
-    component: Series[str] = pa.Field(isin=COMPONENTS)
+    component: Series[str] = pa.Field(isin=list(COMPONENTS))
     due_fen: Series[int] = pa.Field(ge=0)
 
     class Config:
@@ -28,7 +28,7 @@ class Hold(pa.DataFrameModel):
 
     id_number: Series[str]
     period: Series[str]
-    component: Series[str] = pa.Field(isin=COMPONENTS)
+    component: Series[str] = pa.Field(isin=list(COMPONENTS))
     due_fen: Series[int]
     paid_fen: Series[int]
     gap_fen: Series[int]  # > 0 kept unpaid, < 0 kept unrecovered
@@ -49,7 +49,7 @@ class Hold(pa.DataFrameModel):
     death_row: Series[pd.Int64Dtype] = pa.Field(nullable=True)
     hold_reason: Series[str]
     action: Series[str] = pa.Field(isin=["hold"])
-    reason: Series[str] = pa.Field(isin=REASONS)
+    reason: Series[str] = pa.Field(isin=list(LEDGER_REASONS))
 
     class Config:
         strict = True

@@ -7,6 +7,8 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipeline.core import idcard
+from pipeline.core.money import yuan_to_fen
+from pipeline.core.months import MONTH_RE
 from schemas import checks as c
 from schemas.checks import rule, with_checks
 
@@ -52,10 +54,10 @@ class Roster(pa.DataFrameModel):
     village: Series[str]
     hukou_local: Series[bool]
     status: Series[str] = pa.Field(isin=list(STATUSES))
-    benefit_start: Series[str] = pa.Field(nullable=True, str_matches=c.MONTH_RE)  # YYYY-MM
-    suspended_from: Series[str] = pa.Field(nullable=True, str_matches=c.MONTH_RE)
-    end_month: Series[str] = pa.Field(nullable=True, str_matches=c.MONTH_RE)
-    employee_pension_from: Series[str] = pa.Field(nullable=True, str_matches=c.MONTH_RE)
+    benefit_start: Series[str] = pa.Field(nullable=True, str_matches=MONTH_RE)  # YYYY-MM
+    suspended_from: Series[str] = pa.Field(nullable=True, str_matches=MONTH_RE)
+    end_month: Series[str] = pa.Field(nullable=True, str_matches=MONTH_RE)
+    employee_pension_from: Series[str] = pa.Field(nullable=True, str_matches=MONTH_RE)
     account_pension_fen: Series[int] = pa.Field(ge=0)  # personal-account pension, fen/month
     bank_code: Series[str] = pa.Field(nullable=True)
     account_number: Series[str] = pa.Field(nullable=True, str_matches=c.ACCOUNT_RE)
@@ -96,7 +98,7 @@ def roster_rules(
 
     def account_pension_plausible(d):
         written = d["account_pension"].where(c.yuan_ok(d["account_pension"]), "")  # invalid: its own code
-        return c.yuan_to_fen(written) <= max_account_pension_fen
+        return yuan_to_fen(written) <= max_account_pension_fen
 
     def months_ok(d):
         cols = ["benefit_start", "suspended_from", "end_month", "employee_pension_from"]

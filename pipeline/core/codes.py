@@ -1,9 +1,32 @@
-"""Reason codes of rejected rows, in the order a clerk should fix them, with the message the
-clerk reads (Chinese, then English). The first failing code of a row is its primary reason."""
+"""The codes the pipeline writes into its tables, each list in one place: the kinds of input, the
+reasons a row is rejected, and the components, kinds, reasons and settlements of ledger entries."""
 
 from __future__ import annotations
 
-REASONS: dict[str, tuple[str, str]] = {
+# The inbox folders of a month (inbox/<month>/<kind>/), read by every monthly run.
+MONTHLY_INPUT_KINDS = ("rosters", "deaths", "bank_returns", "id_corrections")
+# Contributions come once a year (inbox/contributions/<year>.*), read by the year's indicators.
+YEARLY_INPUT_KINDS = ("contributions",)
+# Every kind of input a row can be rejected from (rejects.input_kind).
+INPUT_KINDS = MONTHLY_INPUT_KINDS + YEARLY_INPUT_KINDS
+
+# Ledger entries (docs/ledger.md): what the money is for, how it moves, why, and how it is settled.
+COMPONENTS = ("base", "topup65", "account", "funeral_grant")
+ENTRY_KINDS = ("payment", "reversal", "recovery")
+LEDGER_REASONS = (
+    "current",
+    "arrears",
+    "after_death",
+    "after_employee_pension",
+    "correction",
+    "owed_set_off",
+    "bank_failed",
+)
+SETTLEMENTS = ("bank", "set_off", "owed", "returned")
+
+# Reason codes of rejected rows, in the order a clerk should fix them, with the message the clerk
+# reads (Chinese, then English). The first failing code of a row is its primary reason.
+REJECT_REASONS: dict[str, tuple[str, str]] = {
     # identity
     "ID_MISSING": ("身份证号为空", "ID number is empty"),
     "ID_EXCEL_NUMBER": (
@@ -147,9 +170,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "PAID_ON_INVALID": ("缴费日期应为YYYY-MM-DD", "payment date must be written YYYY-MM-DD"),
 }
 
-PRIORITY = {code: rank for rank, code in enumerate(REASONS)}
+REJECT_PRIORITY = {code: rank for rank, code in enumerate(REJECT_REASONS)}
 
 
-def message(code: str) -> str:
-    zh, en = REASONS[code]
-    return f"{zh} / {en}"
+def reject_message(codes: str) -> str:
+    """The clerk's message for one reason code, or several ';'-separated in fixing order: the
+    Chinese texts, then the English ones."""
+    texts = [REJECT_REASONS[code] for code in codes.split(";")]
+    return "；".join(zh for zh, _ in texts) + " / " + "; ".join(en for _, en in texts)

@@ -6,6 +6,10 @@ import errno
 import re
 from pathlib import Path
 
+import pandas as pd
+
+from pipeline.core.idcard import mask
+
 
 class RunStopped(Exception):
     """The month cannot be computed from these inputs. The message says which file, what is
@@ -32,8 +36,9 @@ LONG_NUMBER = re.compile(r"\d{11,}[\dXx]")  # an ID number (18) or a bank accoun
 
 
 def masked(text: str) -> str:
-    """Free text with any ID- or account-like number masked (as idcard.mask does)."""
-    return LONG_NUMBER.sub(lambda m: m[0][:6] + "********" + m[0][-4:], text)
+    """Free text (an error, a reason typed by an operator) with any ID- or account-like number
+    masked by idcard.mask."""
+    return LONG_NUMBER.sub(lambda number: mask(pd.Series([number[0]], dtype="str")).iloc[0], text)
 
 
 def stopped_by(err: BaseException, what: str, folder: Path) -> RunStopped:

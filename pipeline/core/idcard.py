@@ -30,6 +30,11 @@ def check_chars(bodies: pd.Series) -> pd.Series:
     return pd.Series(CHECK_CHARS[sums % 11], index=bodies.index, dtype="str")
 
 
+def with_checksum(body: str) -> str:
+    """A 17-digit body completed with its check character: a valid 18-character ID number."""
+    return body + check_chars(pd.Series([body], dtype="str")).iloc[0]
+
+
 def normalise(ids: pd.Series) -> pd.Series:
     """Trim, upper-case a final x, and upgrade 15-digit legacy numbers to 18 digits.
 
@@ -73,7 +78,26 @@ def sexes(ids: pd.Series) -> pd.Series:
     return pd.Series(np.where(odd, "M", np.where(even, "F", "")), index=ids.index, dtype="str")
 
 
+def pension_age_month(ids: pd.Series, *, male_age: int, female_age: int) -> pd.Series:
+    """'YYYY-MM' of the pension-age birthday (male_age for men, female_age for women), from the
+    ID: the ID's sex decides (NA where the ID gives no birth date or sex).
+
+    The money steps and the indicators compute the same month in SQL, with the `month_at_age`
+    macro of pipeline/sql/macros.sql: a change here must be made there too."""
+    births = birth_dates(ids)
+    # float64: on an empty column map() would keep the str dtype and the sum below would fail
+    age = sexes(ids).map({"M": male_age, "F": female_age}).astype("float64")
+    year = births.dt.year + age
+    text = (
+        year.astype("Int64").astype("str").str.zfill(4)
+        + "-"
+        + births.dt.month.astype("Int64").astype("str").str.zfill(2)
+    )
+    return text.where(births.notna() & age.notna())
+
+
 def mask(ids: pd.Series) -> pd.Series:
-    """320281********123X: keep the region and the last four characters, for logs and artifacts."""
+    """320281********123X: keep the region and the last four characters, for logs and artifacts.
+    The one masker of personal numbers (errors.masked applies it to free text too)."""
     ids = ids.fillna("").astype("str")
     return ids.str.slice(0, 6) + "********" + ids.str.slice(-4)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# The one month format of inputs, schemas and the command line. [0-9], not \d: \d also matches
+# full-width and other Unicode digits (０-９), which a clerk's input method types and which are not
+# the month any file or folder is named by.
+MONTH_RE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    match = MONTH.match(text or "")
-    if not match:
+    if not re.fullmatch(MONTH_RE, text or ""):
         raise ValueError(f"'{text}' is not a month; write it as YYYY-MM, e.g. 2021-03")
-    return int(match.group(1)), int(match.group(2))
+    return int(text[:4]), int(text[5:7])
 
 
 def add_months(month: str, n: int) -> str:

@@ -14,9 +14,10 @@ from pipeline.bank_layouts import BankLayout, default_layout
 from pipeline.core.errors import RunStopped
 from pipeline.core.frames import lookup, map_values
 from pipeline.core.idcard import mask
+from pipeline.core.money import yuan_column, yuan_text
 from pipeline.durable import atomic_write_bytes
 from pipeline.emit.bank_formats import Batch, file_name, no_truncation, read_lines, render
-from pipeline.emit.files import write_json, yuan
+from pipeline.emit.files import write_json
 from pipeline.policy import Policy
 
 DEFAULT_LAYOUT = default_layout()
@@ -38,7 +39,7 @@ def bank_file_rows(lines: pd.DataFrame, people: pd.DataFrame, deaths: pd.DataFra
             "序号": lines["line_no"].astype("int64"),
             "户名": payee_name.fillna("").astype("str"),
             "账号": lines["account_number"],
-            "金额": yuan(lines["amount_fen"]),
+            "金额": yuan_column(lines["amount_fen"]),
             "身份证号": lines["id_number"],
             "摘要": map_values(lines["line_type"], {kind: memo.format(month=month) for kind, memo in MEMO.items()}),
             "amount_fen": lines["amount_fen"].astype("int64"),
@@ -54,7 +55,7 @@ def check_bank_lines(rows: pd.DataFrame, month: str, policy: Policy) -> None:
     too_large = rows[rows["amount_fen"] > limit]
     if not too_large.empty:
         raise RunStopped(
-            f"{len(too_large)} bank line(s) exceed the plausibility limit of {yuan(pd.Series([limit])).iloc[0]} "
+            f"{len(too_large)} bank line(s) exceed the plausibility limit of {yuan_text(limit, grouped=False)} "
             f"yuan per line: {_lines(too_large, with_amount=True)}.",
             action="check the roster rows and policy rates behind these lines; if the amounts are right, "
             "raise max_bank_line_fen in [[limits]] of the policy file and rerun.",
@@ -95,7 +96,7 @@ def _lines(rows: pd.DataFrame, *, with_amount: bool) -> str:
     ids = mask(shown["身份证号"])
     parts = [
         f"{r.bank_code} {r.line_type} line {r.序号} ({masked})"
-        + (f" {yuan(pd.Series([r.amount_fen])).iloc[0]} yuan" if with_amount else f" 户名 {r.户名!r} in {r.encoding}")
+        + (f" {yuan_text(r.amount_fen, grouped=False)} yuan" if with_amount else f" 户名 {r.户名!r} in {r.encoding}")
         for r, masked in zip(shown.itertuples(index=False), ids, strict=True)
     ]
     return "; ".join(parts) + (f"; and {len(rows) - 10} more" if len(rows) > 10 else "")
@@ -134,7 +135,7 @@ def render_bank_files(rows: pd.DataFrame, month: str, policy: Policy) -> list[Ba
             "encoding": encoding,
             "line_count": len(lines),
             "total_fen": int(lines["amount_fen"].sum()),
-            "total_yuan": yuan(pd.Series([lines["amount_fen"].sum()])).iloc[0],
+            "total_yuan": yuan_text(lines["amount_fen"].sum(), grouped=False),
             "sha256": hashlib.sha256(rendered.data).hexdigest(),
         }
         if layout != DEFAULT_LAYOUT:  # the audit reads a released file back by the layout it was written in

@@ -20,7 +20,8 @@ from openpyxl.cell import WriteOnlyCell
 from pipeline.bank_layouts import TRUNCATABLE, BankLayout, LineField
 from pipeline.core.errors import RunStopped
 from pipeline.core.idcard import mask
-from pipeline.emit.files import csv_text, yuan
+from pipeline.core.money import yuan_amount, yuan_column, yuan_text, yuan_to_fen
+from pipeline.emit.files import csv_text
 from pipeline.emit.xlsx import FIXED_TIME, normalised_zip
 
 # bank_file_rows' columns for each layout value
@@ -62,7 +63,7 @@ class Batch:
             "batch_id": self.batch_id,
             "count": str(len(self.rows)),
             "total_fen": str(total),
-            "total_yuan": yuan(pd.Series([total])).iloc[0],
+            "total_yuan": yuan_text(total, grouped=False),
         }
 
 
@@ -87,7 +88,7 @@ def render(layout: BankLayout, batch: Batch) -> RenderedBatch:
 
 
 def _amount_text(layout: BankLayout, amount_fen: pd.Series) -> pd.Series:
-    return amount_fen.astype("int64").astype("str") if layout.amount_unit == "fen" else yuan(amount_fen)
+    return amount_fen.astype("int64").astype("str") if layout.amount_unit == "fen" else yuan_column(amount_fen)
 
 
 def _field_texts(layout: BankLayout, batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -233,7 +234,7 @@ def _xlsx(layout: BankLayout, batch: Batch, values: pd.DataFrame) -> bytes:
         return cell
 
     def amount_cell(fen: int) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=Decimal(fen) / 100 if layout.amount_unit == "yuan" else fen)
+        cell = WriteOnlyCell(sheet, value=yuan_amount(fen) if layout.amount_unit == "yuan" else fen)
         cell.number_format = "0.00" if layout.amount_unit == "yuan" else "0"
         return cell
 
@@ -270,7 +271,7 @@ def pain001(layout: BankLayout, batches: list[Batch]) -> bytes:
     _sub(header, "MsgId", first.batch_id)
     _sub(header, "CreDtTm", f"{first.month}-01T00:00:00")
     _sub(header, "NbOfTxs", str(count))
-    _sub(header, "CtrlSum", _decimal(total))
+    _sub(header, "CtrlSum", yuan_text(total, grouped=False))
     _sub(_sub(header, "InitgPty"), "Nm", layout.debtor_name)
     for batch in batches:
         _payment_information(initiation, layout, batch)
@@ -282,7 +283,7 @@ def _payment_information(parent, layout: BankLayout, batch: Batch) -> None:
     _sub(info, "PmtInfId", batch.batch_id)
     _sub(info, "PmtMtd", "TRF")
     _sub(info, "NbOfTxs", str(len(batch.rows)))
-    _sub(info, "CtrlSum", _decimal(int(batch.rows["amount_fen"].sum())))
+    _sub(info, "CtrlSum", yuan_text(batch.rows["amount_fen"].sum(), grouped=False))
     _sub(info, "ReqdExctnDt", f"{batch.month}-{layout.execution_day:02d}")
     _sub(_sub(info, "Dbtr"), "Nm", layout.debtor_name)
     _sub(_sub(_sub(_sub(info, "DbtrAcct"), "Id"), "Othr"), "Id", layout.debtor_account)
@@ -293,7 +294,7 @@ def _payment_information(parent, layout: BankLayout, batch: Batch) -> None:
             raise RunStopped(f"{batch.bank_code}: EndToEndId {end_to_end} is longer than 35 characters.")
         transfer = _sub(info, "CdtTrfTxInf")
         _sub(_sub(transfer, "PmtId"), "EndToEndId", end_to_end)
-        amount = _sub(_sub(transfer, "Amt"), "InstdAmt", _decimal(int(row.amount_fen)))
+        amount = _sub(_sub(transfer, "Amt"), "InstdAmt", yuan_text(row.amount_fen, grouped=False))
         amount.set("Ccy", "CNY")
         _sub(_sub(transfer, "Cdtr"), "Nm", row.户名)
         _sub(_sub(_sub(_sub(transfer, "CdtrAcct"), "Id"), "Othr"), "Id", row.账号)
@@ -305,10 +306,6 @@ def _sub(parent, tag: str, text: str | None = None):
     if text is not None:
         element.text = text
     return element
-
-
-def _decimal(fen: int) -> str:
-    return f"{Decimal(fen) / 100:.2f}"
 
 
 # -- reading a released file back (the audit, the tests) -------------------------------------------
@@ -327,7 +324,7 @@ def read_lines(layout: BankLayout, data: bytes, encoding: str) -> pd.DataFrame:
         lines = lines[1:] if layout.header_row else lines
         rows = _split_fixed(lines, layout, encoding) if layout.format == "fixed" else _split_delimited(lines, layout)
     frame = pd.DataFrame(rows, columns=[spec.value for spec in layout.fields], dtype="str")
-    amount = frame["amount"].str.replace(".", "", regex=False) if layout.amount_unit == "yuan" else frame["amount"]
+    amount = yuan_to_fen(frame["amount"]) if layout.amount_unit == "yuan" else frame["amount"]
     return pd.DataFrame(
         {
             "line_no": frame["line_no"].astype("int64"),
@@ -385,8 +382,9 @@ def _pain001_lines(data: bytes) -> pd.DataFrame:
                 "line_no": int(end_to_end.rsplit("-", 1)[1]),
                 "payee_name": transfer.findtext("p:Cdtr/p:Nm", namespaces=ns),
                 "account_number": transfer.findtext("p:CdtrAcct/p:Id/p:Othr/p:Id", namespaces=ns),
-                "amount_fen": int(Decimal(amount) * 100),
+                "amount": amount,
                 "id_number": transfer.findtext("p:RmtInf/p:Ustrd", namespaces=ns).rsplit(" ", 1)[-1],
             }
         )
-    return pd.DataFrame(rows, columns=["line_no", "payee_name", "account_number", "amount_fen", "id_number"])
+    frame = pd.DataFrame(rows, columns=["line_no", "payee_name", "account_number", "amount", "id_number"])
+    return frame.assign(amount=yuan_to_fen(frame["amount"].astype("str"))).rename(columns={"amount": "amount_fen"})

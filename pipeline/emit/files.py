@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.core.frames import TEXT, arrow_text, text_series
+from pipeline.core.frames import TEXT, arrow_text
 from pipeline.durable import atomic_write_bytes, atomic_write_with
 
 # the full-width forms too: WPS and some Excel input methods take ＝SUM(…) for a formula
@@ -116,14 +116,3 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def yuan(fen: pd.Series) -> pd.Series:
-    """Integer fen -> 'yuan.jj' text, exactly (no float on the way)."""
-    amounts = pa.array(fen.to_numpy(dtype="int64"))
-    size = pc.abs(amounts)
-    whole = pc.cast(pc.divide(size, 100), TEXT)  # integer division
-    cents = pc.utf8_lpad(pc.cast(pc.subtract(size, pc.multiply(pc.divide(size, 100), 100)), TEXT), 2, "0")
-    sign = pc.if_else(pc.less(amounts, 0), pa.scalar("-", TEXT), pa.scalar("", TEXT))
-    text = pc.binary_join_element_wise(sign, whole, pa.scalar(".", TEXT), cents, pa.scalar("", TEXT))
-    return text_series(text, fen.index)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.emit.files import yuan
+from pipeline.core.money import yuan_column
 
 AMOUNTS = ("补助金额 grant", "抵扣多发 set_off", "实发 net")
 STATUS = {
@@ -39,9 +39,9 @@ def funeral_grant_rows(
             "姓名 deceased": rows["name"].fillna(""),
             "身份证号 id_number": rows["id_number"],
             "死亡日期 death_date": pd.to_datetime(rows["death_date"]).dt.strftime("%Y-%m-%d"),
-            "补助金额 grant": yuan(grant),
-            "抵扣多发 set_off": yuan(offset),
-            "实发 net": yuan(grant - offset),
+            "补助金额 grant": yuan_column(grant),
+            "抵扣多发 set_off": yuan_column(offset),
+            "实发 net": yuan_column(grant - offset),
             "领取人 payee": rows["payee_name"].fillna(""),
             "领取人开户银行 payee_bank": rows["payee_bank_code"].fillna(""),
             "领取人账号 payee_account": rows["payee_account_number"].fillna(""),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.core.frames import isin, lookup
-from pipeline.emit.files import yuan
+from pipeline.core.money import yuan_column
 
 HOLD_REASONS = {
     "death_conflict": "死亡登记相互矛盾，待核实 conflicting death registrations, awaiting one that stands",
@@ -56,9 +56,9 @@ def recovery_rows(ledger: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
             "所属月份 period": wide["period"],
             "项目 component": wide["component"],
             "原因 reason": wide["reason"].map(RECOVERY_REASONS),
-            "应追回 recovered": yuan(wide["set_off"] + wide["owed"]),
-            "丧葬费抵扣 set_off": yuan(wide["set_off"]),
-            "尚欠 owed": yuan(wide["owed"]),
+            "应追回 recovered": yuan_column(wide["set_off"] + wide["owed"]),
+            "丧葬费抵扣 set_off": yuan_column(wide["set_off"]),
+            "尚欠 owed": yuan_column(wide["owed"]),
         }
     )
 
@@ -73,7 +73,7 @@ def hold_rows(positions: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
             "身份证号 id_number": held["id_number"],
             "所属月份 period": held["period"],
             "项目 component": held["component"],
-            "暂缓金额 held": yuan(held["gap_fen"]),
+            "暂缓金额 held": yuan_column(held["gap_fen"]),
             "原因代码 hold_reason": held["hold_reason"],
             "原因 reason": held["hold_reason"].map(HOLD_REASONS),
         }

@@ -17,6 +17,7 @@ from lxml import etree
 
 from pipeline.bank_layouts import ReturnLayout
 from pipeline.core.errors import RunStopped
+from pipeline.core.money import YUAN_RE, yuan_text
 from pipeline.ingest.columns import BANK_RETURN, SOURCE_FILE, SOURCE_ROW
 from pipeline.ingest.read import file_bytes
 from pipeline.policy import Policy
@@ -100,7 +101,7 @@ def _canonical(values: dict[str, str], layout: ReturnLayout) -> dict[str, str]:
 def _yuan_text(amount: str, unit: str) -> str:
     """Whole fen '000000042861' -> '428.61'; anything else is left as written (then rejected)."""
     if unit == "fen" and amount.isascii() and amount.isdigit():
-        return f"{Decimal(int(amount)) / 100:.2f}"
+        return yuan_text(int(amount), grouped=False)
     return amount
 
 
@@ -136,7 +137,7 @@ def _pain002_rows(data: bytes) -> list[tuple[int, dict]]:
 
 def _two_decimals(amount: str) -> str:
     """xs:decimal '428.6' -> '428.60'; anything else is left as written (then rejected)."""
-    return f"{Decimal(amount):.2f}" if re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,2})?", amount) else amount
+    return f"{Decimal(amount):.2f}" if re.fullmatch(YUAN_RE, amount) else amount
 
 
 def return_readers(policy: Policy) -> tuple[ReturnReader, ...]:

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.codes import MONTHLY_INPUT_KINDS
 from pipeline.core.errors import RunStopped
 from pipeline.ingest.bank_formats import ReturnReader, read_return_file
 from pipeline.ingest.columns import COLUMNS, DEFAULT_HEADERS, SOURCE_FILE, SOURCE_ROW, HeaderRules
 from pipeline.ingest.read import read_file, read_input
-from pipeline.paths import INPUT_KINDS, Inbox
+from pipeline.paths import Inbox
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def read_month(
             action=f"put the month's files under {inbox.month_dir(month)}/rosters (and deaths/, bank_returns/).",
         )
     tables, files, counts, hashes = {}, [], [], {}
-    for kind in INPUT_KINDS:
+    for kind in MONTHLY_INPUT_KINDS:
         paths = _listed(inbox, month, kind)
         labels = [str(p.relative_to(inbox.root)) for p in paths]
         reads = [_read(p, kind, label, headers, returns) for p, label in zip(paths, labels, strict=True)]

@@ -9,6 +9,7 @@ from typing import cast
 import pandas as pd
 from pandera.typing import DataFrame
 
+from pipeline.core.money import yuan_to_fen
 from pipeline.validate.reject_rows import reject_rows
 from pipeline.validate.rules import flagged, passing_rows, rule_failures
 from schemas import checks as c
@@ -65,7 +66,7 @@ def _parsed(frame: pd.DataFrame) -> pd.DataFrame:
             "batch_id": frame["batch_id"],
             "line_no": pd.to_numeric(frame["line_no"], errors="coerce").fillna(0).astype("int64"),
             "account_number": frame["account_number"],
-            "amount_fen": c.yuan_to_fen(amount),
+            "amount_fen": yuan_to_fen(amount),
             "result": frame["result"].str.strip().str.lower().map(RESULTS).fillna(""),
             "reason": frame["reason"],
             "source_file": frame["source_file"],

@@ -9,6 +9,7 @@ import pandas as pd
 from pandera.typing import DataFrame
 
 from pipeline.core import idcard
+from pipeline.core.money import yuan_to_fen
 from pipeline.validate.reject_rows import reject_rows
 from pipeline.validate.rules import passing_rows, rule_failures
 from schemas import checks as c
@@ -33,8 +34,8 @@ def validate_contributions(raw: pd.DataFrame, *, year: int, tiers: int) -> Contr
             "id_number": kept["id_number"],
             "year": kept["year"].astype("int64"),
             "tier": kept["tier"].astype("int64"),
-            "personal_fen": c.yuan_to_fen(kept["personal_yuan"]),
-            "subsidy_fen": c.yuan_to_fen(kept["subsidy_yuan"]),
+            "personal_fen": yuan_to_fen(kept["personal_yuan"]),
+            "subsidy_fen": yuan_to_fen(kept["subsidy_yuan"]),
             "paid_on": c.to_date(kept["paid_on"]),
             "source_file": kept["source_file"],
             "source_row": kept["source_row"],

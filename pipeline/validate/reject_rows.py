@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from pandera.typing import DataFrame
 
-from pipeline.core.codes import REASONS
+from pipeline.core.codes import reject_message
 from pipeline.core.frames import map_values
 from pipeline.ingest.columns import COLUMNS, SOURCE_FILE, SOURCE_ROW
 from pipeline.validate.rules import primary_reasons
@@ -43,12 +43,7 @@ def empty_rejects() -> DataFrame[Rejects]:
 
 def _messages(codes: pd.Series) -> pd.Series:
     """The clerk's message for each row, composed once per distinct combination of codes."""
-    return map_values(codes, {combination: _message(combination) for combination in codes.unique()})
-
-
-def _message(combination: str) -> str:
-    texts = [REASONS[code] for code in combination.split(";")]
-    return "；".join(zh for zh, _ in texts) + " / " + "; ".join(en for _, en in texts)
+    return map_values(codes, {combination: reject_message(combination) for combination in codes.unique()})
 
 
 def _row_values(rows: pd.DataFrame, kind: str) -> pd.Series:

@@ -11,6 +11,8 @@ from pandera.typing import DataFrame
 
 from pipeline.core import idcard
 from pipeline.core.frames import isin, map_values
+from pipeline.core.money import yuan_to_fen
+from pipeline.core.months import MONTH_RE
 from pipeline.policy import Policy
 from pipeline.validate.reject_rows import reject_rows
 from pipeline.validate.rules import flagged, passing_rows, rule_failures
@@ -146,8 +148,10 @@ def _cross_file_failures(
     files_of_id = frame.loc[usable, ["id_number", "source_file"]].drop_duplicates()
     across = usable & isin(ids, files_of_id.loc[files_of_id["id_number"].duplicated(), "id_number"])
 
-    age_month = pension_age_month(ids, frame["sex"], policy).where(usable)
-    starts = frame["benefit_start"].where(frame["benefit_start"].str.fullmatch(c.MONTH_RE))
+    age_month = idcard.pension_age_month(
+        ids, male_age=policy.pension_age_male, female_age=policy.pension_age_female
+    ).where(usable)
+    starts = frame["benefit_start"].where(frame["benefit_start"].str.fullmatch(MONTH_RE))
     payable = frame["status"].isin(PAYABLE_STATUSES)
     too_early = payable & starts.notna() & age_month.notna() & (starts < age_month)
 
@@ -163,21 +167,6 @@ def _cross_file_failures(
         ],
         ignore_index=True,
     )
-
-
-def pension_age_month(ids: pd.Series, sex: pd.Series, policy: Policy) -> pd.Series:
-    """'YYYY-MM' of the 60th (men) / 55th (women) birthday, from the ID; the ID's sex decides."""
-    births = idcard.birth_dates(ids)
-    id_sex = idcard.sexes(ids)
-    # float64: on an empty column map() would keep the str dtype and the sum below would fail
-    age = id_sex.map({"M": policy.pension_age_male, "F": policy.pension_age_female}).astype("float64")
-    year = births.dt.year + age
-    text = (
-        year.astype("Int64").astype("str").str.zfill(4)
-        + "-"
-        + births.dt.month.astype("Int64").astype("str").str.zfill(2)
-    )
-    return text.where(births.notna() & age.notna())
 
 
 def _file_townships(frame: pd.DataFrame) -> pd.Series:
@@ -205,7 +194,7 @@ def _typed(frame: pd.DataFrame, run_month: str) -> DataFrame[Roster]:
             "suspended_from": month_or_null("suspended_from"),
             "end_month": month_or_null("end_month"),
             "employee_pension_from": month_or_null("employee_pension_from"),
-            "account_pension_fen": c.yuan_to_fen(frame["account_pension"]),
+            "account_pension_fen": yuan_to_fen(frame["account_pension"]),
             "bank_code": month_or_null("bank_code"),
             "account_number": month_or_null("account_number"),
             "account_name": frame["account_name"].where(~c.blank(frame["account_name"]), frame["name"]),

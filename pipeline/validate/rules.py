@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.core.codes import PRIORITY
+from pipeline.core.codes import REJECT_PRIORITY
 
 
 def rule_failures(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
@@ -45,6 +45,6 @@ def primary_reasons(failures: pd.DataFrame) -> pd.DataFrame:
             {"reason_code": pd.Series([], dtype="str"), "reason_codes": pd.Series([], dtype="str")},
             index=pd.Index([], dtype="int64"),
         )
-    ordered = failures.assign(rank=failures["reason_code"].map(PRIORITY)).sort_values(["index", "rank"])
+    ordered = failures.assign(rank=failures["reason_code"].map(REJECT_PRIORITY)).sort_values(["index", "rank"])
     grouped = ordered.groupby("index", sort=True)["reason_code"]
     return pd.DataFrame({"reason_code": grouped.first(), "reason_codes": grouped.agg(";".join)})

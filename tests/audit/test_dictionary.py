@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from pipeline.audit.check import views_sql
-from pipeline.core.codes import REASONS
+from pipeline.core.codes import COMPONENTS, LEDGER_REASONS, REJECT_REASONS, SETTLEMENTS
 from pipeline.emit.office_lists import HOLD_REASONS
 from pipeline.paths import REPO
-from schemas.ledger import COMPONENTS, SETTLEMENTS, LedgerEntry
-from schemas.ledger import REASONS as LEDGER_REASONS
+from schemas.ledger import LedgerEntry
 
 PAGE = (REPO / "docs" / "ledger.md").read_text(encoding="utf-8")
 
@@ -20,7 +19,7 @@ def test_every_ledger_column_is_described():
 
 
 def test_every_code_is_described():
-    for code in [*REASONS, *LEDGER_REASONS, *SETTLEMENTS, *HOLD_REASONS, *COMPONENTS]:
+    for code in [*REJECT_REASONS, *LEDGER_REASONS, *SETTLEMENTS, *HOLD_REASONS, *COMPONENTS]:
         assert f"`{code}`" in PAGE, code
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from pipeline.audit.check import connect_views, invariant_checks
-from pipeline.core.idcard import check_chars, normalise
+from pipeline.core.idcard import normalise, with_checksum
 from pipeline.emit.files import sha256_of, write_json, write_parquet
 from pipeline.paths import OutDir
 from pipeline.sql.runner import sql_text
@@ -329,10 +329,6 @@ def test_payout_audit_exit_codes(tmp_path, capsys):
     assert main(["audit", "--out", str(out.root)]) == 1
 
 
-def _with_check(body: str) -> str:
-    return body + check_chars(pd.Series([body])).iloc[0]
-
-
 def test_normalise_id_in_sql_matches_the_pipeline(out):
     rng = random.Random(16)
     raw = [f"{rng.randrange(10**14, 10**15)}" for _ in range(300)]
@@ -347,8 +343,8 @@ def test_person_history_takes_a_legacy_15_digit_or_lowercase_x_id(tmp_path):
     legacy15 = "320281470415998"  # as an old roster wrote it: 1947-04-15
     dong = normalise(pd.Series([legacy15])).iloc[0]
     assert len(dong) == 18 and dong.startswith("32028119470415998")
-    serial = next(s for s in range(100, 999) if _with_check(f"32028119480101{s}").endswith("X"))
-    xu = _with_check(f"32028119480101{serial}")
+    serial = next(s for s in range(100, 999) if with_checksum(f"32028119480101{s}").endswith("X"))
+    xu = with_checksum(f"32028119480101{serial}")
     extra = [
         entry("2021-02", dong, "2021-01", kind="recovery", reason="correction", settlement="owed", amount=-500),
         entry("2021-02", xu, "2021-01", kind="recovery", reason="correction", settlement="owed", amount=-700),

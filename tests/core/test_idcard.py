@@ -136,3 +136,17 @@ def test_empty_series():
     assert idcard.check_chars(empty).empty
     assert idcard.checksum_ok(empty).empty
     assert idcard.normalise(empty).empty
+
+
+def test_with_checksum_completes_a_body_with_its_check_character():
+    assert idcard.with_checksum("11010519491231002") == "11010519491231002X"  # GB 11643's own example
+    assert idcard.with_checksum("32028119500315123") == "320281195003151231"
+    assert idcard.checksum_ok(ids(idcard.with_checksum("32028119610317001"))).tolist() == [True]
+
+
+def test_pension_age_month_comes_from_the_ids_birth_and_sex():
+    man, woman = make_id("1961-03-17", "M"), make_id("1966-05-02", "F")
+    months = idcard.pension_age_month(ids(man, woman, "not an id"), male_age=60, female_age=55)
+    assert months.iloc[:2].tolist() == ["2021-03", "2021-05"]
+    assert pd.isna(months.iloc[2])
+    assert idcard.pension_age_month(ids(), male_age=60, female_age=55).tolist() == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.emit.files import csv_text, write_csv, yuan
+from pipeline.emit.files import csv_text, write_csv
 
 
 def test_csv_text_is_what_pandas_writes():
@@ -43,10 +43,3 @@ def test_full_width_formula_starts_are_neutralised_too(tmp_path):
     write_csv(frame, tmp_path / "x.csv")
     lines = (tmp_path / "x.csv").read_bytes().decode("utf-8-sig").split("\r\n")
     assert lines[1:6] == ["'＝SUM(A1)", "'＋1", "'－2", "'＠x", "张＝三"]
-
-
-def test_yuan_is_exact():
-    assert yuan(pd.Series([39200, 5, -123456789, 0])).tolist() == ["392.00", "0.05", "-1234567.89", "0.00"]
-    amounts = pd.Series([-5, 99, -100, 100], index=[7, 3, 5, 1])
-    assert yuan(amounts).to_dict() == {7: "-0.05", 3: "0.99", 5: "-1.00", 1: "1.00"}
-    assert yuan(pd.Series([], dtype="int64")).tolist() == []

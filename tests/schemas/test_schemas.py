@@ -7,12 +7,14 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from pipeline.core.codes import PRIORITY, REASONS, message
+from pipeline.core.codes import REJECT_PRIORITY, REJECT_REASONS, reject_message
+from pipeline.core.money import yuan_to_fen
 from pipeline.validate.rules import passing_rows, primary_reasons, rule_failures
 from schemas import checks as c
 from schemas.bank_return import bank_return_rules
 from schemas.contribution import contribution_rules
 from schemas.death import death_rules
+from schemas.ledger import LedgerEntry
 from schemas.rejects import Rejects
 from schemas.roster import Roster, roster_rules
 from tests.support.builders import raw_table, roster_row
@@ -30,7 +32,7 @@ RULE_SETS = {
 def test_every_rule_is_named_after_a_reason_code(kind):
     names = [check.name for check in RULE_SETS[kind].checks]
     assert names, kind
-    assert set(names) <= set(REASONS)
+    assert set(names) <= set(REJECT_REASONS)
     assert len(names) == len(set(names))  # one reason code per check
 
 
@@ -43,10 +45,10 @@ def test_rules_apply_to_exactly_the_input_columns(kind):
 
 
 def test_every_reason_has_chinese_and_english():
-    for code, (zh, en) in REASONS.items():
+    for code, (zh, en) in REJECT_REASONS.items():
         assert zh and en and zh != en, code
-        assert message(code) == f"{zh} / {en}"
-    assert list(PRIORITY) == list(REASONS)
+        assert reject_message(code) == f"{zh} / {en}"
+    assert list(REJECT_PRIORITY) == list(REJECT_REASONS)
 
 
 def test_an_unexpected_column_is_a_programming_error_not_a_reject():
@@ -130,7 +132,7 @@ def test_rejects_schema_refuses_unknown_codes_and_header_rows():
         "name": "",
         "reason_code": "ID_MISSING",
         "reason_codes": "ID_MISSING",
-        "message": message("ID_MISSING"),
+        "message": reject_message("ID_MISSING"),
         "row_values": "",
     }
     Rejects.validate(pd.DataFrame([row]))
@@ -138,6 +140,50 @@ def test_rejects_schema_refuses_unknown_codes_and_header_rows():
         Rejects.validate(pd.DataFrame([{**row, "reason_code": "OOPS"}]))
     with pytest.raises(pa.errors.SchemaError):
         Rejects.validate(pd.DataFrame([{**row, "source_row": 1}]))
+
+
+def ledger_row(**changes) -> pd.DataFrame:
+    row = {
+        "run_month": "2021-03",
+        "entry_id": "2021-03-000001",
+        "id_number": "32028119500315123X",
+        "township_code": "320281001",
+        "period": "2021-03",
+        "component": "base",
+        "kind": "payment",
+        "reason": "current",
+        "settlement": "bank",
+        "amount_fen": 39200,
+        "bank_code": "JRCB",
+        "account_number": "6228480000000000009",
+        "batch_id": "JRCB-2021-03-pension",
+        "line_no": 1,
+        "source_file": "rosters/320281001.csv",
+        "source_row": 2,
+        "reverses_entry_id": None,
+    }
+    return pd.DataFrame([{**row, **changes}])
+
+
+def test_ledger_schema_accepts_an_entry():
+    assert LedgerEntry.validate(ledger_row())["amount_fen"].tolist() == [39200]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"run_month": "2021-13"},
+        {"period": "2021-00"},
+        {"period": "２０２１-03"},  # full-width digits: not the month any folder is named by
+        {"run_month": "2021-0３"},
+        {"id_number": "３2028119500315123X"},
+        {"component": "bonus"},
+        {"reason": "REJECTED"},
+    ],
+)
+def test_ledger_schema_refuses_an_unreal_month_full_width_digits_and_unknown_codes(changes):
+    with pytest.raises(pa.errors.SchemaError):
+        LedgerEntry.validate(ledger_row(**changes))
 
 
 # -- building blocks -----------------------------------------------------------------------------
@@ -173,10 +219,10 @@ def test_month_and_date_checks():
 def test_yuan_checks_and_fen():
     text = s("0", "1", "1.5", "1.05", "392.00", "", "999999999.99")
     assert c.yuan_ok(text).all()
-    assert c.yuan_to_fen(text).tolist() == [0, 100, 150, 105, 39200, 0, 99_999_999_999]
+    assert yuan_to_fen(text).tolist() == [0, 100, 150, 105, 39200, 0, 99_999_999_999]
     indexed = pd.Series(["392.5", "7.10", ""], index=[5, 0, 3], dtype="str")
-    assert c.yuan_to_fen(indexed).to_dict() == {5: 39250, 0: 710, 3: 0}
-    assert c.yuan_to_fen(pd.Series([], dtype="str")).tolist() == []
+    assert yuan_to_fen(indexed).to_dict() == {5: 39250, 0: 710, 3: 0}
+    assert yuan_to_fen(pd.Series([], dtype="str")).tolist() == []
     assert not c.yuan_ok(s("1.005", "-1", "1e2", " 1", "1,0", "1234567890", ".5", "5.")).any()
 
 

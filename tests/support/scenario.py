@@ -10,25 +10,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.core.idcard import check_chars
+from pipeline.core.money import yuan_column
 from pipeline.emit.bank_files import read_bank_file
-from pipeline.emit.files import yuan
 from pipeline.lifecycle import close_month
 from pipeline.paths import DEFAULT_POLICY, Inbox, OutDir
 from pipeline.policy import load_policy
 from pipeline.progress import Progress
 from pipeline.run import RunContext, run
-from tests.support.builders import write_policy
+from tests.support.builders import make_id, write_policy
 
 TOWNSHIP = "320281001"
 ZONE = "320281400"
-
-
-def make_id(born: str, sex: str, serial: int) -> str:
-    """320281 + birth date + serial (odd 3rd digit for men) + check character."""
-    seq = serial * 2 + (1 if sex == "M" else 0)
-    body = f"320281{born.replace('-', '')}{seq:03d}"
-    return body + check_chars(pd.Series([body])).iloc[0]
 
 
 def policy_text(extra_rates: str = "", base_2021: int = 39200) -> str:
@@ -134,7 +126,7 @@ class Scenario:
                         "序号": lines["line_no"].astype("str"),
                         "户名": lines["payee_name"],
                         "账号": lines["account_number"],
-                        "金额": yuan(lines["amount_fen"]),
+                        "金额": yuan_column(lines["amount_fen"]),
                         "身份证号": lines["id_number"],
                     }
                 )

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
-from pipeline.core.codes import PRIORITY, REASONS
-from pipeline.core.idcard import check_chars
+from pipeline.core.codes import REJECT_PRIORITY, REJECT_REASONS
+from pipeline.core.idcard import with_checksum
 from pipeline.validate.rosters import validate_rosters
 from schemas.roster import roster_rules
 from tests.support.builders import (
@@ -59,8 +59,7 @@ def file_with(target: dict[str, str], township: str = "320281001", source_file: 
 
 
 def id_with_birth(digits: str, sex: str = "M") -> str:
-    body = id_body(digits, sex, seq=499)
-    return body + check_chars(pd.Series([body])).iloc[0]
+    return with_checksum(id_body(digits, sex, seq=499))
 
 
 TARGET_ID = make_id("1950-03-15", "M", seq=499)
@@ -103,7 +102,7 @@ ONE_MISTAKE: dict[str, Callable[[dict], None]] = {
 def test_every_roster_reason_code_has_a_named_row():
     limits = {"max_account_pension_fen": 300_000, "max_name_chars": 50}
     rule_codes = {check.name for check in roster_rules(["320281001"], ["JRCB"], MONTH, **limits).checks}
-    assert rule_codes <= set(REASONS)
+    assert rule_codes <= set(REJECT_REASONS)
     tested = set(ONE_MISTAKE) | {
         "DUPLICATE_IN_FILE",
         "DUPLICATE_ACROSS_TOWNSHIPS",
@@ -136,7 +135,7 @@ def test_one_mistake_one_reason(code, policy):
     assert reject["township_code"] == "320281001"
     assert reject["id_number"] == target["id_number"]  # as written in the file
     assert reject["name"] == target["name"]
-    zh, en = REASONS[code]
+    zh, en = REJECT_REASONS[code]
     assert reject["message"] == f"{zh} / {en}"
     assert "身份证号=" + target["id_number"] in reject["row_values"]
 
@@ -152,7 +151,7 @@ def test_two_mistakes_are_listed_in_fixing_order(policy):
     reject = result.rejects.iloc[0]
     assert reject["reason_code"] == "NAME_MISSING"
     assert reject["reason_codes"] == "NAME_MISSING;SEX_MISMATCH_ID;BANK_UNKNOWN"
-    assert PRIORITY["NAME_MISSING"] < PRIORITY["SEX_MISMATCH_ID"] < PRIORITY["BANK_UNKNOWN"]
+    assert REJECT_PRIORITY["NAME_MISSING"] < REJECT_PRIORITY["SEX_MISMATCH_ID"] < REJECT_PRIORITY["BANK_UNKNOWN"]
     assert "姓名为空；" in reject["message"] and "name is empty; " in reject["message"]
     assert len(result.accepted) == 9
 
