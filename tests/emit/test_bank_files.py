@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.paths import DEFAULT_POLICY
 from tests.support.builders import write_policy
-from tests.test_cli_stops import assert_nothing_written, assert_stopped, payout
+from tests.support.cli import assert_nothing_written, assert_stopped, payout
 
 
 def run_with_policy(capsys, inbox, out, policy_text: str, tmp_path):
