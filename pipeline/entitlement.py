@@ -42,7 +42,7 @@ FOLLOWS_LINKS = ("deaths", "death_conflicts", "issued_lines", "prior_ledger")
 
 
 @dataclass(frozen=True)
-class MoneyInputs:
+class EntitlementInputs:
     run_month: str
     roster: pd.DataFrame  # Roster: this month's accepted participants
     rejected_ids: pd.Series  # IDs whose roster row was rejected this month
@@ -60,7 +60,7 @@ class MoneyInputs:
 
 
 @dataclass(frozen=True)
-class Money:
+class Entitlement:
     people: pd.DataFrame
     deaths_in_force: pd.DataFrame
     due: pa.Table  # due_in_force: every person x period x component due (large: kept in Arrow)
@@ -69,7 +69,7 @@ class Money:
     bank_lines: pd.DataFrame
 
 
-def compute_money(inputs: MoneyInputs, policy: Policy) -> Money:
+def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlement:
     with connect() as con:
         params = pd.DataFrame(
             [
@@ -103,7 +103,7 @@ def compute_money(inputs: MoneyInputs, policy: Policy) -> Money:
         load_macros(con)
         for step in STEPS:
             materialise(con, step, step.split("/")[1])
-        return Money(
+        return Entitlement(
             people=frame(con, "people"),
             deaths_in_force=frame(con, "deaths_in_force"),
             due=con.table("due_in_force").to_arrow_table(),

@@ -35,7 +35,7 @@ from pipeline.emit.lists import write_office_lists
 from pipeline.emit.office_lists import change_rows, hold_rows, recovery_rows
 from pipeline.emit.reject_lists import write_rejects
 from pipeline.emit.summary import month_summary, write_summary
-from pipeline.entitlement import Money, MoneyInputs, compute_money
+from pipeline.entitlement import Entitlement, EntitlementInputs, compute_entitlement
 from pipeline.ingest.bank_formats import return_readers
 from pipeline.ingest.inputs import RawInputs, read_month
 from pipeline.paths import Inbox, OutDir
@@ -83,10 +83,12 @@ def validate(ctx: RunContext, raw: RawInputs, past: History, progress: Reporter)
     return validated
 
 
-def money(ctx: RunContext, validated: ValidatedMonth, past: History, progress: Reporter) -> tuple[MoneyInputs, Money]:
+def entitlement(
+    ctx: RunContext, validated: ValidatedMonth, past: History, progress: Reporter
+) -> tuple[EntitlementInputs, Entitlement]:
     with progress.step("entitlement") as counts:
-        inputs = money_inputs(ctx.run_month, validated, past)
-        result = compute_money(inputs, ctx.policy)
+        inputs = entitlement_inputs(ctx.run_month, validated, past)
+        result = compute_entitlement(inputs, ctx.policy)
         counts.update(
             people=len(result.people),
             due_rows=len(result.due),
@@ -96,9 +98,9 @@ def money(ctx: RunContext, validated: ValidatedMonth, past: History, progress: R
     return inputs, result
 
 
-def money_inputs(run_month: str, validated: ValidatedMonth, past: History) -> MoneyInputs:
+def entitlement_inputs(run_month: str, validated: ValidatedMonth, past: History) -> EntitlementInputs:
     roster_rejects = validated.rejects[validated.rejects["input_kind"] == "rosters"]
-    return MoneyInputs(
+    return EntitlementInputs(
         run_month=run_month,
         roster=validated.roster,
         rejected_ids=normalise(roster_rejects["id_number"]).drop_duplicates(),
@@ -116,7 +118,12 @@ def money_inputs(run_month: str, validated: ValidatedMonth, past: History) -> Mo
 
 
 def write_draft(
-    ctx: RunContext, raw: RawInputs, validated: ValidatedMonth, inputs: MoneyInputs, result: Money, progress: Reporter
+    ctx: RunContext,
+    raw: RawInputs,
+    validated: ValidatedMonth,
+    inputs: EntitlementInputs,
+    result: Entitlement,
+    progress: Reporter,
 ) -> Path:
     """Everything goes to a staging folder first; the month appears in one rename."""
     with progress.step("write") as counts:
@@ -143,8 +150,8 @@ def stage_draft(
     ctx: RunContext,
     raw: RawInputs,
     validated: ValidatedMonth,
-    inputs: MoneyInputs,
-    result: Money,
+    inputs: EntitlementInputs,
+    result: Entitlement,
     bank_files: list[BankFile],
     staging: Path,
 ) -> dict:
@@ -184,8 +191,8 @@ def write_stopped(err: Exception, ctx: RunContext, outcome: str) -> RunStopped:
 def emit_month(
     ctx: RunContext,
     validated: ValidatedMonth,
-    inputs: MoneyInputs,
-    result: Money,
+    inputs: EntitlementInputs,
+    result: Entitlement,
     bank_files: list[BankFile],
     folder: Path,
 ) -> dict:
@@ -318,7 +325,9 @@ STEPS = (
     Step("ingest", lambda ctx, values, progress: ingest(ctx, progress)),
     Step("history", lambda ctx, values, progress: history(ctx, progress)),
     Step("validate", lambda ctx, values, progress: validate(ctx, values["ingest"], values["history"], progress)),
-    Step("entitlement", lambda ctx, values, progress: money(ctx, values["validate"], values["history"], progress)),
+    Step(
+        "entitlement", lambda ctx, values, progress: entitlement(ctx, values["validate"], values["history"], progress)
+    ),
     Step(
         "write-draft",
         lambda ctx, values, progress: write_draft(

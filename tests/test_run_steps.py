@@ -21,7 +21,7 @@ STEPS = {
     "read_month": "ingest",
     "read_history": "history",
     "validate_month": "validate",
-    "compute_money": "entitlement",
+    "compute_entitlement": "entitlement",
     "render_bank_files": "bank files in memory",
     "write_bank_files": "write: bank files",
     "write_office_lists": "write: the office's lists and their workbooks",

@@ -1,5 +1,5 @@
-"""Property-based test of compute_money: several consecutive run months, each month's ledger and
-bank lines fed into the next month exactly as pipeline/run.py `money_inputs` assembles them,
+"""Property-based test of compute_entitlement: several consecutive run months, each month's ledger and
+bank lines fed into the next month exactly as pipeline/run.py `entitlement_inputs` assembles them,
 checked after every month against an independent, deliberately simple oracle of SPEC §5.
 
 The oracle (`oracle_due`) is written from SPEC §5, not from the SQL: plain loops over people and
@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.core.months import add_months, month_range
-from pipeline.entitlement import Money, MoneyInputs, compute_money
+from pipeline.entitlement import Entitlement, EntitlementInputs, compute_entitlement
 from pipeline.policy import Policy
 from schemas.bank_return import BankReturn
 from schemas.death import Death, DeathConflict
@@ -214,7 +214,7 @@ def test_oracle_man_reaching_60_in_march_2021(policy):
         death_dates={},
     )
     assert due == {("A", "2021-03", "base"): 39200, ("A", "2021-04", "base"): 39200}
-    # and compute_money agrees on the same single person, in a first run month 2021-03
+    # and compute_entitlement agrees on the same single person, in a first run month 2021-03
     assert money_due(policy, "2021-03", "M", dt.date(1961, 3, 17), "2021-03", 0) == {("2021-03", "base"): 39200}
 
 
@@ -320,14 +320,14 @@ def test_oracle_death_funeral_grant_and_retroactive_raise(policy):
 def money_due(
     policy: Policy, run_month: str, sex: str, birth: dt.date, benefit_start: str, account_fen: int
 ) -> dict[tuple[str, str], int]:
-    """compute_money's due for one receiving person in a first run month (no history)."""
+    """compute_entitlement's due for one receiving person in a first run month (no history)."""
     pid = make_id(birth.isoformat(), sex, 1)
     row = replace(
         Row(sex=sex, birth=birth, benefit_start=benefit_start, account_pension_fen=account_fen),
         bank_code="JRCB",
         account_number="6228480000000000009",
     )
-    inputs = MoneyInputs(
+    inputs = EntitlementInputs(
         run_month=run_month,
         roster=roster_frame([(pid, "320281001", row)], run_month),
         rejected_ids=pd.Series([], dtype="str"),
@@ -339,12 +339,12 @@ def money_due(
         issued_lines=empty_frame(BankLine, run_month="str"),
         prior_ledger=empty_ledger(),
     )
-    due = compute_money(inputs, policy).due
+    due = compute_entitlement(inputs, policy).due
     due = due.to_pandas() if hasattr(due, "to_pandas") else due  # an Arrow table
     return {(r.period, r.component): int(r.due_fen) for r in due.itertuples()}
 
 
-# -- building the validated frames compute_money takes ------------------------------------------
+# -- building the validated frames compute_entitlement takes ------------------------------------------
 
 
 def roster_frame(rows: list[tuple[str, str, Row]], run_month: str) -> pd.DataFrame:
@@ -615,7 +615,7 @@ def policy_in(policy: Policy, raise_: tuple | None, index: int) -> Policy:
 
 # A pensioner terminated at the end of the run month (2021-02) whose township blanked the bank
 # details (only required while receiving or suspended): February is still due. Found by this
-# test: compute_money then builds a bank line with no batch id and no account and fails in
+# test: compute_entitlement then builds a bank line with no batch id and no account and fails in
 # BankLine.validate (SchemaError) instead of holding the money until an account is given.
 TERMINATED_WITHOUT_ACCOUNT = (
     [{"birth": dt.date(1950, 3, 15), "sex": "M", "hukou_local": True, "account_pension_fen": 0}],
@@ -628,7 +628,7 @@ TERMINATED_WITHOUT_ACCOUNT = (
 @given(scenario=scenarios())
 @example(scenario=TERMINATED_WITHOUT_ACCOUNT)
 def test_months_of_compute_money_match_the_oracle(policy, scenario):
-    """Run compute_money month after month (1-6 people, 2-8 months from the opening month) and
+    """Run compute_entitlement month after month (1-6 people, 2-8 months from the opening month) and
     after every month check: (1) the run's due is the oracle's; (2) the net of all ledgers per
     (person, period, component) equals that due, or the gap is positive and held in positions
     with a hold reason that applies; (3) bank lines carry exactly the sum of their ledger
@@ -690,7 +690,7 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
             .reset_index(drop=True)
         )
         last_known["ever_receiving"] = last_known["id_number"].isin(ever).astype("bool")
-        inputs = MoneyInputs(
+        inputs = EntitlementInputs(
             run_month=month,
             roster=roster,
             rejected_ids=pd.Series(inbox.rejected, dtype="str"),
@@ -702,7 +702,7 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
             issued_lines=concat(issued, empty_frame(BankLine, run_month="str")),
             prior_ledger=prior_ledger,
         )
-        money = compute_money(inputs, run_policy)
+        money = compute_entitlement(inputs, run_policy)
 
         # -- the oracle's view of the month --
         for row_no, reg in enumerate(inbox.deaths):
@@ -755,7 +755,9 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
         previous_lines = money.bank_lines
 
 
-def check_month(month, money: Money, due, ledgers, known, registrations, issued, returns, entry_ids: set[str]) -> None:
+def check_month(
+    month, money: Entitlement, due, ledgers, known, registrations, issued, returns, entry_ids: set[str]
+) -> None:
     ledger = money.ledger
     lines = money.bank_lines
 
