@@ -24,6 +24,7 @@ from pathlib import Path
 from pipeline import durable
 from pipeline.core.errors import RunStopped, masked
 from pipeline.core.months import add_months, month_range
+from pipeline.emit import lists
 from pipeline.emit.files import json_bytes, sha256_of, write_json
 from pipeline.paths import OutDir
 
@@ -329,6 +330,9 @@ def finish_pending_close(out: OutDir) -> list[str]:
     record = out.month(pending["month"]) / STATUS
     written = record.is_file() and sha256_of(record) == pending["record_sha256"]
     months = chain["months"] + ([{k: pending[k] for k in ("month", "record_sha256")}] if written else [])
+    if not written:  # the lists it had restated as closed say draft again, byte for byte
+        for path, data in lists.restated(out.month(pending["month"]), lists.DRAFT).items():
+            durable.atomic_write_bytes(path, data)
     write_json({"months": months, "pending": None}, out.root / CHAIN)
     if written:
         return [f"completed the interrupted close of {pending['month']}."]
@@ -421,9 +425,9 @@ def close_month(
     expected_manifest: str | None = None,
     decision: dict | None = None,
 ) -> dict:
-    """Release a checked draft: its record (every file's hash, the previous month's record hash,
-    who/when/how) replaces status.json, then the month joins chain.json. The caller holds the
-    lock."""
+    """Release a checked draft: its clerks' lists restated as closed, then its record (every file's
+    hash, the previous month's record hash, who/when/how) replaces status.json, then the month
+    joins chain.json. The caller holds the lock."""
     if is_closed(out, month):
         raise RunStopped(f"{month} is already closed.", file=str(out.month(month)))
     if not is_drafted(out, month):
@@ -432,7 +436,9 @@ def close_month(
     if earlier:
         raise RunStopped(f"{earlier[0]} is still open; close months in order.", action=f"close {earlier[0]} first.")
     check_draft(out, month, expected_manifest)
+    retitled = lists.restated(out.month(month), lists.CLOSED)
     files, ledger = month_file_hashes(out, month)
+    files |= {str(path.relative_to(out.month(month))): durable.sha256_bytes(data) for path, data in retitled.items()}
     chain = chain_of(out)
     record = {
         "month": month,
@@ -447,6 +453,8 @@ def close_month(
     pending = {"month": month, "record_sha256": durable.sha256_bytes(data)}
     write_json({"months": chain["months"], "pending": pending}, out.root / CHAIN)
     try:
+        for path, workbook in retitled.items():
+            durable.atomic_write_bytes(path, workbook)
         durable.atomic_write_bytes(out.month(month) / STATUS, data)
     except Exception:  # a full disk: settle the announced close now if the disk lets us, else next time
         with contextlib.suppress(OSError):

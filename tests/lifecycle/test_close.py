@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import io
 import json
 import shutil
 
+import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from pipeline.core.errors import RunStopped
+from pipeline.emit import lists
 from pipeline.emit.files import write_json
+from pipeline.emit.lists import CLOSED, DRAFT, list_workbooks
 from pipeline.lifecycle import record_decision
 from pipeline.paths import OutDir
 from tests.lifecycle.conftest import close, payout
@@ -158,3 +163,37 @@ def test_a_temporary_file_left_by_a_killed_write_is_removed_and_the_close_goes_o
     assert close(f, MONTH) == 0
     assert "removed 1 half-written temporary file(s)" in squashed(capsys)
     assert not (f.out / MONTH / ".status.json.tmp-99999").exists()
+
+
+def test_closing_restates_every_clerks_list_as_closed_and_changes_nothing_else(copy_of):
+    f = copy_of("drafted")
+    folder = f.out / MONTH
+    drafted = {path: path.read_bytes() for path in list_workbooks(folder)}
+    others = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and p not in drafted}
+    assert {p.name for p in drafted} >= {"funeral_grants.xlsx", "holds.xlsx", "recoveries.xlsx", "changes.xlsx"}
+    assert close(f, MONTH) == 0
+    record = json.loads((folder / "status.json").read_text(encoding="utf-8"))
+    for path, before in drafted.items():
+        title = load_workbook(path, read_only=True).worksheets[0]["A1"].value
+        assert title.endswith(f"状态 status: {CLOSED}") and DRAFT not in title
+        assert (
+            title.replace(CLOSED, DRAFT) == load_workbook(io.BytesIO(before), read_only=True).worksheets[0]["A1"].value
+        )
+        was, now = lists._list_of(before), lists._list_of(path.read_bytes())
+        assert now[1:2] + now[3:] == was[1:2] + was[3:]  # same sheet and amount columns
+        pd.testing.assert_frame_equal(now[2], was[2])  # same cells
+        assert record["files"][str(path.relative_to(folder))] == hashlib.sha256(path.read_bytes()).hexdigest()
+    unchanged = {p: b for p, b in others.items() if p.name != "status.json"}
+    assert {p: p.read_bytes() for p in unchanged} == unchanged  # bank files, CSVs, ledger state as drafted
+    assert payout("audit", "--out", str(f.out)) == 0  # the released bytes are the recorded ones
+
+
+def test_a_list_restated_and_restated_back_is_the_drafts_byte_for_byte(copy_of):
+    folder = copy_of("drafted").out / MONTH
+    drafted = {path: path.read_bytes() for path in list_workbooks(folder)}
+    closed = lists.restated(folder, CLOSED)
+    assert set(closed) == set(drafted) and all(closed[p] != drafted[p] for p in drafted)
+    for path, data in closed.items():
+        path.write_bytes(data)
+    assert lists.restated(folder, CLOSED) == {}  # nothing left to restate
+    assert lists.restated(folder, DRAFT) == drafted

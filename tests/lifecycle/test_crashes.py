@@ -15,6 +15,7 @@ import time
 import pytest
 
 from pipeline.audit.check import folder_audit
+from pipeline.emit.lists import list_workbooks
 from pipeline.paths import REPO, OutDir
 from tests.lifecycle.conftest import close, digest, leftovers, payout, run
 
@@ -79,10 +80,19 @@ def test_first_run_killed_mid_publish_recovers_and_audit_does_not_traceback(copy
     assert_sound(f.out, references["drafted"])
 
 
-# a close writes .lock, chain.json (announce), status.json (the record), chain.json (append)
-@pytest.mark.parametrize(("call", "after"), [(2, False), (2, True), (3, False), (3, True), (4, False), (4, True)])
-def test_close_killed_at_each_record_write_recovers_on_rerun(copy_of, references, monkeypatch, capsys, call, after):
+# a close writes .lock, chain.json (announce), each list workbook restated as closed, status.json
+# (the record), chain.json (append)
+CLOSE_WRITES = ("announce", "first workbook", "last workbook", "record", "append")
+
+
+@pytest.mark.parametrize("after", [False, True])
+@pytest.mark.parametrize("write", CLOSE_WRITES)
+def test_close_killed_at_each_record_write_recovers_on_rerun(copy_of, references, monkeypatch, capsys, write, after):
     f = copy_of("drafted")
+    workbooks = len(list_workbooks(f.out / "2021-01"))
+    assert workbooks > 2
+    call = {"announce": 2, "first workbook": 3, "last workbook": 2 + workbooks}.get(write)
+    call = call or {"record": 3 + workbooks, "append": 4 + workbooks}[write]
     crash_at(monkeypatch, "replace", call, after=after)
     with pytest.raises(Crash):
         close(f, "2021-01")
@@ -93,7 +103,7 @@ def test_close_killed_at_each_record_write_recovers_on_rerun(copy_of, references
     if "already closed" not in err:
         assert "Run stopped" not in err, err
     assert_sound(f.out, references["closed"])
-    if (call, after) == (3, True):  # the record written, the chain not: the next month builds on it
+    if (write, after) == ("record", True):  # the record written, the chain not: the next month builds on it
         assert run(f, "2021-02") == 0
         assert_sound(f.out, references["second"])
 
