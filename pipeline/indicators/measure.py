@@ -128,22 +128,4 @@ def declaration_counts(con: duckdb.DuckDBPyConnection) -> dict:
 
 def report_series(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     """The report's charts: money per run month and component, per township, deaths per month."""
-    return {
-        "monthly": con.sql(
-            "select run_month, component, sum(amount_fen)::bigint as fen from year_ledger "
-            "where run_month in (select run_month from year_months) group by all order by all"
-        ).df(),
-        "townships": con.sql(
-            "select township_code, sum(amount_fen)::bigint as fen from year_ledger "
-            "where run_month in (select run_month from year_months) group by all order by all"
-        ).df(),
-        "deaths": con.sql(
-            "with deaths as (select run_month, count(*) as deaths from read_parquet("
-            "getvariable('deaths_files')) group by all), "
-            "grants as (select run_month, count(*) filter (where kind = 'payment') as grants from year_ledger "
-            "where component = 'funeral_grant' group by all) "
-            "select m.run_month, coalesce(d.deaths, 0) as deaths, coalesce(g.grants, 0) as grants "
-            "from year_months as m left join deaths as d using (run_month) left join grants as g using (run_month) "
-            "order by m.run_month"
-        ).df(),
-    }
+    return {name: con.sql(sql_text(f"indicators/report_{name}")).df() for name in ("monthly", "townships", "deaths")}
