@@ -48,6 +48,12 @@ def parser() -> argparse.ArgumentParser:
         "--months", type=int, default=1, help="time the run of the N-th month, the N-1 before it run and closed"
     )
     bench.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
+
+    compare = commands.add_parser(
+        "compare", help="two output folders compared as a refactoring must leave them (exit 1 on any difference)"
+    )
+    compare.add_argument("base", type=Path, help="output folder made by the code before the change")
+    compare.add_argument("new", type=Path, help="output folder made by the changed code from the same inputs")
     return root
 
 
@@ -119,7 +125,14 @@ def cmd_bench(args) -> int:
     return bench(rows=args.rows, stage=args.stage, policy=load_policy(args.policy), months=args.months)
 
 
+def cmd_compare(args) -> int:
+    from tools.compare_outputs import compare
+
+    return compare(args.base, args.new)
+
+
 COMMANDS = {
+    "compare": cmd_compare,
     "sample": cmd_sample,
     "synth": cmd_synth,
     "bench": cmd_bench,
