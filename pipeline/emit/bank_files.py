@@ -60,9 +60,10 @@ def check_bank_lines(rows: pd.DataFrame, month: str, policy: Policy) -> None:
             action="check the roster rows and policy rates behind these lines; if the amounts are right, "
             "raise max_bank_line_fen in [[limits]] of the policy file and rerun.",
         )
+    encodings = {bank: file_encoding(policy, bank) for bank in rows["bank_code"].unique()}
     unencodable = [
         row
-        for encoding, batch in rows.groupby(rows["bank_code"].map(lambda bank: file_encoding(policy, bank)))
+        for encoding, batch in rows.groupby(rows["bank_code"].map(encodings))
         for row in _unencodable(batch, encoding)
     ]
     if unencodable:
