@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
+import pyarrow as pa
 from lxml import etree
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl import load_workbook
 
 from pipeline.bank_layouts import TRUNCATABLE, BankLayout, LineField
 from pipeline.core.errors import RunStopped
 from pipeline.core.idcard import mask
-from pipeline.core.money import yuan_amount, yuan_column, yuan_text, yuan_to_fen
+from pipeline.core.money import yuan_column, yuan_text, yuan_to_fen
+from pipeline.emit import sheet_xml
 from pipeline.emit.files import csv_text
-from pipeline.emit.xlsx import FIXED_TIME, normalised_zip
 
 # bank_file_rows' columns for each layout value
 SOURCE = {"line_no": "序号", "payee_name": "户名", "account_number": "账号", "id_number": "身份证号", "memo": "摘要",
@@ -223,38 +223,31 @@ def _xlsx(layout: BankLayout, batch: Batch, values: pd.DataFrame) -> bytes:
     """A title row (the first header template), the titles, the lines (amounts as numbers with
     two decimals, everything else as text cells), and a totals row (the first trailer template)."""
     templates = batch.template_values()
-    workbook = Workbook(write_only=True)
-    workbook.properties.created = workbook.properties.modified = FIXED_TIME
-    workbook.properties.creator = "pipeline"
-    sheet = workbook.create_sheet(title=batch.batch_id[:31])
-
-    def text_cell(value: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # never a formula, never a number that loses digits
-        return cell
-
-    def amount_cell(fen: int) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=yuan_amount(fen) if layout.amount_unit == "yuan" else fen)
-        cell.number_format = "0.00" if layout.amount_unit == "yuan" else "0"
-        return cell
-
-    for line in layout.header:
-        sheet.append([text_cell(line.format(**templates))])
+    head = [line.format(**templates) for line in layout.header]
     if layout.header_row:
-        sheet.append([text_cell(spec.title or spec.value) for spec in layout.fields])
-    amounts = batch.rows["amount_fen"].astype("int64").tolist()
-    for fen, row in zip(amounts, values.itertuples(index=False, name=None), strict=True):
-        sheet.append(
-            [
-                amount_cell(fen) if spec.value == "amount" else text_cell(row[number])
-                for number, spec in enumerate(layout.fields)
-            ]
-        )
-    for line in layout.trailer:
-        sheet.append([text_cell(line.format(**templates))])
-    raw = io.BytesIO()
-    workbook.save(raw)
-    return normalised_zip(raw.getvalue())
+        head.append([spec.title or spec.value for spec in layout.fields])
+    fen = batch.rows["amount_fen"].astype("int64").reset_index(drop=True)
+    in_yuan = layout.amount_unit == "yuan"
+    amounts = pa.array(yuan_column(fen) if in_yuan else fen.astype("str"), type=pa.string())
+    columns = [
+        (amounts, sheet_xml.YUAN if in_yuan else sheet_xml.FEN)
+        if spec.value == "amount"
+        else (sheet_xml.text_array(values.iloc[:, number]), None)
+        for number, spec in enumerate(layout.fields)
+    ]
+    rows = "".join(
+        sheet_xml.text_row(number, [line] if isinstance(line, str) else line)
+        for number, line in enumerate(head, start=1)
+    )
+    rows += sheet_xml.body_rows(columns, first_row=len(head) + 1)
+    after = len(head) + len(values)
+    rows += "".join(
+        sheet_xml.text_row(after + number, [line.format(**templates)])
+        for number, line in enumerate(layout.trailer, start=1)
+    )
+    last_row = after + len(layout.trailer)
+    sheet = sheet_xml.worksheet(rows, last_column=sheet_xml.column_letter(len(layout.fields) - 1), last_row=last_row)
+    return sheet_xml.workbook_package(batch.batch_id[:31], sheet)
 
 
 def pain001(layout: BankLayout, batches: list[Batch]) -> bytes:

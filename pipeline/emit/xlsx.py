@@ -5,7 +5,8 @@ looks like a formula (``=…``, ``+…``, ``-…``, ``@…``) is stored as a pla
 formula. Numbers are written only where asked: the columns named in ``numeric_columns``.
 
 openpyxl stamps the save time into docProps/core.xml and every zip entry; both are fixed here,
-so that rerunning with the same input gives the same bytes.
+so that rerunning with the same input gives the same bytes. The clerks' lists (list_xlsx_bytes)
+are written by sheet_xml, column by column: a list can hold every person of the county.
 """
 
 from __future__ import annotations
@@ -21,13 +22,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.compute as pc
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
 
 from pipeline.durable import atomic_write_bytes
+from pipeline.emit import sheet_xml
 
 FIXED_TIME = datetime(2000, 1, 1, 0, 0, 0)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -151,22 +151,22 @@ def write_xlsx(
 
 # --- the lists clerks open: one layout for every list -----------------------------------------
 
-AMOUNT_FORMAT = "#,##0.00"  # grouped like the yuan in every report (2,352.00)
 MAX_WIDTH = 60
 # East Asian wide characters take two columns of a spreadsheet's width unit
 _WIDE = (
     r"[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF"
     r"\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]"
 )
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=13)
-_HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
+
+
+_WIDE_CHARS = _WIDE.encode("ascii").decode("unicode_escape")  # the same class, for Arrow's regex engine
 
 
 def display_width(values: pd.Series) -> pd.Series:
     """Characters as a spreadsheet column counts them: a CJK character counts two."""
-    text = values.fillna("").astype("str")
-    return text.str.len() + text.str.count(_WIDE)
+    text = pc.fill_null(sheet_xml.text_array(values), "")
+    wide = pc.count_substring_regex(text, _WIDE_CHARS)
+    return pd.Series(pc.add(pc.utf8_length(text), wide).to_numpy(zero_copy_only=False), index=values.index)
 
 
 MIN_WIDTH = 8
@@ -184,68 +184,60 @@ def column_widths(frame: pd.DataFrame, first_extra: str = "") -> list[float]:
     return widths
 
 
-def _amount_cell(sheet, value: object, bold: bool = False) -> WriteOnlyCell | None:
-    number = None if _is_missing(value) else _as_number(value)
-    if number is None:
-        return data_cell(sheet, value)
-    cell = WriteOnlyCell(sheet, value=float(number))
-    cell.number_format = AMOUNT_FORMAT
-    if bold:
-        cell.font = _BOLD
-    return cell
-
-
-def _text_cell(sheet, value: object, font: Font | None = None, fill: PatternFill | None = None) -> WriteOnlyCell:
+def _text_cell(sheet, value: object) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=str(value))
     cell.data_type = "s"
-    if font is not None:
-        cell.font = font
-    if fill is not None:
-        cell.fill = fill
     return cell
-
-
-def _total(values: pd.Series) -> float:
-    """The column's exact sum (Decimal from the yuan text), as the number the cell holds."""
-    total = sum((Decimal(str(v).strip()) for v in values if not _is_missing(v)), Decimal(0))
-    return float(total)
 
 
 def list_xlsx_bytes(frame: pd.DataFrame, *, title: str, sheet_name: str, amount_columns: Iterable[str] = ()) -> bytes:
-    """A list as a clerk expects it (see write_list_xlsx)."""
+    """A list as a clerk expects it (see write_list_xlsx), written by list_sheet column by column."""
     amounts = list(amount_columns)
     unknown = set(amounts) - set(frame.columns)
     if unknown:
         raise KeyError(f"amount_columns not in the frame: {sorted(unknown)}")
-    workbook = new_workbook()
-    sheet = workbook.create_sheet(title=sheet_name)
     columns = list(frame.columns)
-    last = get_column_letter(max(len(columns), 1))
     total_label = f"合计 total（{len(frame)}行）"
+    totals = {c: _total_text(frame[c]) for c in amounts}
     widths = column_widths(frame, total_label)
     for c in amounts:  # the cells show grouped yuan, and the total row is the widest of them
         i = columns.index(c)
-        widths[i] = min(max(widths[i], len(f"{_total(frame[c]):,.2f}") + 4), MAX_WIDTH)
-    for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = "A3"
-    sheet.print_title_rows = "1:2"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = "9"  # A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.auto_filter.ref = f"A2:{last}{len(frame) + 2}"
-    sheet.append([_text_cell(sheet, title, _TITLE)])
-    sheet.append([_text_cell(sheet, c, _BOLD, _HEADER_FILL) for c in columns])
-    kinds = [c in amounts for c in columns]
-    for row in frame.itertuples(index=False, name=None):
-        sheet.append([_amount_cell(sheet, v) if k else data_cell(sheet, v) for v, k in zip(row, kinds, strict=True)])
-    total = [_text_cell(sheet, total_label, _BOLD)] + [None] * (len(columns) - 1)
-    for c in amounts:
-        total[columns.index(c)] = _amount_cell(sheet, _total(frame[c]), bold=True)
-    sheet.append(total)
-    return workbook_bytes(workbook)
+        widths[i] = min(max(widths[i], len(f"{Decimal(totals[c]):,.2f}") + 4), MAX_WIDTH)
+    last = sheet_xml.column_letter(max(len(columns), 1) - 1)
+    last_row = len(frame) + 3
+    total_row = sheet_xml.row(
+        last_row,
+        [sheet_xml.inline(f"A{last_row}", total_label, sheet_xml.TOTAL_TEXT)]
+        + [
+            sheet_xml.number_cell(f"{sheet_xml.column_letter(i)}{last_row}", totals[c], sheet_xml.TOTAL_AMOUNT)
+            for i, c in enumerate(columns)
+            if c in totals
+        ],
+    )
+    rows = (
+        sheet_xml.text_row(1, [title], sheet_xml.TITLE)
+        + sheet_xml.text_row(2, [str(c) for c in columns], sheet_xml.HEADER)
+        + sheet_xml.body_rows(
+            [(sheet_xml.text_array(frame[c]), sheet_xml.AMOUNT if c in totals else None) for c in columns], first_row=3
+        )
+        + total_row
+    )
+    filter_range = f"A2:{last}{last_row - 1}"
+    sheet = sheet_xml.worksheet(
+        rows,
+        last_column=last,
+        last_row=last_row,
+        widths=widths,
+        frozen_rows=2,
+        filter_range=filter_range,
+        fit_to_width=True,
+    )
+    return sheet_xml.workbook_package(sheet_name, sheet, filter_range=filter_range, print_titles="$1:$2")
+
+
+def _total_text(values: pd.Series) -> str:
+    """The column's exact sum (Decimal from the yuan text) as the number the total cell holds."""
+    return str(sum((Decimal(str(v).strip()) for v in values if not _is_missing(v)), Decimal(0)))
 
 
 def write_list_xlsx(
