@@ -55,7 +55,13 @@ class RunContext:
 
 def ingest(ctx: RunContext, progress: Reporter) -> RawInputs:
     with progress.step("ingest") as counts:
-        raw = read_month(ctx.inbox, ctx.run_month, headers=ctx.policy.header_rules, returns=return_readers(ctx.policy))
+        raw = read_month(
+            ctx.inbox,
+            ctx.run_month,
+            headers=ctx.policy.header_rules,
+            returns=return_readers(ctx.policy),
+            opening=ctx.run_month == ctx.policy.opening_month,
+        )
         counts.update(
             files=len(raw.files), rosters=len(raw.rosters), deaths=len(raw.deaths), returns=len(raw.bank_returns)
         )

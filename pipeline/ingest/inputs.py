@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.core.codes import MONTHLY_INPUT_KINDS
+from pipeline.core.codes import MONTHLY_INPUT_KINDS, OPENING_INPUT_KINDS
 from pipeline.core.errors import RunStopped
 from pipeline.ingest.bank_formats import ReturnReader, read_return_file
 from pipeline.ingest.columns import COLUMNS, DEFAULT_HEADERS, SOURCE_FILE, SOURCE_ROW, HeaderRules
@@ -26,13 +26,21 @@ class RawInputs:
     hashes: dict[str, str]  # source_file -> sha256 of the bytes that were read and parsed
     # the township's ID corrections (old ID -> new ID) received this month (0 or more files)
     id_corrections: pd.DataFrame = field(default_factory=lambda: concat_or_empty([], "id_corrections"))
+    # the personal accounts' opening balances (SPEC §5a): read by the opening month only
+    opening_balances: pd.DataFrame = field(default_factory=lambda: concat_or_empty([], "opening_balances"))
 
 
 def read_month(
-    inbox: Inbox, month: str, *, headers: HeaderRules = DEFAULT_HEADERS, returns: tuple[ReturnReader, ...] = ()
+    inbox: Inbox,
+    month: str,
+    *,
+    headers: HeaderRules = DEFAULT_HEADERS,
+    returns: tuple[ReturnReader, ...] = (),
+    opening: bool = False,
 ) -> RawInputs:
     """returns: the banks whose result files have their own layout (the others are read as SPEC
-    §3's bank-return CSV/XLSX)."""
+    §3's bank-return CSV/XLSX); opening: the month is the opening month, which reads the accounts'
+    opening balances too."""
     if not _is_folder(inbox.month_dir(month)):
         raise RunStopped(
             f"there is no inbox folder for {month}.",
@@ -40,8 +48,8 @@ def read_month(
             action=f"put the month's files under {inbox.month_dir(month)}/rosters (and deaths/, bank_returns/).",
         )
     tables, files, counts, hashes = {}, [], [], {}
-    for kind in MONTHLY_INPUT_KINDS:
-        paths = _listed(inbox, month, kind)
+    for kind in MONTHLY_INPUT_KINDS + (OPENING_INPUT_KINDS if opening else ()):
+        paths = inbox.opening_balances() if kind in OPENING_INPUT_KINDS else _listed(inbox, month, kind)
         labels = [str(p.relative_to(inbox.root)) for p in paths]
         reads = [_read(p, kind, label, headers, returns) for p, label in zip(paths, labels, strict=True)]
         frames = [frame for frame, _ in reads]
