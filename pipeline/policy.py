@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from decimal import Decimal
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
