@@ -58,20 +58,23 @@ def opening_balance_rules(opening_month: str) -> pa.DataFrameSchema:
 
 
 class AccountEntry(pa.DataFrameModel):
-    """One row per entry of the account ledger (accounts/run_month=M/entries.parquet)."""
+    """One row per entry of the account ledger (state/account_entries.parquet of each run month,
+    which adds run_month): signed integer fen for one person's account."""
 
-    run_month: Series[str] = pa.Field(str_matches=MONTH_RE)
     entry_id: Series[str] = pa.Field(unique=True)
     id_number: Series[str] = pa.Field(str_matches=idcard.ID18)
     township_code: Series[str] = pa.Field(nullable=True)
-    period: Series[str] = pa.Field(str_matches=MONTH_RE)
+    period: Series[str] = pa.Field(str_matches=MONTH_RE)  # the month the entry belongs to
     component: Series[str] = pa.Field(isin=list(ACCOUNT_COMPONENTS))
     # credits > 0 (opening, contribution, subsidy, interest); debits < 0 (pension_debit, refund);
     # a correcting entry of a contribution or subsidy has either sign
     amount_fen: Series[int]
-    source_file: Series[str] = pa.Field(nullable=True)
+    # contribution, subsidy: the contribution's year (a correction keys on it); interest: the year
+    year: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+    source_file: Series[str] = pa.Field(nullable=True)  # input row the entry comes from
     source_row: Series[pd.Int64Dtype] = pa.Field(nullable=True)
 
     class Config:
         strict = True
+        ordered = True
         coerce = True
