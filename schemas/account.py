@@ -45,10 +45,7 @@ def opening_balance_rules(opening_month: str) -> pa.DataFrameSchema:
     return with_checks(
         OpeningBalanceInput,
         [
-            rule("ID_MISSING", lambda d: ~c.blank(d["id_number"])),
-            rule("ID_EXCEL_NUMBER", lambda d: ~c.excel_number(d["id_number"])),
-            rule("ID_FORMAT", lambda d: c.id_format_ok(d["id_number"])),
-            rule("ID_CHECKSUM", lambda d: c.id_checksum_ok(d["id_number"])),
+            *c.id_number_rules(),
             rule("BALANCE_INVALID", lambda d: ~c.blank(d["balance_yuan"]) & c.yuan_ok(d["balance_yuan"])),
             rule("AS_OF_MONTH_INVALID", lambda d: d["as_of_month"].str.strip().eq(opening_month)),
             # every copy: which of two balances the previous system meant is the office's to say
