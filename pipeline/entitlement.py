@@ -97,7 +97,7 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
             ("prior_ledger", inputs.prior_ledger),
             ("id_links", inputs.id_links[["old_id_number", "new_id_number"]]),
         ):
-            _register(con, f"{name}_as_filed" if name in FOLLOWS_LINKS else name, table)
+            register(con, f"{name}_as_filed" if name in FOLLOWS_LINKS else name, table)
         for name in FOLLOWS_LINKS:
             _follow_links(con, name)
         load_macros(con)
@@ -123,7 +123,7 @@ def _follow_links(con: duckdb.DuckDBPyConnection, name: str) -> None:
     )
 
 
-def _register(con: duckdb.DuckDBPyConnection, name: str, table: pd.DataFrame | pa.Table | ds.Dataset) -> None:
+def register(con: duckdb.DuckDBPyConnection, name: str, table: pd.DataFrame | pa.Table | ds.Dataset) -> None:
     """Tables are scanned in place, never copied: frames and Arrow tables through DuckDB's
     replacement scan, and a Parquet dataset (the earlier months' ledger and bank lines) by
     DuckDB's own Parquet reader, which reads in parallel only the columns and row groups a step

@@ -32,6 +32,11 @@ class Inbox:
         folder = self.root / "contributions"
         return sorted(p for p in folder.glob(f"{year}.*") if p.suffix.lower() in READABLE_SUFFIXES)
 
+    def opening_balances(self) -> list[Path]:
+        """The personal accounts' opening balances (SPEC §5a), read by the opening month's run."""
+        folder = self.root / "accounts"
+        return sorted(p for p in folder.glob("opening.*") if p.suffix.lower() in READABLE_SUFFIXES)
+
 
 @dataclass(frozen=True)
 class OutDir:

@@ -11,6 +11,7 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -25,6 +26,7 @@ DEFAULT_BANK_ENCODING = "gb18030"  # SPEC §2: what a bank reads unless its agre
 
 Month = Annotated[str, Field(pattern=MONTH_RE, description="a month written YYYY-MM, e.g. 2021-03")]
 Fen = Annotated[int, Field(ge=0, description="whole fen (分), 392 yuan = 39200")]
+RATE_PLACES = 8  # decimal places of an interest rate: the SQL computes with DECIMAL(18, 8)
 Share = Annotated[float, Field(gt=0, lt=1, description="a share strictly between 0 and 1, e.g. 0.10 for 10%")]
 
 
@@ -71,6 +73,30 @@ class RateRow(Section):
     from_month: Month = Field(alias="from")
     base_fen: Fen
     topup65_fen: Fen
+    source: Annotated[str, Field(min_length=1)]
+
+
+class InterestRow(Section):
+    """The personal accounts' interest rate of one year (SPEC §5a)."""
+
+    year: Annotated[int, Field(ge=1990, le=2200)]
+    rate: Annotated[float, Field(ge=0, lt=1, description="a fraction, e.g. 0.015 for 1.5%")]
+    source: Annotated[str, Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _exact(self) -> InterestRow:
+        # the rate is applied as the decimal written in the file; more places than this would be
+        # a typo (1.5 written as 0.0000015?) and would not survive DECIMAL(18, 8) exactly
+        if -Decimal(repr(self.rate)).as_tuple().exponent > RATE_PLACES:
+            raise ValueError(f"rate {self.rate!r} has more than {RATE_PLACES} decimal places")
+        return self
+
+
+class DivisorRow(Section):
+    """The divisor of the account pension at award (计发月数), effective-dated by the award month."""
+
+    from_month: Month = Field(alias="from")
+    months: Annotated[int, Field(ge=1, le=600)]
     source: Annotated[str, Field(min_length=1)]
 
 
@@ -124,6 +150,8 @@ class PolicyFile(Section):
     indicators: Indicators
     rates: Annotated[list[RateRow], Field(min_length=1)]
     limits: Annotated[list[LimitRow], Field(min_length=1)]
+    account_interest: list[InterestRow] = []
+    account_divisor: Annotated[list[DivisorRow], Field(min_length=1)]
     townships: Annotated[list[Township], Field(min_length=1)]
     banks: Annotated[list[Bank], Field(min_length=1)]
     headers: Headers = Headers()
@@ -133,10 +161,15 @@ class PolicyFile(Section):
         problems = [
             *_duplicates("rates", [r.from_month for r in self.rates], "from"),
             *_duplicates("limits", [r.from_month for r in self.limits], "from"),
+            *_duplicates("account_interest", [str(r.year) for r in self.account_interest], "year"),
+            *_duplicates("account_divisor", [r.from_month for r in self.account_divisor], "from"),
             *_duplicates("townships", [t.code for t in self.townships], "code"),
             *_duplicates("banks", [b.code for b in self.banks], "code"),
             *_in_force_from_opening("rates", [r.from_month for r in self.rates], self.run.opening_month),
             *_in_force_from_opening("limits", [r.from_month for r in self.limits], self.run.opening_month),
+            *_in_force_from_opening(
+                "account_divisor", [r.from_month for r in self.account_divisor], self.run.opening_month
+            ),
         ]
         if problems:
             raise ValueError("; ".join(problems))
@@ -174,6 +207,8 @@ class Policy:
     contribution_tiers: int
     rates: pd.DataFrame  # from_month, base_fen, topup65_fen, source; sorted by from_month
     limits: pd.DataFrame  # from_month, max_*; sorted by from_month
+    account_interest: pd.DataFrame  # year, rate (exact decimal text), source; sorted by year
+    account_divisors: pd.DataFrame  # from_month, months, source; sorted by from_month
     townships: pd.DataFrame  # code, name, funding, submits_roster
     banks: pd.DataFrame  # code, name, encoding
     header_rules: HeaderRules  # [headers]: other headers clerks use, headers to drop
@@ -212,6 +247,21 @@ class Policy:
     def limits_in(self, month: str) -> pd.Series:
         """The plausibility limits in force in a month."""
         return _row_in_force(self.limits, month, "limits")
+
+    def divisor_in(self, month: str) -> int:
+        """The account-pension divisor for an award in a month."""
+        return int(_row_in_force(self.account_divisors, month, "account_divisor")["months"])
+
+    def interest_rate(self, year: int) -> str:
+        """The accounts' interest rate of a year as exact decimal text (it is applied in SQL as a
+        DECIMAL, never as a binary float)."""
+        rows = self.account_interest[self.account_interest["year"] == year]
+        if rows.empty:
+            raise PolicyError(
+                f"no [[account_interest]] row of the policy file gives the interest rate of {year}, which the "
+                f"close of {year}-12 credits; add a row with year = {year}, its rate and its source"
+            )
+        return str(rows["rate"].iloc[0])
 
     def bank_encoding(self, code: str) -> str:
         return self.banks.set_index("code").at[code, "encoding"]
@@ -263,6 +313,14 @@ def load_policy(path: Path) -> Policy:
             [r.model_dump() for r in checked.limits],
             ("max_account_pension_fen", "max_bank_line_fen", "max_name_chars"),
         ),
+        account_interest=pd.DataFrame(
+            {
+                "year": pd.Series([r.year for r in checked.account_interest], dtype="int64"),
+                "rate": pd.Series([repr(r.rate) for r in checked.account_interest], dtype="str"),
+                "source": pd.Series([r.source for r in checked.account_interest], dtype="str"),
+            }
+        ).sort_values("year", ignore_index=True),
+        account_divisors=_dated_table([r.model_dump() for r in checked.account_divisor], ("months",)),
         townships=pd.DataFrame([t.model_dump() for t in checked.townships]).astype({"submits_roster": bool}),
         banks=pd.DataFrame([b.model_dump() for b in checked.banks]),
         header_rules=checked.headers.rules(),

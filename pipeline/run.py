@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline import durable, guard, lifecycle
+from pipeline.accounts import AccountInputs, Accounts, compute_accounts
 from pipeline.audit.check import audit_report, invariant_checks
 from pipeline.core.errors import AuditFailed, RunStopped, stopped_by
 from pipeline.core.idcard import normalise
@@ -42,7 +43,10 @@ from pipeline.paths import Inbox, OutDir
 from pipeline.policy import Policy
 from pipeline.progress import Progress, Reporter
 from pipeline.state import History, carried_forward, read_history, write_state
+from pipeline.validate.contributions import validate_contributions
 from pipeline.validate.month import ValidatedMonth, validate_month
+from schemas.contribution import Contribution
+from schemas.empty import empty_frame
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,14 @@ class RunContext:
 
 def ingest(ctx: RunContext, progress: Reporter) -> RawInputs:
     with progress.step("ingest") as counts:
-        raw = read_month(ctx.inbox, ctx.run_month, headers=ctx.policy.header_rules, returns=return_readers(ctx.policy))
+        raw = read_month(
+            ctx.inbox,
+            ctx.run_month,
+            headers=ctx.policy.header_rules,
+            returns=return_readers(ctx.policy),
+            opening=ctx.run_month == ctx.policy.opening_month,
+            contribution_years=tuple(range(int(ctx.policy.opening_month[:4]), int(ctx.run_month[:4]) + 1)),
+        )
         counts.update(
             files=len(raw.files), rosters=len(raw.rosters), deaths=len(raw.deaths), returns=len(raw.bank_returns)
         )
@@ -98,6 +109,27 @@ def entitlement(
     return inputs, result
 
 
+def accounts(
+    ctx: RunContext, raw: RawInputs, validated: ValidatedMonth, past: History, result: Entitlement, progress: Reporter
+) -> Accounts:
+    with progress.step("accounts") as counts:
+        accepted = [
+            validate_contributions(rows, year=year, tiers=ctx.policy.contribution_tiers).accepted
+            for year, rows in sorted(raw.contributions.items())
+        ]
+        inputs = AccountInputs(
+            run_month=ctx.run_month,
+            opening_balances=validated.opening_balances,
+            contributions=pd.concat(accepted, ignore_index=True) if accepted else empty_frame(Contribution),
+            contribution_years=sorted(raw.contributions),
+            prior_accounts=past.prior_accounts,
+            people=result.people,
+        )
+        computed = compute_accounts(inputs, ctx.policy)
+        counts.update(entries=len(computed.entries))
+    return computed
+
+
 def entitlement_inputs(run_month: str, validated: ValidatedMonth, past: History) -> EntitlementInputs:
     roster_rejects = validated.rejects[validated.rejects["input_kind"] == "rosters"]
     return EntitlementInputs(
@@ -123,6 +155,7 @@ def write_draft(
     validated: ValidatedMonth,
     inputs: EntitlementInputs,
     result: Entitlement,
+    account: Accounts,
     progress: Reporter,
 ) -> Path:
     """Everything goes to a staging folder first; the month appears in one rename."""
@@ -133,7 +166,7 @@ def write_draft(
         staging = ctx.out.staging(ctx.run_month)
         try:
             durable.remove_tree(staging)
-            summary = stage_draft(ctx, raw, validated, inputs, result, bank_files, staging)
+            summary = stage_draft(ctx, raw, validated, inputs, result, account, bank_files, staging)
         except Exception as err:  # nothing was published: leave no half-written month (nor its IDs)
             durable.remove_tree(staging)
             raise write_stopped(err, ctx, "nothing was published and its unfinished files were removed") from err
@@ -152,6 +185,7 @@ def stage_draft(
     validated: ValidatedMonth,
     inputs: EntitlementInputs,
     result: Entitlement,
+    account: Accounts,
     bank_files: list[BankFile],
     staging: Path,
 ) -> dict:
@@ -168,6 +202,7 @@ def stage_draft(
         "last_known": carried_forward(inputs.last_known, validated.roster, ctx.run_month),
         "holds": holds,
         "id_corrections": validated.id_corrections,
+        "account_entries": account.entries,
     }
     with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
         written = parquet_writer.submit(
@@ -329,9 +364,15 @@ STEPS = (
         "entitlement", lambda ctx, values, progress: entitlement(ctx, values["validate"], values["history"], progress)
     ),
     Step(
+        "accounts",
+        lambda ctx, values, progress: accounts(
+            ctx, values["ingest"], values["validate"], values["history"], values["entitlement"][1], progress
+        ),
+    ),
+    Step(
         "write-draft",
         lambda ctx, values, progress: write_draft(
-            ctx, values["ingest"], values["validate"], *values["entitlement"], progress
+            ctx, values["ingest"], values["validate"], *values["entitlement"], values["accounts"], progress
         ),
     ),
     Step("audit", lambda ctx, values, progress: self_audit(ctx, progress)),

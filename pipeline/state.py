@@ -9,7 +9,7 @@ never through paths of its own.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ from pipeline.emit.files import write_parquet
 from pipeline.paths import MONTH_GLOB, OutDir
 from pipeline.sql.runner import connect, literal
 from pipeline.validate.month import PastMonths
+from schemas.account import AccountEntry
 from schemas.bank_return import BankReturn
 from schemas.death import Death, DeathConflict
 from schemas.empty import empty_frame
@@ -67,6 +68,7 @@ STATE_TABLES = (
     ),
     StoredTable("holds", Hold, "the gaps the month held, with why"),
     StoredTable("id_corrections", IdCorrection, "the month's accepted ID corrections"),
+    StoredTable("account_entries", AccountEntry, "the month's entries of the personal accounts (SPEC §5a)"),
 )
 CATALOGUE = {table.name: table for table in STATE_TABLES}
 LEDGER = StoredTable("entries", LedgerEntry, "the month's ledger entries", added=(), stamped=False)
@@ -137,6 +139,10 @@ class History:
     issued_lines: pd.DataFrame | ds.Dataset  # BankLine + run_month: every bank line issued
     prior_ledger: pd.DataFrame | ds.Dataset  # LedgerEntry: every entry of earlier months
     id_links: pd.DataFrame  # IdCorrection + run_month: one row per correction of earlier months
+    # AccountEntry + run_month: every account entry of earlier months (on disk, like the ledger)
+    prior_accounts: pd.DataFrame | ds.Dataset = field(
+        default_factory=lambda: empty_frame(AccountEntry, run_month="str")
+    )
 
     def for_validation(self, run_month: str) -> PastMonths:
         """What this month's validation rules need of it."""
@@ -186,6 +192,7 @@ def read_history(out: OutDir, opening_month: str, run_month: str) -> History:
         links = source("id_corrections")
         ledger_files = [p for m in months if (p := ledger_file(out.ledger_partition(m))).is_file()]
         issued_files = files("issued_lines")
+        account_files = files("account_entries")
         return History(
             last_known=empty_frame(Roster, run_month="str", ever_receiving="bool")
             if people is None
@@ -201,6 +208,7 @@ def read_history(out: OutDir, opening_month: str, run_month: str) -> History:
                 f"select * from {links} qualify row_number() over (partition by old_id_number, new_id_number "
                 "order by run_month, source_file, source_row) = 1 order by old_id_number"
             ),
+            prior_accounts=_dataset(account_files) if account_files else empty_frame(AccountEntry, run_month="str"),
         )
     finally:
         con.close()

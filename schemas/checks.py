@@ -112,3 +112,14 @@ def with_checks(model: type[pa.DataFrameModel], checks: list[pa.Check]) -> pa.Da
 def rule(name: str, fn) -> pa.Check:
     """A row rule: fn(frame) -> bool per row; the check's name is the reject reason code."""
     return pa.Check(fn, name=name, error=name)
+
+
+def id_number_rules() -> list[pa.Check]:
+    """The rules every input's id_number column passes: present, not an Excel number, 18
+    characters (or a legacy 15-digit number, upgraded before), with the right check character."""
+    return [
+        rule("ID_MISSING", lambda d: ~blank(d["id_number"])),
+        rule("ID_EXCEL_NUMBER", lambda d: ~excel_number(d["id_number"])),
+        rule("ID_FORMAT", lambda d: id_format_ok(d["id_number"])),
+        rule("ID_CHECKSUM", lambda d: id_checksum_ok(d["id_number"])),
+    ]

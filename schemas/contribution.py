@@ -47,10 +47,7 @@ def contribution_rules(year: int, tiers: int) -> pa.DataFrameSchema:
     return with_checks(
         ContributionInput,
         [
-            rule("ID_MISSING", lambda d: ~c.blank(d["id_number"])),
-            rule("ID_EXCEL_NUMBER", lambda d: ~c.excel_number(d["id_number"])),
-            rule("ID_FORMAT", lambda d: c.id_format_ok(d["id_number"])),
-            rule("ID_CHECKSUM", lambda d: c.id_checksum_ok(d["id_number"])),
+            *c.id_number_rules(),
             rule("YEAR_INVALID", lambda d: d["year"].eq(str(year))),
             rule("TIER_INVALID", lambda d: d["tier"].isin([str(t) for t in range(1, tiers + 1)])),
             rule(

@@ -84,10 +84,7 @@ def death_rules(run_month: str) -> pa.DataFrameSchema:
     return with_checks(
         DeathInput,
         [
-            rule("ID_MISSING", lambda d: ~c.blank(d["id_number"])),
-            rule("ID_EXCEL_NUMBER", lambda d: ~c.excel_number(d["id_number"])),
-            rule("ID_FORMAT", lambda d: c.id_format_ok(d["id_number"])),
-            rule("ID_CHECKSUM", lambda d: c.id_checksum_ok(d["id_number"])),
+            *c.id_number_rules(),
             rule("ID_BIRTH_INVALID", lambda d: c.id_birth_ok(d["id_number"])),
             rule("NAME_MISSING", lambda d: ~c.blank(d["name"])),
             rule("DEATH_DATE_INVALID", lambda d: ~c.blank(d["death_date"]) & c.date_ok(d["death_date"])),

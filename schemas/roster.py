@@ -107,10 +107,7 @@ def roster_rules(
     return with_checks(
         RosterInput,
         [
-            rule("ID_MISSING", lambda d: ~c.blank(d["id_number"])),
-            rule("ID_EXCEL_NUMBER", lambda d: ~c.excel_number(d["id_number"])),
-            rule("ID_FORMAT", lambda d: c.id_format_ok(d["id_number"])),
-            rule("ID_CHECKSUM", lambda d: c.id_checksum_ok(d["id_number"])),
+            *c.id_number_rules(),
             rule("ID_BIRTH_INVALID", lambda d: c.id_birth_ok(d["id_number"])),
             rule("ID_BIRTH_FUTURE", lambda d: c.id_birth_not_after(d["id_number"], last_day)),
             rule("NAME_MISSING", lambda d: ~c.blank(d["name"])),

@@ -77,6 +77,35 @@ MISTAKES = [
         ["no [[rates]] row is in force in the opening month 2021-01"],
     ),
     ("negative rate", edited("base_fen = 39200", "base_fen = -39200"), ["rates[1].base_fen", "greater than or equal"]),
+    (
+        "interest rate as a percentage",
+        edited("rate = 0.015", "rate = 1.5"),
+        ["account_interest[0].rate", "less than 1"],
+    ),
+    (
+        "interest rate as text",
+        edited("rate = 0.015", 'rate = "1.5%"'),
+        ["account_interest[0].rate", "a number"],
+    ),
+    (
+        "interest rate with more places than the SQL keeps",
+        edited("rate = 0.015", "rate = 0.0150000001"),
+        ["account_interest[0]", "more than 8 decimal places"],
+    ),
+    (
+        "interest year twice",
+        edited(
+            "[[account_interest]]\nyear = 2021",
+            '[[account_interest]]\nyear = 2021\nrate = 0.01\nsource = "x"\n\n[[account_interest]]\nyear = 2021',
+        ),
+        ['year = "2021" more than once'],
+    ),
+    (
+        "no divisor in force in the opening month",
+        edited('from = "2014-01"\nmonths = 139', 'from = "2021-06"\nmonths = 139'),
+        ["no [[account_divisor]] row is in force in the opening month 2021-01"],
+    ),
+    ("divisor zero", edited("months = 139", "months = 0"), ["account_divisor[0].months", "greater than or equal to 1"]),
     ("TOML syntax error", edited('opening_month = "2021-01"', 'opening_month = "2021-01'), ["not valid TOML", "line"]),
 ]
 
@@ -134,3 +163,24 @@ def test_the_sample_policy_is_valid(policy):
 def test_a_month_before_every_rate_is_named(policy):
     with pytest.raises(PolicyError, match="no \\[\\[rates\\]\\] row .* in force in 2019-05"):
         policy.rate_in("2019-05")
+
+
+def test_the_sample_accounts_policy(policy):
+    assert policy.divisor_in("2021-04") == 139
+    # the rate as written, never a binary float's expansion (0.015 is 0.01499999... in binary)
+    assert policy.interest_rate(2021) == "0.015"
+    assert "MADE-UP" in policy.account_interest["source"].iloc[0]
+
+
+def test_a_divisor_row_holds_from_its_month(tmp_path):
+    text = edited(
+        'from = "2014-01"\nmonths = 139',
+        'from = "2014-01"\nmonths = 139\nsource = "x"\n\n[[account_divisor]]\nfrom = "2021-07"\nmonths = 120',
+    )
+    policy = load_policy(write_policy(tmp_path, text))
+    assert (policy.divisor_in("2021-06"), policy.divisor_in("2021-07"), policy.divisor_in("2030-01")) == (139, 120, 120)
+
+
+def test_a_year_without_an_interest_rate_is_named(policy):
+    with pytest.raises(PolicyError, match=r"interest rate of 2022.*close of 2022-12.*year = 2022"):
+        policy.interest_rate(2022)

@@ -22,6 +22,7 @@ STEPS = {
     "read_history": "history",
     "validate_month": "validate",
     "compute_entitlement": "entitlement",
+    "compute_accounts": "accounts",
     "render_bank_files": "bank files in memory",
     "write_bank_files": "write: bank files",
     "write_office_lists": "write: the office's lists and their workbooks",

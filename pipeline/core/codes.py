@@ -7,8 +7,10 @@ from __future__ import annotations
 MONTHLY_INPUT_KINDS = ("rosters", "deaths", "bank_returns", "id_corrections")
 # Contributions come once a year (inbox/contributions/<year>.*), read by the year's indicators.
 YEARLY_INPUT_KINDS = ("contributions",)
+# Opening balances of the personal accounts (inbox/accounts/opening.*), read by the opening month.
+OPENING_INPUT_KINDS = ("opening_balances",)
 # Every kind of input a row can be rejected from (rejects.input_kind).
-INPUT_KINDS = MONTHLY_INPUT_KINDS + YEARLY_INPUT_KINDS
+INPUT_KINDS = MONTHLY_INPUT_KINDS + YEARLY_INPUT_KINDS + OPENING_INPUT_KINDS
 
 # Ledger entries (docs/ledger.md): what the money is for, how it moves, why, and how it is settled.
 COMPONENTS = ("base", "topup65", "account", "funeral_grant")
@@ -23,6 +25,10 @@ LEDGER_REASONS = (
     "bank_failed",
 )
 SETTLEMENTS = ("bank", "set_off", "owed", "returned")
+
+# Account ledger entries (SPEC §5a): credits (opening, contribution, subsidy, interest) and debits
+# (pension_debit: the account pension paid; refund: the balance paid out at death).
+ACCOUNT_COMPONENTS = ("opening", "contribution", "subsidy", "interest", "pension_debit", "refund")
 
 # Reason codes of rejected rows, in the order a clerk should fix them, with the message the clerk
 # reads (Chinese, then English). The first failing code of a row is its primary reason.
@@ -168,6 +174,15 @@ REJECT_REASONS: dict[str, tuple[str, str]] = {
     "YEAR_INVALID": ("年度应为四位年份", "year must be a four-digit year"),
     "TIER_INVALID": ("档次不在配置的缴费档次中", "tier is not one of the configured contribution tiers"),
     "PAID_ON_INVALID": ("缴费日期应为YYYY-MM-DD", "payment date must be written YYYY-MM-DD"),
+    # opening balances of the personal accounts
+    "BALANCE_INVALID": (
+        "账户余额应为不小于0、最多两位小数的金额",
+        "balance must be an amount ≥ 0 with at most 2 decimals",
+    ),
+    "AS_OF_MONTH_INVALID": (
+        "余额年月应为本系统的起始月份（YYYY-MM）",
+        "as-of month must be the pipeline's opening month (YYYY-MM)",
+    ),
 }
 
 REJECT_PRIORITY = {code: rank for rank, code in enumerate(REJECT_REASONS)}

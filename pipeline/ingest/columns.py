@@ -69,12 +69,19 @@ CONTRIBUTION = (
     Column("paid_on", "缴费日期", True),
 )
 
+OPENING_BALANCE = (
+    Column("id_number", "身份证号", True),
+    Column("balance_yuan", "账户余额", True),
+    Column("as_of_month", "余额年月", True),
+)
+
 COLUMNS = {
     "rosters": ROSTER,
     "deaths": DEATH,
     "bank_returns": BANK_RETURN,
     "id_corrections": ID_CORRECTION,
     "contributions": CONTRIBUTION,
+    "opening_balances": OPENING_BALANCE,
 }
 
 # Columns whose digits a spreadsheet destroys when it stores them as numbers.
@@ -85,7 +92,7 @@ SOURCE_FILE = "source_file"
 SOURCE_ROW = "source_row"  # the row number the clerk sees in Excel: the header is row 1
 
 # Roster columns whose rule is YYYY-MM: a spreadsheet cell typed as a date there is a month.
-MONTH_COLUMNS = {"benefit_start", "suspended_from", "end_month", "employee_pension_from"}
+MONTH_COLUMNS = {"benefit_start", "suspended_from", "end_month", "employee_pension_from", "as_of_month"}
 
 
 def header_key(header: object) -> str:

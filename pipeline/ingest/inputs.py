@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.core.codes import MONTHLY_INPUT_KINDS
+from pipeline.core.codes import MONTHLY_INPUT_KINDS, OPENING_INPUT_KINDS
 from pipeline.core.errors import RunStopped
 from pipeline.ingest.bank_formats import ReturnReader, read_return_file
 from pipeline.ingest.columns import COLUMNS, DEFAULT_HEADERS, SOURCE_FILE, SOURCE_ROW, HeaderRules
@@ -26,13 +26,26 @@ class RawInputs:
     hashes: dict[str, str]  # source_file -> sha256 of the bytes that were read and parsed
     # the township's ID corrections (old ID -> new ID) received this month (0 or more files)
     id_corrections: pd.DataFrame = field(default_factory=lambda: concat_or_empty([], "id_corrections"))
+    # the personal accounts' opening balances (SPEC §5a): read by the opening month only
+    opening_balances: pd.DataFrame = field(default_factory=lambda: concat_or_empty([], "opening_balances"))
+    # every year's contributions file read for the personal accounts: year -> its rows as read
+    # (their rejects are the year's indicators' to report, so they are not in rows_read)
+    contributions: dict[int, pd.DataFrame] = field(default_factory=dict)
 
 
 def read_month(
-    inbox: Inbox, month: str, *, headers: HeaderRules = DEFAULT_HEADERS, returns: tuple[ReturnReader, ...] = ()
+    inbox: Inbox,
+    month: str,
+    *,
+    headers: HeaderRules = DEFAULT_HEADERS,
+    returns: tuple[ReturnReader, ...] = (),
+    opening: bool = False,
+    contribution_years: tuple[int, ...] = (),
 ) -> RawInputs:
     """returns: the banks whose result files have their own layout (the others are read as SPEC
-    §3's bank-return CSV/XLSX)."""
+    §3's bank-return CSV/XLSX); opening: the month is the opening month, which reads the accounts'
+    opening balances too; contribution_years: the years whose contributions file (if any) the
+    personal accounts read."""
     if not _is_folder(inbox.month_dir(month)):
         raise RunStopped(
             f"there is no inbox folder for {month}.",
@@ -40,8 +53,8 @@ def read_month(
             action=f"put the month's files under {inbox.month_dir(month)}/rosters (and deaths/, bank_returns/).",
         )
     tables, files, counts, hashes = {}, [], [], {}
-    for kind in MONTHLY_INPUT_KINDS:
-        paths = _listed(inbox, month, kind)
+    for kind in MONTHLY_INPUT_KINDS + (OPENING_INPUT_KINDS if opening else ()):
+        paths = inbox.opening_balances() if kind in OPENING_INPUT_KINDS else _listed(inbox, month, kind)
         labels = [str(p.relative_to(inbox.root)) for p in paths]
         reads = [_read(p, kind, label, headers, returns) for p, label in zip(paths, labels, strict=True)]
         frames = [frame for frame, _ in reads]
@@ -50,10 +63,21 @@ def read_month(
         hashes |= {label: sha256 for label, (_, sha256) in zip(labels, reads, strict=True)}
         # counted per file read, so that a file with a header and no rows is counted as 0 rows
         counts += [(kind, label, len(f)) for label, f in zip(labels, frames, strict=True)]
+    contributions = {}
+    for year in contribution_years:
+        paths = inbox.contributions(year)
+        labels = [str(p.relative_to(inbox.root)) for p in paths]
+        reads = [
+            read_file(p, "contributions", label=label, headers=headers) for p, label in zip(paths, labels, strict=True)
+        ]
+        if reads:
+            contributions[year] = concat_or_empty([frame for frame, _ in reads], "contributions")
+        files += paths
+        hashes |= {label: sha256 for label, (_, sha256) in zip(labels, reads, strict=True)}
     rows_read = pd.DataFrame(counts, columns=["kind", SOURCE_FILE, "rows"]).astype(
         {"kind": "str", SOURCE_FILE: "str", "rows": "int64"}
     )
-    return RawInputs(**tables, files=files, rows_read=rows_read, hashes=hashes)
+    return RawInputs(**tables, files=files, rows_read=rows_read, hashes=hashes, contributions=contributions)
 
 
 def _read(

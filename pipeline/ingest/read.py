@@ -208,6 +208,7 @@ KIND_NOUNS = {
     "bank_returns": "bank return",
     "id_corrections": "ID corrections",
     "contributions": "contributions",
+    "opening_balances": "opening balances",
 }
 
 

@@ -16,7 +16,9 @@ from pipeline.policy import Policy
 from pipeline.validate.bank_returns import validate_bank_returns
 from pipeline.validate.deaths import validate_deaths
 from pipeline.validate.id_corrections import validate_id_corrections
+from pipeline.validate.opening_balances import validate_opening_balances
 from pipeline.validate.rosters import Identities, RosterResult, validate_rosters
+from schemas.account import OpeningBalance
 from schemas.bank_return import BankReturn
 from schemas.death import Death, DeathConflict
 from schemas.empty import empty_frame
@@ -73,6 +75,7 @@ class ValidatedMonth:
     rejects: DataFrame[Rejects]
     row_counts: pd.DataFrame  # kind, source_file, township_code, rows_read, accepted, rejected
     id_corrections: DataFrame[IdCorrection] = field(default_factory=lambda: empty_frame(IdCorrection))
+    opening_balances: DataFrame[OpeningBalance] = field(default_factory=lambda: empty_frame(OpeningBalance))
 
 
 def validate_month(raw: RawInputs, *, history: PastMonths, policy: Policy, run_month: str) -> ValidatedMonth:
@@ -98,7 +101,10 @@ def validate_month(raw: RawInputs, *, history: PastMonths, policy: Policy, run_m
     returns = validate_bank_returns(
         raw.bank_returns, issued=history.issued_lines, already_returned=history.returned_lines
     )
-    rejects = pd.concat([rosters.rejects, deaths.rejects, returns.rejects, corrections.rejects], ignore_index=True)
+    openings = validate_opening_balances(raw.opening_balances, opening_month=policy.opening_month)
+    rejects = pd.concat(
+        [rosters.rejects, deaths.rejects, returns.rejects, corrections.rejects, openings.rejects], ignore_index=True
+    )
     rejects = DataFrame[Rejects](rejects.sort_values(["input_kind", "source_file", "source_row"], ignore_index=True))
     return ValidatedMonth(
         roster=rosters.accepted,
@@ -108,6 +114,7 @@ def validate_month(raw: RawInputs, *, history: PastMonths, policy: Policy, run_m
         rejects=rejects,
         row_counts=row_counts(raw.rows_read, rejects, rosters.file_townships),
         id_corrections=corrections.accepted,
+        opening_balances=openings.accepted,
     )
 
 
