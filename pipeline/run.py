@@ -130,8 +130,18 @@ def accounts(
     return computed
 
 
-def entitlement_inputs(run_month: str, validated: ValidatedMonth, past: History) -> EntitlementInputs:
+def entitlement_inputs(
+    run_month: str, validated: ValidatedMonth, past: History, *, carried: bool = True
+) -> EntitlementInputs:
+    """What the money step takes. carried: start from the balances the month before carried, and
+    read of the earlier ledger only the months whose bank lines came back failed (their reversals);
+    else (the reference path of `payout verify`, or no balances carried) the whole earlier ledger."""
     roster_rejects = validated.rejects[validated.rejects["input_kind"] == "rosters"]
+    if carried and past.balances is not None:
+        failed = validated.bank_returns.loc[validated.bank_returns["result"] == "failed", "batch_id"]
+        balances, prior_ledger = past.balances, past.entries_of({batch_month(b) for b in failed})
+    else:
+        balances, prior_ledger = None, past.prior_ledger
     return EntitlementInputs(
         run_month=run_month,
         roster=validated.roster,
@@ -144,9 +154,15 @@ def entitlement_inputs(run_month: str, validated: ValidatedMonth, past: History)
         returns_so_far=pd.concat([past.returns, validated.bank_returns.assign(run_month=run_month)], ignore_index=True),
         bank_returns=validated.bank_returns,
         issued_lines=past.issued_lines,
-        prior_ledger=past.prior_ledger,
+        prior_ledger=prior_ledger,
         id_links=pd.concat([past.id_links, validated.id_corrections.assign(run_month=run_month)], ignore_index=True),
+        balances=balances,
     )
+
+
+def batch_month(batch_id: str) -> str:
+    """The run month whose ledger partition holds a batch's entries (batch ids begin with it)."""
+    return batch_id[:7]
 
 
 def write_draft(
@@ -203,6 +219,7 @@ def stage_draft(
         "holds": holds,
         "id_corrections": validated.id_corrections,
         "account_entries": account.entries,
+        "balances": result.balances,
     }
     with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
         written = parquet_writer.submit(
