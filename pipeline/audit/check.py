@@ -34,6 +34,7 @@ VIEW_INPUTS = tuple(
         "deaths_files",
         "holds_files",
         "bank_control_files",
+        "balances_files",
     )
 )
 COMPLETE = "the output folder holds every kind of file the audit views read"

@@ -106,6 +106,16 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[columns].astype({"amount_fen": "int64", "line_no": "Int64", "source_row": "Int64"})
 
 
+def carried_balances(ledger, month: str) -> pd.DataFrame:
+    """The balances a run carries: every entry up to the month summed per person x period x component."""
+    entries = pd.DataFrame([e for m, rows in ledger.items() if m <= month for e in rows])
+    entries["owed_fen"] = entries["amount_fen"].where(entries["settlement"] == "owed", 0)
+    summed = entries.groupby(["id_number", "period", "component"], as_index=False).agg(
+        net_fen=("amount_fen", "sum"), owed_fen=("owed_fen", "sum")
+    )
+    return summed.astype({"net_fen": "int64", "owed_fen": "int64"}).assign(run_month=month)
+
+
 def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=()) -> OutDir:
     out = OutDir(root)
     for month, rows in ledger.items():
@@ -138,6 +148,7 @@ def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=()) -> OutDir:
             state / "deaths.parquet",
         )
         write_parquet(empty_frame(IdCorrection, run_month="str"), state / "id_corrections.parquet")
+        write_parquet(carried_balances(ledger, month), state / "balances.parquet")
         batch = [r for r in rows if r["batch_id"]]
         control = {
             "batch_id": batch[0]["batch_id"],
@@ -230,12 +241,25 @@ def test_arrears_recoveries_and_holds(out):
 
 
 def test_sound_ledger_has_no_violations(out):
-    assert invariant_checks(out)["violations"].tolist() == [0, 0, 0, 0, 0, 0, 0]
+    assert invariant_checks(out)["violations"].tolist() == [0, 0, 0, 0, 0, 0, 0, 0]
 
 
 def violations(out: OutDir) -> dict[str, int]:
     checks = invariant_checks(out)
     return dict(zip(checks["invariant"], checks["violations"], strict=True))
+
+
+def test_a_carried_balance_off_the_ledger_is_caught(tmp_path):
+    out = build(tmp_path)
+    path = out.state("2021-02") / "balances.parquet"
+    balances = pd.read_parquet(path)
+    wrong = (balances["id_number"] == CAI) & (balances["period"] == "2021-01")
+    write_parquet(balances.assign(owed_fen=balances["owed_fen"].where(~wrong, 0)), path)
+    assert violations(out)["carried balances equal the ledger's sums"] == 1
+    assert rows(
+        out,
+        "select run_month, id_number, period, carried_owed_fen, ledger_owed_fen, carried_net_fen from balances_unequal",
+    ) == [("2021-02", CAI, "2021-01", 0, -1000, 38200)]
 
 
 def test_payment_after_death_is_caught(tmp_path):
