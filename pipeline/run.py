@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from pipeline import durable, guard, lifecycle
 from pipeline.accounts import AccountInputs, Accounts, compute_accounts
-from pipeline.audit.check import audit_report, invariant_checks
+from pipeline.audit.check import audit_report, month_invariant_checks
 from pipeline.core.errors import AuditFailed, RunStopped, stopped_by
 from pipeline.core.idcard import normalise
 from pipeline.core.months import add_months
@@ -342,12 +342,16 @@ def code_version() -> str:
 
 
 def self_audit(ctx: RunContext, progress: Reporter) -> dict:
-    """The auditors' invariants over the whole output folder, written next to the month's files
-    (outside the manifest: they describe the folder, not the month's inputs)."""
+    """The auditors' invariants for the new month (its entries and the keys it touched, its
+    carried balances against the month before's, the closed months by their recorded hashes),
+    written next to the month's files (outside the manifest: they describe the folder, not the
+    month's inputs). `payout audit` keeps the whole-ledger check."""
     with progress.step("audit") as counts:
         folder = ctx.out.month(ctx.run_month)
         # which draft was audited (close checks it); no time: a rerun on the same inputs gives the same bytes
-        report = audit_report(invariant_checks(ctx.out)) | {"manifest_sha256": sha256_of(folder / "manifest.json")}
+        report = audit_report(month_invariant_checks(ctx.out, ctx.run_month)) | {
+            "manifest_sha256": sha256_of(folder / "manifest.json")
+        }
         write_json(report, folder / lifecycle.AUDIT)
         counts.update(violations=sum(c["violations"] for c in report["invariants"]))
     progress.show_audit(report)

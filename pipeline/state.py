@@ -127,6 +127,14 @@ def file_patterns() -> dict[str, str]:
     }
 
 
+def month_file_patterns(month: str) -> dict[str, str]:
+    """file_patterns() narrowed to the files of one run month (same variables)."""
+    return {
+        name: glob.replace(MONTH_GLOB, month).replace("run_month=*", f"run_month={month}")
+        for name, glob in file_patterns().items()
+    }
+
+
 def file_variables_sql() -> str:
     """`set variable` statements naming the files for the audit views and the indicators (run
     inside the output folder, or with file_search_path set to it)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.audit.check import connect_views, invariant_checks
+from pipeline.audit.check import connect_views, invariant_checks, month_invariant_checks
 from pipeline.core.idcard import normalise, with_checksum
 from pipeline.emit.files import sha256_of, write_json, write_parquet
 from pipeline.paths import OutDir
@@ -260,6 +260,24 @@ def test_a_carried_balance_off_the_ledger_is_caught(tmp_path):
         out,
         "select run_month, id_number, period, carried_owed_fen, ledger_owed_fen, carried_net_fen from balances_unequal",
     ) == [("2021-02", CAI, "2021-01", 0, -1000, 38200)]
+
+
+def test_the_months_self_audit_finds_what_the_whole_folder_check_finds(tmp_path):
+    """A run checks its month from its files and its balances only; on these folders (sound, a
+    payment after death, a wrong carried balance) it counts what the whole-ledger check counts."""
+    sound = build(tmp_path / "sound")
+    after_death = build(tmp_path / "dead", deaths=[{"id_number": ANN, "death_date": pd.Timestamp("2021-01-20")}])
+    wrong = build(tmp_path / "wrong")
+    path = wrong.state("2021-02") / "balances.parquet"
+    balances = pd.read_parquet(path)
+    write_parquet(balances.assign(net_fen=balances["net_fen"] + 1), path)
+    for out in (sound, after_death):
+        whole, month = invariant_checks(out), month_invariant_checks(out, "2021-02")
+        assert month.to_dict("records") == whole.to_dict("records"), out.root.name
+    assert month_invariant_checks(after_death, "2021-02")["violations"].sum() == 1
+    # the month's net is read from its balances: a wrong one also shows as gaps, besides invariant 8
+    assert month_invariant_checks(wrong, "2021-02")["violations"].tolist()[-1] == len(balances)
+    assert invariant_checks(wrong)["violations"].tolist()[-1] == len(balances)
 
 
 def test_payment_after_death_is_caught(tmp_path):
