@@ -1,7 +1,7 @@
 """The money of a month, computed set-based in DuckDB from validated tables (no I/O, no clock).
 
 Steps, each a SQL file producing one table: people -> deaths_in_force -> failed_accounts -> due
--> reversals -> opening_balances -> paid -> positions -> entries -> bank_lines -> ledger -> balances.
+-> reversals -> earlier_balances -> paid -> positions -> entries -> bank_lines -> ledger -> balances.
 
 What was paid and is still owed comes from the balances the month before carried (one table),
 not from the whole ledger; without them (the reference path of `payout verify`, or a month
@@ -33,7 +33,7 @@ STEPS = (
     "staging/failed_accounts",
     "entitlement/due",
     "ledger/reversals",
-    "ledger/opening_balances",
+    "ledger/earlier_balances",
     "ledger/paid",
     "entitlement/due_in_force",
     "ledger/positions",

@@ -11,7 +11,7 @@ POSITIONS = (
     "gap_fen bigint, action varchar, bank_code varchar, account_number varchar, payee_bank_code varchar, "
     "payee_account_number varchar, death_file varchar, death_row bigint, roster_file varchar, roster_row bigint"
 )
-OPENING = "id_number varchar, period varchar, component varchar, net_fen bigint, owed_fen bigint"
+EARLIER = "id_number varchar, period varchar, component varchar, net_fen bigint, owed_fen bigint"
 REVERSALS = (
     "id_number varchar, township_code varchar, period varchar, component varchar, kind varchar, reason varchar, "
     "amount_fen bigint, bank_code varchar, account_number varchar, source_file varchar, source_row bigint, "
@@ -32,14 +32,14 @@ def grant(pid: str = "D") -> tuple:
 
 def entries(positions, owed_before=(), reversals=()) -> list[tuple]:
     """owed_before: (person, period, component, settlement 'owed', amount) entries of earlier runs,
-    as the opening balances carry them (their net and their owed sum)."""
-    opening = [(pid, period, component, fen, fen if settlement == "owed" else 0)
+    as the earlier balances carry them (their net and their owed sum)."""
+    earlier = [(pid, period, component, fen, fen if settlement == "owed" else 0)
                for pid, period, component, settlement, fen in owed_before]  # fmt: skip
     return run_step(
         "ledger/entries",
         {
             "positions": (POSITIONS, list(positions)),
-            "opening_balances": (OPENING, opening),
+            "earlier_balances": (EARLIER, earlier),
             "reversals": (REVERSALS, list(reversals)),
         },
         OUT,

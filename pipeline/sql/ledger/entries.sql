@@ -72,9 +72,9 @@ owed as (
 
 owed_before as (
     -- money earlier runs left owed and still outstanding: an owed recovery and the entries that
-    -- later settled it all carry settlement 'owed', so their sum (opening_balances) is what is still owed
+    -- later settled it all carry settlement 'owed', so their sum (earlier_balances) is what is still owed
     select id_number, period, component, -owed_fen as owed_fen
-    from opening_balances
+    from earlier_balances
     where owed_fen < 0 and id_number in (select id_number from grants_this_run)
 ),
 

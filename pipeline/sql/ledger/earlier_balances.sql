@@ -1,4 +1,4 @@
--- opening_balances: what was paid and is still owed before this month's entries, by the person's
+-- earlier_balances: what was paid and is still owed before this month's entries, by the person's
 -- current ID: an old ID's balances are the new ID's (id_links, as the ledger is read), summed.
 -- Grain: one row per person per period per component with any earlier ledger entry.
 --   net_fen   net of every earlier entry (SPEC §5's paid before this month's reversals)
