@@ -62,6 +62,13 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("--rejects", type=Path, help="also write the rejects to this CSV")
     common(validate)
 
+    verify = commands.add_parser(
+        "verify",
+        help="compute a month from the carried balances and from the whole ledger, and compare; writes nothing",
+    )
+    verify.add_argument("--month", type=month_arg, required=True)
+    common(verify)
+
     audit = commands.add_parser("audit", help="check the ledger's invariants; exit 1 if any is broken")
     audit.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder of month outputs and ledger")
     audit.add_argument(
@@ -176,6 +183,16 @@ def reject_counts(rejects, policy) -> str:
     return "\n".join(lines) + "\n"
 
 
+def cmd_verify(args) -> int:
+    from pipeline.run import RunContext
+    from pipeline.verify import report_text, verify_month
+
+    ctx = RunContext(args.month, Inbox(args.inbox), OutDir(args.out), load_policy(args.policy))
+    verified = verify_month(ctx)
+    print(report_text(verified))
+    return 0 if verified.differences.empty else EXIT_AUDIT_FAILED
+
+
 def cmd_audit(args) -> int:
     from pipeline.audit.check import folder_audit, views_sql
     from pipeline.progress import Progress
@@ -208,6 +225,7 @@ COMMANDS = {
     "close": cmd_close,
     "reject": cmd_reject,
     "validate": cmd_validate,
+    "verify": cmd_verify,
     "audit": cmd_audit,
     "indicators": cmd_indicators,
 }

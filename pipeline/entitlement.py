@@ -1,7 +1,11 @@
 """The money of a month, computed set-based in DuckDB from validated tables (no I/O, no clock).
 
 Steps, each a SQL file producing one table: people -> deaths_in_force -> failed_accounts -> due
--> reversals -> positions -> entries -> bank_lines -> ledger.
+-> reversals -> earlier_balances -> paid -> positions -> entries -> bank_lines -> ledger -> balances.
+
+What was paid and is still owed comes from the balances the month before carried (one table),
+not from the whole ledger; without them (the reference path of `payout verify`, or a month
+before balances were carried) the earlier entries are summed into the same table (ledger_sums).
 
 A corrected ID (an ID correction links an old ID to a new one) is the new ID everywhere here: the
 earlier months' entries, lines and death registrations of the old ID are read as the new ID's
@@ -29,12 +33,14 @@ STEPS = (
     "staging/failed_accounts",
     "entitlement/due",
     "ledger/reversals",
+    "ledger/earlier_balances",
     "ledger/paid",
     "entitlement/due_in_force",
     "ledger/positions",
     "ledger/entries",
     "ledger/bank_lines",
     "ledger/ledger",
+    "ledger/balances",
 )
 
 # Tables of earlier months (and this month's registrations) whose id_number follows ID corrections.
@@ -53,10 +59,13 @@ class EntitlementInputs:
     bank_returns: pd.DataFrame  # BankReturn: this month's accepted return lines
     # BankLine + run_month: every line issued by earlier months (a frame, Arrow table or dataset)
     issued_lines: pd.DataFrame | pa.Table | ds.Dataset
-    # LedgerEntry: every entry of earlier months (a frame, Arrow table or dataset)
+    # LedgerEntry: entries of earlier months (a frame, Arrow table or dataset): every one when
+    # balances is None; else at least those of the months whose bank lines came back failed
     prior_ledger: pd.DataFrame | pa.Table | ds.Dataset
     # IdCorrection + run_month: every ID correction accepted so far, this month's included
     id_links: pd.DataFrame = field(default_factory=lambda: empty_frame(IdCorrection, run_month="str"))
+    # Balance (+ run_month): the balances the month before carried; None: sum prior_ledger instead
+    balances: pd.DataFrame | pa.Table | ds.Dataset | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class Entitlement:
     positions: pd.DataFrame  # the gaps the office acts on: holds and funeral grants (the rest is in the ledger)
     ledger: pd.DataFrame
     bank_lines: pd.DataFrame
+    balances: pa.Table  # Balance: the ledger's sums up to this month, carried to the next (large: Arrow)
 
 
 def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlement:
@@ -100,6 +110,10 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
             register(con, f"{name}_as_filed" if name in FOLLOWS_LINKS else name, table)
         for name in FOLLOWS_LINKS:
             _follow_links(con, name)
+        if inputs.balances is None:
+            materialise(con, "ledger/ledger_sums", "balances_before")
+        else:
+            register(con, "balances_before", inputs.balances)
         load_macros(con)
         for step in STEPS:
             materialise(con, step, step.split("/")[1])
@@ -110,6 +124,7 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
             positions=frame(con, "positions", where="action = 'hold' or component = 'funeral_grant'"),
             ledger=LedgerEntry.validate(frame(con, "ledger")),
             bank_lines=BankLine.validate(frame(con, "bank_lines")),
+            balances=con.table("balances").to_arrow_table(),
         )
 
 

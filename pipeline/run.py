@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from pipeline import durable, guard, lifecycle
 from pipeline.accounts import AccountInputs, Accounts, compute_accounts
-from pipeline.audit.check import audit_report, invariant_checks
+from pipeline.audit.check import audit_report, month_invariant_checks
 from pipeline.core.errors import AuditFailed, RunStopped, stopped_by
 from pipeline.core.idcard import normalise
 from pipeline.core.months import add_months
@@ -130,8 +130,18 @@ def accounts(
     return computed
 
 
-def entitlement_inputs(run_month: str, validated: ValidatedMonth, past: History) -> EntitlementInputs:
+def entitlement_inputs(
+    run_month: str, validated: ValidatedMonth, past: History, *, carried: bool = True
+) -> EntitlementInputs:
+    """What the money step takes. carried: start from the balances the month before carried, and
+    read of the earlier ledger only the months whose bank lines came back failed (their reversals);
+    else (the reference path of `payout verify`, or no balances carried) the whole earlier ledger."""
     roster_rejects = validated.rejects[validated.rejects["input_kind"] == "rosters"]
+    if carried and past.balances is not None:
+        failed = validated.bank_returns.loc[validated.bank_returns["result"] == "failed", "batch_id"]
+        balances, prior_ledger = past.balances, past.entries_of({batch_month(b) for b in failed})
+    else:
+        balances, prior_ledger = None, past.prior_ledger
     return EntitlementInputs(
         run_month=run_month,
         roster=validated.roster,
@@ -144,9 +154,15 @@ def entitlement_inputs(run_month: str, validated: ValidatedMonth, past: History)
         returns_so_far=pd.concat([past.returns, validated.bank_returns.assign(run_month=run_month)], ignore_index=True),
         bank_returns=validated.bank_returns,
         issued_lines=past.issued_lines,
-        prior_ledger=past.prior_ledger,
+        prior_ledger=prior_ledger,
         id_links=pd.concat([past.id_links, validated.id_corrections.assign(run_month=run_month)], ignore_index=True),
+        balances=balances,
     )
+
+
+def batch_month(batch_id: str) -> str:
+    """The run month whose ledger partition holds a batch's entries (batch ids begin with it)."""
+    return batch_id[:7]
 
 
 def write_draft(
@@ -203,6 +219,7 @@ def stage_draft(
         "holds": holds,
         "id_corrections": validated.id_corrections,
         "account_entries": account.entries,
+        "balances": result.balances,
     }
     with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
         written = parquet_writer.submit(
@@ -325,12 +342,16 @@ def code_version() -> str:
 
 
 def self_audit(ctx: RunContext, progress: Reporter) -> dict:
-    """The auditors' invariants over the whole output folder, written next to the month's files
-    (outside the manifest: they describe the folder, not the month's inputs)."""
+    """The auditors' invariants for the new month (its entries and the keys it touched, its
+    carried balances against the month before's, the closed months by their recorded hashes),
+    written next to the month's files (outside the manifest: they describe the folder, not the
+    month's inputs). `payout audit` keeps the whole-ledger check."""
     with progress.step("audit") as counts:
         folder = ctx.out.month(ctx.run_month)
         # which draft was audited (close checks it); no time: a rerun on the same inputs gives the same bytes
-        report = audit_report(invariant_checks(ctx.out)) | {"manifest_sha256": sha256_of(folder / "manifest.json")}
+        report = audit_report(month_invariant_checks(ctx.out, ctx.run_month)) | {
+            "manifest_sha256": sha256_of(folder / "manifest.json")
+        }
         write_json(report, folder / lifecycle.AUDIT)
         counts.update(violations=sum(c["violations"] for c in report["invariants"]))
     progress.show_audit(report)

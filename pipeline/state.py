@@ -25,6 +25,7 @@ from pipeline.paths import MONTH_GLOB, OutDir
 from pipeline.sql.runner import connect, literal
 from pipeline.validate.month import PastMonths
 from schemas.account import AccountEntry
+from schemas.balances import Balance
 from schemas.bank_return import BankReturn
 from schemas.death import Death, DeathConflict
 from schemas.empty import empty_frame
@@ -69,6 +70,12 @@ STATE_TABLES = (
     StoredTable("holds", Hold, "the gaps the month held, with why"),
     StoredTable("id_corrections", IdCorrection, "the month's accepted ID corrections"),
     StoredTable("account_entries", AccountEntry, "the month's entries of the personal accounts (SPEC §5a)"),
+    StoredTable(
+        "balances",
+        Balance,
+        "the ledger's sums up to this month per person x period x component (a cache of the ledger; "
+        "the next month starts from it)",
+    ),
 )
 CATALOGUE = {table.name: table for table in STATE_TABLES}
 LEDGER = StoredTable("entries", LedgerEntry, "the month's ledger entries", added=(), stamped=False)
@@ -120,6 +127,14 @@ def file_patterns() -> dict[str, str]:
     }
 
 
+def month_file_patterns(month: str) -> dict[str, str]:
+    """file_patterns() narrowed to the files of one run month (same variables)."""
+    return {
+        name: glob.replace(MONTH_GLOB, month).replace("run_month=*", f"run_month={month}")
+        for name, glob in file_patterns().items()
+    }
+
+
 def file_variables_sql() -> str:
     """`set variable` statements naming the files for the audit views and the indicators (run
     inside the output folder, or with file_search_path set to it)."""
@@ -143,6 +158,13 @@ class History:
     prior_accounts: pd.DataFrame | ds.Dataset = field(
         default_factory=lambda: empty_frame(AccountEntry, run_month="str")
     )
+    balances: ds.Dataset | None = None  # Balance + run_month: the month before's (None: it carried none)
+    ledger_partitions: Mapping[str, Path] = field(default_factory=dict)  # month -> its entries file
+
+    def entries_of(self, months: set[str]) -> pd.DataFrame | ds.Dataset:
+        """The earlier entries of these months only (a month's bank batches are in its own partition)."""
+        files = [path for month, path in self.ledger_partitions.items() if month in months]
+        return _dataset(files) if files else empty_ledger()
 
     def for_validation(self, run_month: str) -> PastMonths:
         """What this month's validation rules need of it."""
@@ -190,9 +212,11 @@ def read_history(out: OutDir, opening_month: str, run_month: str) -> History:
     try:
         people = _latest_people(months, source, lambda m: state_file(out.state(m), "last_known"))
         links = source("id_corrections")
-        ledger_files = [p for m in months if (p := ledger_file(out.ledger_partition(m))).is_file()]
+        partitions = {m: p for m in months if (p := ledger_file(out.ledger_partition(m))).is_file()}
+        ledger_files = list(partitions.values())
         issued_files = files("issued_lines")
         account_files = files("account_entries")
+        carried = state_file(out.state(months[-1]), "balances") if months else None
         return History(
             last_known=empty_frame(Roster, run_month="str", ever_receiving="bool")
             if people is None
@@ -202,6 +226,8 @@ def read_history(out: OutDir, opening_month: str, run_month: str) -> History:
             returns=everything("bank_returns"),
             issued_lines=_dataset(issued_files) if issued_files else empty_frame(BankLine, run_month="str"),
             prior_ledger=_dataset(ledger_files) if ledger_files else empty_ledger(),
+            balances=_dataset([carried]) if carried is not None and carried.is_file() else None,
+            ledger_partitions=partitions,
             id_links=empty_frame(IdCorrection, run_month="str")
             if links is None
             else frame(

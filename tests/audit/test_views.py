@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.audit.check import connect_views, invariant_checks
+from pipeline.audit.check import connect_views, invariant_checks, month_invariant_checks
 from pipeline.core.idcard import normalise, with_checksum
 from pipeline.emit.files import sha256_of, write_json, write_parquet
 from pipeline.paths import OutDir
@@ -106,6 +106,16 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[columns].astype({"amount_fen": "int64", "line_no": "Int64", "source_row": "Int64"})
 
 
+def carried_balances(ledger, month: str) -> pd.DataFrame:
+    """The balances a run carries: every entry up to the month summed per person x period x component."""
+    entries = pd.DataFrame([e for m, rows in ledger.items() if m <= month for e in rows])
+    entries["owed_fen"] = entries["amount_fen"].where(entries["settlement"] == "owed", 0)
+    summed = entries.groupby(["id_number", "period", "component"], as_index=False).agg(
+        net_fen=("amount_fen", "sum"), owed_fen=("owed_fen", "sum")
+    )
+    return summed.astype({"net_fen": "int64", "owed_fen": "int64"}).assign(run_month=month)
+
+
 def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=()) -> OutDir:
     out = OutDir(root)
     for month, rows in ledger.items():
@@ -138,6 +148,7 @@ def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=()) -> OutDir:
             state / "deaths.parquet",
         )
         write_parquet(empty_frame(IdCorrection, run_month="str"), state / "id_corrections.parquet")
+        write_parquet(carried_balances(ledger, month), state / "balances.parquet")
         batch = [r for r in rows if r["batch_id"]]
         control = {
             "batch_id": batch[0]["batch_id"],
@@ -230,12 +241,43 @@ def test_arrears_recoveries_and_holds(out):
 
 
 def test_sound_ledger_has_no_violations(out):
-    assert invariant_checks(out)["violations"].tolist() == [0, 0, 0, 0, 0, 0, 0]
+    assert invariant_checks(out)["violations"].tolist() == [0, 0, 0, 0, 0, 0, 0, 0]
 
 
 def violations(out: OutDir) -> dict[str, int]:
     checks = invariant_checks(out)
     return dict(zip(checks["invariant"], checks["violations"], strict=True))
+
+
+def test_a_carried_balance_off_the_ledger_is_caught(tmp_path):
+    out = build(tmp_path)
+    path = out.state("2021-02") / "balances.parquet"
+    balances = pd.read_parquet(path)
+    wrong = (balances["id_number"] == CAI) & (balances["period"] == "2021-01")
+    write_parquet(balances.assign(owed_fen=balances["owed_fen"].where(~wrong, 0)), path)
+    assert violations(out)["carried balances equal the ledger's sums"] == 1
+    assert rows(
+        out,
+        "select run_month, id_number, period, carried_owed_fen, ledger_owed_fen, carried_net_fen from balances_unequal",
+    ) == [("2021-02", CAI, "2021-01", 0, -1000, 38200)]
+
+
+def test_the_months_self_audit_finds_what_the_whole_folder_check_finds(tmp_path):
+    """A run checks its month from its files and its balances only; on these folders (sound, a
+    payment after death, a wrong carried balance) it counts what the whole-ledger check counts."""
+    sound = build(tmp_path / "sound")
+    after_death = build(tmp_path / "dead", deaths=[{"id_number": ANN, "death_date": pd.Timestamp("2021-01-20")}])
+    wrong = build(tmp_path / "wrong")
+    path = wrong.state("2021-02") / "balances.parquet"
+    balances = pd.read_parquet(path)
+    write_parquet(balances.assign(net_fen=balances["net_fen"] + 1), path)
+    for out in (sound, after_death):
+        whole, month = invariant_checks(out), month_invariant_checks(out, "2021-02")
+        assert month.to_dict("records") == whole.to_dict("records"), out.root.name
+    assert month_invariant_checks(after_death, "2021-02")["violations"].sum() == 1
+    # the month's net is read from its balances: a wrong one also shows as gaps, besides invariant 8
+    assert month_invariant_checks(wrong, "2021-02")["violations"].tolist()[-1] == len(balances)
+    assert invariant_checks(wrong)["violations"].tolist()[-1] == len(balances)
 
 
 def test_payment_after_death_is_caught(tmp_path):

@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 from pipeline.core.months import add_months, month_range
 from pipeline.entitlement import Entitlement, EntitlementInputs, compute_entitlement
 from pipeline.policy import Policy
+from pipeline.run import batch_month
+from pipeline.verify import differences
 from schemas.bank_return import BankReturn
 from schemas.death import Death, DeathConflict
 from schemas.empty import empty_frame
@@ -657,6 +659,7 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
     registrations: dict[str, tuple] = {}  # person -> (order, death_date, registration) in force
     previous_lines = empty_frame(BankLine)
     entry_ids: set[str] = set()
+    carried_balances = None  # the first month carries none from before
 
     for index, month in enumerate(months):
         run_policy = policy_in(policy, raise_, index)
@@ -703,6 +706,19 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
             prior_ledger=prior_ledger,
         )
         money = compute_entitlement(inputs, run_policy)
+        # the same month from the balances the month before carried (as `payout run` computes it):
+        # of the earlier ledger only the months whose bank lines came back failed
+        failed_months = {batch_month(b) for b in month_returns.loc[month_returns["result"] == "failed", "batch_id"]}
+        from_balances = compute_entitlement(
+            replace(
+                inputs,
+                balances=carried_balances,
+                prior_ledger=prior_ledger[prior_ledger["run_month"].isin(failed_months)].reset_index(drop=True),
+            ),
+            run_policy,
+        )
+        assert differences(from_balances, money).empty, differences(from_balances, money).to_string()
+        carried_balances = from_balances.balances
 
         # -- the oracle's view of the month --
         for row_no, reg in enumerate(inbox.deaths):

@@ -11,7 +11,7 @@ POSITIONS = (
     "gap_fen bigint, action varchar, bank_code varchar, account_number varchar, payee_bank_code varchar, "
     "payee_account_number varchar, death_file varchar, death_row bigint, roster_file varchar, roster_row bigint"
 )
-PRIOR = "id_number varchar, period varchar, component varchar, settlement varchar, amount_fen bigint"
+EARLIER = "id_number varchar, period varchar, component varchar, net_fen bigint, owed_fen bigint"
 REVERSALS = (
     "id_number varchar, township_code varchar, period varchar, component varchar, kind varchar, reason varchar, "
     "amount_fen bigint, bank_code varchar, account_number varchar, source_file varchar, source_row bigint, "
@@ -30,12 +30,16 @@ def grant(pid: str = "D") -> tuple:
     return position(pid, "2021-01", "funeral_grant", "arrears", 235200, "payment")
 
 
-def entries(positions, prior=(), reversals=()) -> list[tuple]:
+def entries(positions, owed_before=(), reversals=()) -> list[tuple]:
+    """owed_before: (person, period, component, settlement 'owed', amount) entries of earlier runs,
+    as the earlier balances carry them (their net and their owed sum)."""
+    earlier = [(pid, period, component, fen, fen if settlement == "owed" else 0)
+               for pid, period, component, settlement, fen in owed_before]  # fmt: skip
     return run_step(
         "ledger/entries",
         {
             "positions": (POSITIONS, list(positions)),
-            "prior_ledger": (PRIOR, list(prior)),
+            "earlier_balances": (EARLIER, earlier),
             "reversals": (REVERSALS, list(reversals)),
         },
         OUT,
@@ -72,7 +76,7 @@ def test_a_recovery_without_a_grant_is_owed_in_full():
 
 def test_money_owed_from_earlier_runs_is_settled_from_what_is_left_of_the_grant():
     prior = [("D", "2020-12", "base", "owed", -39200), ("P", "2020-12", "base", "owed", -39200)]
-    rows = entries([grant()], prior=prior)
+    rows = entries([grant()], owed_before=prior)
     assert rows == [
         ("D", "2020-12", "base", "recovery", "owed_set_off", "owed", 39200, None, None),
         ("D", "2020-12", "base", "recovery", "owed_set_off", "set_off", -39200, "funeral", PAYEE),

@@ -213,6 +213,54 @@ left join (select filename, sha256(content) as current_sha256
            from read_blob([getvariable('manifest_files'), getvariable('ledger_files')])) as b
     on b.filename = r.path or ends_with(b.filename, '/' || r.path);
 
+-- balances_unequal: one row per month, person (ID as the entries carry it), period and component
+-- where the balances the month carried (state/balances.parquet, the cache the next month starts
+-- from) differ from the ledger's sums. Each checked month (one with a status.json) must equal the
+-- month before's balances plus its own entries; a month whose month before carried none, the sum
+-- of every entry up to it. From the first month on, by induction: balances = the ledger's sums.
+create or replace view balances_unequal as
+with
+carried as (
+    select run_month, id_number, period, component, net_fen, owed_fen
+    from read_parquet(getvariable('balances_files'))
+),
+checked as (
+    select distinct c.run_month,
+           strftime(strptime(c.run_month, '%Y-%m') - interval 1 month, '%Y-%m') as month_before
+    from carried as c
+    join months as m using (run_month)
+),
+entries as (
+    select run_month, id_number, period, component, amount_fen,
+           case when settlement = 'owed' then amount_fen else 0 end as owed_amount_fen
+    from read_parquet(getvariable('ledger_files'), hive_partitioning = false)
+),
+parts as (
+    select k.run_month, b.id_number, b.period, b.component, b.net_fen, b.owed_fen
+    from checked as k
+    join carried as b on b.run_month = k.month_before
+    union all
+    select k.run_month, e.id_number, e.period, e.component, e.amount_fen, e.owed_amount_fen
+    from checked as k
+    join entries as e on e.run_month < k.run_month
+    where k.month_before not in (select run_month from carried)
+    union all
+    select k.run_month, e.id_number, e.period, e.component, e.amount_fen, e.owed_amount_fen
+    from checked as k
+    join entries as e on e.run_month = k.run_month
+),
+summed as (
+    select run_month, id_number, period, component, sum(net_fen)::bigint as net_fen,
+           sum(owed_fen)::bigint as owed_fen
+    from parts
+    group by run_month, id_number, period, component
+)
+select run_month, id_number, period, component, c.net_fen as carried_net_fen, s.net_fen as ledger_net_fen,
+       c.owed_fen as carried_owed_fen, s.owed_fen as ledger_owed_fen
+from (select * from carried where run_month in (select run_month from checked)) as c
+full outer join summed as s using (run_month, id_number, period, component)
+where c.net_fen is distinct from s.net_fen or c.owed_fen is distinct from s.owed_fen;
+
 -- invariant_checks: one row per invariant the ledger must keep, with its count of violations
 -- (`payout audit` fails when any is above zero) and the query that lists them (`make audit`).
 create or replace view invariant_checks as
@@ -234,6 +282,8 @@ union all select 6, 'entry ids are unique', (select count(*) - count(distinct en
        'select entry_id, count(*) from ledger group by entry_id having count(*) > 1'
 union all select 7, 'net = due, or the gap is listed in holds', (select count(*) from gaps_unlisted),
        'select * from gaps_unlisted'
+union all select 8, 'carried balances equal the ledger''s sums', (select count(*) from balances_unequal),
+       'select * from balances_unequal'
 order by rank;
 
 -- townships: one row per configured township (from the policy recorded in the latest manifest).
@@ -415,3 +465,12 @@ comment on column recoveries_open.last_period is 'latest period of the money owe
 comment on column townships.township_code is 'the person''s township (镇街) when the entry was written (320281xxx)';
 comment on column townships.township is 'the township''s name (镇街)';
 comment on column townships.funding is 'self: the zone pays its residents in full; split: township and city pay half each';
+comment on view balances_unequal is 'One row per month, person, period and component whose carried balances differ from the ledger''s sums (should be empty).';
+comment on column balances_unequal.run_month is 'the monthly run (YYYY-MM) that carried the balances';
+comment on column balances_unequal.id_number is 'the person as the entries carry the ID (links not followed) (GB 11643 ID)';
+comment on column balances_unequal.period is 'the month the money belongs to (YYYY-MM)';
+comment on column balances_unequal.component is '基础养老金, 65周岁以上倾斜, 个人账户养老金, 丧葬补助费 (base, topup65, account, funeral_grant)';
+comment on column balances_unequal.carried_net_fen is 'net paid as the month''s balances carry it (integer fen, signed; null: no row)';
+comment on column balances_unequal.ledger_net_fen is 'net paid as the ledger sums it (integer fen, signed; null: no entry)';
+comment on column balances_unequal.carried_owed_fen is 'sum of the owed entries as the balances carry it (integer fen, signed)';
+comment on column balances_unequal.ledger_owed_fen is 'sum of the owed entries as the ledger gives it (integer fen, signed)';

@@ -72,12 +72,10 @@ owed as (
 
 owed_before as (
     -- money earlier runs left owed and still outstanding: an owed recovery and the entries that
-    -- later settled it all carry settlement 'owed', so their sum is what is still owed
-    select id_number, period, component, -sum(amount_fen)::bigint as owed_fen
-    from prior_ledger
-    where settlement = 'owed' and id_number in (select id_number from grants_this_run)
-    group by id_number, period, component
-    having sum(amount_fen) < 0
+    -- later settled it all carry settlement 'owed', so their sum (earlier_balances) is what is still owed
+    select id_number, period, component, -owed_fen as owed_fen
+    from earlier_balances
+    where owed_fen < 0 and id_number in (select id_number from grants_this_run)
 ),
 
 grant_left as (

@@ -1,0 +1,27 @@
+-- balances: the net of every ledger entry up to and including the run month, carried to the
+-- next month so that it starts from here instead of summing the whole ledger (SPEC §5, §6). A
+-- cache of the ledger: the audit proves it equal to the ledger's sums at every close.
+-- Grain: one row per person per period per component with any ledger entry so far; the person is
+-- the ID the entries carry (links not followed: each run follows the links in force, as it does
+-- for the ledger itself).
+-- Inputs: balances_before (the same table as the month before left it), ledger (this month's).
+--   net_fen   sum of amount_fen of every entry: the net paid
+--   owed_fen  sum of amount_fen of the entries of settlement 'owed' (minus what is still owed)
+with
+this_month as (
+    select id_number, period, component, amount_fen::bigint as net_fen,
+           case when settlement = 'owed' then amount_fen else 0 end::bigint as owed_fen
+    from ledger
+),
+
+final as (
+    select id_number, period, component, sum(net_fen)::bigint as net_fen, sum(owed_fen)::bigint as owed_fen
+    from (
+        select id_number, period, component, net_fen, owed_fen from balances_before
+        union all
+        select * from this_month
+    )
+    group by id_number, period, component
+)
+
+select * from final order by id_number, period, component

@@ -1,0 +1,86 @@
+"""`payout verify`: a month's money computed both ways, from the balances the month before carried
+(as `payout run` does) and from the whole earlier ledger (the reference: every earlier entry
+summed again), compared row by row. Writes nothing.
+
+The carried path is a cache of the reference: any row one has and the other lacks is a defect
+of the carrying, named here with its IDs and accounts masked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from pipeline.core.errors import masked
+from pipeline.entitlement import Entitlement, compute_entitlement
+from pipeline.ingest.bank_formats import return_readers
+from pipeline.ingest.inputs import read_month
+from pipeline.run import RunContext, entitlement_inputs
+from pipeline.state import read_history
+from pipeline.validate.month import validate_month
+
+# what a month decides, compared row by row (positions: the holds and funeral grants it lists)
+COMPARED = ("ledger", "bank_lines", "positions", "due", "balances")
+
+
+@dataclass(frozen=True)
+class Verified:
+    month: str
+    carried_from_balances: bool  # False: the month before carried none, both ways summed the ledger
+    rows: dict[str, int]  # table -> rows of the carried path
+    differences: pd.DataFrame  # table, side ('carried only' | 'reference only'), row (masked text)
+
+
+def verify_month(ctx: RunContext) -> Verified:
+    raw = read_month(ctx.inbox, ctx.run_month, headers=ctx.policy.header_rules, returns=return_readers(ctx.policy))
+    past = read_history(ctx.out, ctx.policy.opening_month, ctx.run_month)
+    validated = validate_month(
+        raw, history=past.for_validation(ctx.run_month), policy=ctx.policy, run_month=ctx.run_month
+    )
+    carried = compute_entitlement(entitlement_inputs(ctx.run_month, validated, past, carried=True), ctx.policy)
+    reference = compute_entitlement(entitlement_inputs(ctx.run_month, validated, past, carried=False), ctx.policy)
+    return Verified(
+        month=ctx.run_month,
+        carried_from_balances=past.balances is not None,
+        rows={name: len(getattr(carried, name)) for name in COMPARED},
+        differences=differences(carried, reference),
+    )
+
+
+def differences(carried: Entitlement, reference: Entitlement) -> pd.DataFrame:
+    """Every row of each compared table that one path has and the other lacks (as many times as
+    it is missing: a duplicated entry counts), IDs and accounts masked."""
+    found = []
+    with duckdb.connect() as con:
+        for name in COMPARED:
+            con.register("carried_rows", getattr(carried, name))
+            con.register("reference_rows", getattr(reference, name))
+            one_side = con.sql(
+                "select 'carried only' as side, * from "
+                "(select * from carried_rows except all select * from reference_rows) "
+                "union all select 'reference only', * from "
+                "(select * from reference_rows except all select * from carried_rows) "
+                "order by all"
+            ).df()
+            for row in one_side.itertuples(index=False):
+                side, *values = row
+                text = ", ".join(f"{c}={v}" for c, v in zip(one_side.columns[1:], values, strict=True))
+                found.append({"table": name, "side": side, "row": masked(text)})
+            con.unregister("carried_rows")
+            con.unregister("reference_rows")
+    return pd.DataFrame(found, columns=["table", "side", "row"])
+
+
+def report_text(verified: Verified) -> str:
+    counts = ", ".join(f"{n:,} {name}" for name, n in verified.rows.items())
+    if not verified.carried_from_balances:
+        start = "the month before carried no balances: both ways summed the whole ledger"
+    else:
+        start = "from the balances the month before carried, and from the whole earlier ledger"
+    if verified.differences.empty:
+        return f"{verified.month} computed {start}: identical ({counts})."
+    lines = [f"{verified.month} computed {start}: {len(verified.differences)} rows differ."]
+    lines += [f"  {d.table} ({d.side}): {d.row}" for d in verified.differences.itertuples(index=False)]
+    return "\n".join(lines)
