@@ -43,6 +43,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--month", type=month_arg, required=True)
     run.add_argument("--catch-up", action="store_true", help="first run and close every earlier open month")
     run.add_argument("--quiet", action="store_true")
+    run.add_argument(
+        "--verify", action="store_true", help="first compute the month from the whole ledger too (payout verify)"
+    )
     common(run)
 
     close = commands.add_parser("close", help="release a drafted month to the bank; it never changes again")
@@ -114,7 +117,7 @@ def cmd_run(args) -> int:
 
     ctx = RunContext(args.month, Inbox(args.inbox), OutDir(args.out), load_policy(args.policy))
     progress = Progress(quiet=args.quiet)
-    folder = run(ctx, progress, catch_up=args.catch_up)
+    folder = run(ctx, progress, catch_up=args.catch_up, verify=args.verify)
     print(f"{args.month} drafted in {folder}")
     return 0
 

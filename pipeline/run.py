@@ -432,8 +432,10 @@ def close_caught_up(ctx: RunContext) -> dict:
     return lifecycle.close_month(ctx.out, ctx.policy.opening_month, ctx.run_month, via="catch-up")
 
 
-def run(ctx: RunContext, progress: Progress, *, catch_up: bool = False) -> Path:
-    command = f"payout run --month {ctx.run_month}" + (" --catch-up" if catch_up else "")
+def run(ctx: RunContext, progress: Progress, *, catch_up: bool = False, verify: bool = False) -> Path:
+    command = (
+        f"payout run --month {ctx.run_month}" + (" --catch-up" if catch_up else "") + (" --verify" if verify else "")
+    )
     with guard.writing(ctx.out, command, progress.notice):
         if catch_up:
             catch_up_earlier_months(
@@ -443,4 +445,22 @@ def run(ctx: RunContext, progress: Progress, *, catch_up: bool = False) -> Path:
                 lambda earlier: progress.say(f"[bold]{earlier}[/] (catch-up: run and close)"),
             )
         progress.say(f"[bold]{ctx.run_month}[/]")
+        if verify:
+            check_carried_path(ctx, progress)
         return run_one_month(ctx, progress)
+
+
+def check_carried_path(ctx: RunContext, progress: Reporter) -> None:
+    """`run --verify`: before the month is drafted, compute it both from the carried balances and
+    from the whole earlier ledger (payout verify); any difference stops the run with nothing written."""
+    from pipeline.verify import report_text, verify_month  # it builds on this module's steps
+
+    with progress.step("verify") as counts:
+        verified = verify_month(ctx)
+        counts.update(differences=len(verified.differences))
+    if not verified.differences.empty:
+        raise RunStopped(
+            report_text(verified),
+            action=f"nothing was written; report it with `payout verify --month {ctx.run_month}` and run "
+            "`payout audit`: the carried balances and the ledger disagree.",
+        )

@@ -132,6 +132,26 @@ def test_every_month_from_carried_balances_equals_the_whole_ledger_path(year, ca
     assert snapshot(year) == before
 
 
+def test_run_with_verify_drafts_the_month_when_both_ways_agree_and_stops_when_not(year, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    _copy_tree(year, out)
+    december = out / "2021-12"
+    drafted = {k: v for k, v in snapshot(december).items() if k != "status.json"}
+    assert main(["run", "--month", "2021-12", "--out", str(out), "--verify", "--quiet"]) == 0
+    assert {k: v for k, v in snapshot(december).items() if k != "status.json"} == drafted  # the same draft again
+    capsys.readouterr()
+
+    def one_difference(carried, reference):
+        return pd.DataFrame({"table": ["ledger"], "side": ["carried only"], "row": ["320281********123X 2021-12"]})
+
+    monkeypatch.setattr("pipeline.verify.differences", one_difference)
+    before = snapshot(out)
+    assert main(["run", "--month", "2021-12", "--out", str(out), "--verify", "--quiet"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "1 rows differ" in err and "nothing was written" in err and "Traceback" not in err
+    assert {k: v for k, v in snapshot(out).items() if k != ".lock"} == {k: v for k, v in before.items() if k != ".lock"}
+
+
 def test_verify_names_a_carried_balance_that_differs_from_the_ledger(year, tmp_path, capsys):
     out = tmp_path / "out"
     _copy_tree(year, out)
