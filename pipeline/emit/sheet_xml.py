@@ -8,6 +8,7 @@ fixed zip order).
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Sequence
@@ -65,11 +66,16 @@ def text_array(values: pd.Series) -> pa.Array:
     """A column as the text of its cells: each value's text, null for a missing one."""
     if isinstance(values.dtype, pd.StringDtype):
         return pa.array(values, type=TEXT, from_pandas=True)
-    return pa.array([None if _missing(v) else str(v) for v in values], type=TEXT)
+    return pa.array([None if is_missing(v) else str(v) for v in values], type=TEXT)
 
 
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+def is_missing(value: object) -> bool:
+    """An empty cell: None, NA, NaT, NaN or the empty text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value == ""
 
 
 def _text(values: pa.Array) -> pa.Array:

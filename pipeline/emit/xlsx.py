@@ -34,14 +34,6 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _W3CDTF = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:(created|modified)>)")
 
 
-def _is_missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and value == ""
-
-
 def _as_number(value: object) -> int | float | None:
     """The value as a Python number, or None when it is not a number."""
     if isinstance(value, bool):
@@ -67,7 +59,7 @@ def _as_number(value: object) -> int | float | None:
 def data_cell(sheet, value: object, numeric: bool = False) -> WriteOnlyCell | None:
     """A table's cell: empty for a missing value, a number where numeric (if the value is one),
     else the value's text."""
-    if _is_missing(value):
+    if sheet_xml.is_missing(value):
         return None
     if numeric:
         number = _as_number(value)
@@ -237,7 +229,7 @@ def list_xlsx_bytes(frame: pd.DataFrame, *, title: str, sheet_name: str, amount_
 
 def _total_text(values: pd.Series) -> str:
     """The column's exact sum (Decimal from the yuan text) as the number the total cell holds."""
-    return str(sum((Decimal(str(v).strip()) for v in values if not _is_missing(v)), Decimal(0)))
+    return str(sum((Decimal(str(v).strip()) for v in values if not sheet_xml.is_missing(v)), Decimal(0)))
 
 
 def write_list_xlsx(
