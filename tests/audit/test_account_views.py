@@ -91,7 +91,9 @@ def rows(out, query: str) -> list[tuple]:
 
 
 def test_account_statement_runs_the_balance_in_booking_order(out):
-    assert rows(out, f"select run_month, period, component, amount_fen, balance_fen from account_statement('{BO}')") == [
+    assert rows(
+        out, f"select run_month, period, component, amount_fen, balance_fen from account_statement('{BO}')"
+    ) == [
         ("2021-01", "2021-01", "opening", 50_000, 50_000),
         ("2021-01", "2021-01", "pension_debit", -12_000, 38_000),
         # interest on the 1 January balance comes before the month's debit and the refund
@@ -110,7 +112,9 @@ def test_account_statement_runs_the_balance_in_booking_order(out):
 
 def test_account_statement_follows_an_id_correction_both_ways(out):
     expected = [(DING_OLD, "opening", 300_000, 300_000), (DING, "interest", 4_500, 304_500)]
-    assert rows(out, f"select id_number, component, amount_fen, balance_fen from account_statement('{DING}')") == expected
+    assert (
+        rows(out, f"select id_number, component, amount_fen, balance_fen from account_statement('{DING}')") == expected
+    )
     assert (
         rows(out, f"select id_number, component, amount_fen, balance_fen from account_statement('{DING_OLD}')")
         == expected
