@@ -323,7 +323,7 @@ list_position(['opening', 'contribution', 'subsidy', 'interest', 'pension_debit'
 -- run's state/account_entries.parquet), with the holder's current ID as the ledger view gives it.
 create or replace view account_ledger as
 select a.*, yuan(a.amount_fen) as amount_yuan, coalesce(l.new_id_number, a.id_number) as current_id_number
-from read_parquet(getvariable('account_entries_files'), union_by_name = true) as a
+from read_parquet(getvariable('account_entries_files')) as a
 left join id_links as l on a.id_number = l.old_id_number;
 
 -- account_statement(id): one row per entry of one person's account, in the order it was booked
