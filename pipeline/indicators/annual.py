@@ -11,6 +11,7 @@ from pipeline.durable import atomic_write_bytes
 from pipeline.emit.files import write_csv, write_json, write_parquet
 from pipeline.emit.lists import write_list
 from pipeline.indicators import budget as budget_lines
+from pipeline.indicators.accounts import account_figures, contributions_by_tier
 from pipeline.indicators.declaration import declaration_markdown, project
 from pipeline.indicators.measure import (
     YearData,
@@ -56,12 +57,14 @@ def run_indicators(year: int, *, inbox: Inbox, out: OutDir, policy: Policy) -> P
     write_parquet(data.contributions, staging / "contributions.parquet")
     write_parquet(data.contribution_rejects, staging / "contribution_rejects.parquet")
     write_parquet(data.contributions_previous, staging / "contributions_previous.parquet")
+    declared = policy.budget(year) or {}
     with connect_year(out, data, policy) as con:
         indicators = measure_indicators(con, policy)
         actuals = budget_actuals(con)
         counts = declaration_counts(con)
         series = report_series(con)
-    declared = policy.budget(year) or {}
+        accounts = account_figures(con, declared or None)
+        tiers = contributions_by_tier(con)
     table = budget_lines.budget_table(actuals, declared or None)
     funding, per_township = budget_lines.funding_split(actuals, policy, declared.get("central_subsidy_wan"))
     continuation = next(i["value"] for i in indicators if i["key"] == "continuation")
@@ -93,6 +96,8 @@ def run_indicators(year: int, *, inbox: Inbox, out: OutDir, policy: Policy) -> P
         staging / "budget.json",
     )
     write_csv(data.contribution_rejects, staging / "contribution_rejects.csv")
+    write_json({"year": year, "accounts": accounts}, staging / "accounts.json")
+    write_csv(tiers, staging / "contributions_by_tier.csv")
     atomic_write_bytes(staging / f"declaration_{year + 1}.md", declaration.encode("utf-8"))
     township_names = policy.townships.set_index("code")["name"]
     status = report_status(out, inbox, year, code_version())

@@ -23,7 +23,11 @@ def project(
     # less the deaths spread over the year (half a year lost on average)
     pensioners = round(counts["pensioners_now"] + counts["entrant_months"] / 12 - deaths / 2)
     over_65 = round(counts["pensioners_65_now"] * (1 - death_rate / 2) + counts["turning_65_months"] / 12)
-    contributors = round(counts["contributors_next"] * (continuation if continuation is not None else 1.0))
+    # the contributors the accounts show (credited a subsidy this year); a year whose runs credited
+    # none (its contributions not in yet) falls back on the roster's contributors, and says so
+    from_accounts = counts.get("subsidy_accounts_next", 0) > 0
+    base = counts["subsidy_accounts_next"] if from_accounts else counts["contributors_next"]
+    contributors = round(base * (continuation if continuation is not None else 1.0))
     money = {
         "contribution_subsidy": contributors * policy.subsidy_per_person_fen,
         "base_pension": pensioners * int(rate["base_fen"]) * 12,
@@ -48,6 +52,7 @@ def project(
             **counts,
             "death_rate": round(death_rate, 6),
             "continuation": continuation,
+            "contributors_basis": "accounts" if from_accounts else "roster",
             "zone_share": round(zone_share, 6),
         },
         "money_fen": money,
@@ -74,6 +79,21 @@ def _request_sentence(fen: int) -> str:
     )
 
 
+def _contributors_line(p: dict, continuation) -> str:
+    i, c = p["inputs"], p["counts"]
+    if i.get("contributors_basis") == "accounts":
+        counted = (
+            f"{i['subsidy_accounts_next']} personal accounts credited a subsidy in {p['year'] - 1} whose holders "
+            f"are contributors on the last roster still under pension age at the end of {p['year']}"
+        )
+    else:
+        counted = (
+            f"{i['contributors_next']} contributors on the last roster still under pension age at the end of "
+            f"{p['year']} (none of whom has an account credited a subsidy in {p['year'] - 1})"
+        )
+    return f"- 缴费人数 contributors = {counted} × continuation rate {continuation} = {c['contributors']}"
+
+
 def declaration_markdown(p: dict) -> str:
     r, c, m = p["rates"], p["counts"], p["money_fen"]
     i = p["inputs"]
@@ -96,10 +116,7 @@ def declaration_markdown(p: dict) -> str:
         "",
         "## How the counts were projected (for the budget officer to check)",
         "",
-        f"- 缴费人数 contributors = {i['contributors_next']} contributors on the last roster "
-        f"still under pension age "
-        f"at the end of {p['year']} × continuation rate {continuation} "
-        f"= {c['contributors']}",
+        _contributors_line(p, continuation),
         f"- 领取人数 pensioners (average month) = {i['pensioners_now']} now "
         f"+ {i['entrant_months']} entrant-months / 12 "
         f"({i['entrants']} people reach pension age in {p['year']}) − {c['deaths']} deaths / 2 = {c['pensioners']}",

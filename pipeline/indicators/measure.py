@@ -34,6 +34,7 @@ def session_setup(year: int, policy: Policy) -> str:
             f"set variable pension_age_male = {policy.pension_age_male};",
             f"set variable pension_age_female = {policy.pension_age_female};",
             f"set variable topup_age = {policy.topup_age};",
+            f"set variable tiers = {policy.contribution_tiers};",
             *(
                 f"create or replace table {name} as select * from read_parquet('indicators/{year}/{name}.parquet');"
                 for name in ("contributions", "contribution_rejects", "contributions_previous")
@@ -49,6 +50,7 @@ def connect_year(out: OutDir, data: YearData, policy: Policy) -> duckdb.DuckDBPy
     con.execute(f"set variable pension_age_male = {policy.pension_age_male}")
     con.execute(f"set variable pension_age_female = {policy.pension_age_female}")
     con.execute(f"set variable topup_age = {policy.topup_age}")
+    con.execute(f"set variable tiers = {policy.contribution_tiers}")
     for name in ("contributions", "contribution_rejects", "contributions_previous"):
         con.register(f"{name}_frame", getattr(data, name))
         con.execute(f"create or replace table {name} as select * from {name}_frame")
@@ -118,6 +120,8 @@ def explain(year: int, policy: Policy) -> str:
                 sql_text(f"indicators/{indicator.query}").strip() + ";",
             ]
     parts += ["\n-- budget actuals per township and line", sql_text("indicators/budget").strip() + ";"]
+    parts += ["\n-- the personal accounts' figures of the year", sql_text("indicators/account_year").strip() + ";"]
+    parts += ["\n-- contributions by tier", sql_text("indicators/contributions_by_tier").strip() + ";"]
     return "\n".join(parts) + "\n"
 
 

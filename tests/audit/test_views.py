@@ -16,6 +16,7 @@ from pipeline.core.idcard import normalise, with_checksum
 from pipeline.emit.files import sha256_of, write_json, write_parquet
 from pipeline.paths import OutDir
 from pipeline.sql.runner import sql_text
+from schemas.account import AccountEntry
 from schemas.empty import empty_frame
 from schemas.id_correction import IdCorrection
 from schemas.ledger import LedgerEntry
@@ -116,7 +117,8 @@ def carried_balances(ledger, month: str) -> pd.DataFrame:
     return summed.astype({"net_fen": "int64", "owed_fen": "int64"}).assign(run_month=month)
 
 
-def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=()) -> OutDir:
+def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=(), accounts=None) -> OutDir:
+    """accounts: run month -> its account entries (AccountEntry rows); none by default."""
     out = OutDir(root)
     for month, rows in ledger.items():
         write_parquet(typed(pd.DataFrame(rows)), out.ledger_partition(month) / "entries.parquet")
@@ -148,6 +150,14 @@ def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=()) -> OutDir:
             state / "deaths.parquet",
         )
         write_parquet(empty_frame(IdCorrection, run_month="str"), state / "id_corrections.parquet")
+        month_accounts = (accounts or {}).get(month, [])
+        write_parquet(
+            AccountEntry.validate(pd.DataFrame(month_accounts, columns=list(AccountEntry.to_schema().columns)))
+            .assign(run_month=month)
+            if month_accounts
+            else empty_frame(AccountEntry, run_month="str"),
+            state / "account_entries.parquet",
+        )
         write_parquet(carried_balances(ledger, month), state / "balances.parquet")
         batch = [r for r in rows if r["batch_id"]]
         control = {

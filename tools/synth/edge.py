@@ -2,7 +2,11 @@
 
 Each named case is one TOML file, ``cases/<kind>/NN_<key>.toml``, holding its person, the months
 and townships whose rosters list them (and how the row differs there), their death registrations
-and ID corrections, what the input holds and what the pipeline must do with it. IDs use the
+and ID corrections, their personal account (an `[account]` opening balance, `[[contribution]]`
+rows of the contributions files), what the input holds and what the pipeline must do with it.
+A scenario person receiving on the opening month's roster with an account pension and no
+`[account]` table opens with DEFAULT_ACCOUNT_MONTHS months of that pension, so that the named
+people's accounts look like the random population's (none runs out by accident). IDs use the
 sequence numbers 980-999 (the random population never uses those), so tests can find them in any
 seed. The sample's README and ``edge_cases.json`` are written from this catalogue.
 
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from pipeline.core.months import month_range
@@ -50,11 +55,18 @@ DEATH_FIELDS = (
     "payee_account_number",
 )
 CORRECTION_FIELDS = ("old_id_number", "new_id_number", "reason", "registered_on")
+OPENING_FIELDS = ("id_number", "balance_yuan", "as_of_month")
+CONTRIBUTION_FIELDS = ("id_number", "year", "tier", "personal_yuan", "subsidy_yuan", "paid_on")
+CONTRIBUTION_KEYS = set(CONTRIBUTION_FIELDS) - {"id_number"}
+ACCOUNT_KEYS = {"opening_yuan"}
+DEFAULT_ACCOUNT_MONTHS = 60
+OPENING_MONTH = "2021-01"  # the scenario months are fixed (2021), and so is the sample's opening month
+RECEIVING = ("领取", "暂停", "receiving", "suspended")
 
 # What a case file may hold; anything else is a typo that would silently drop a value.
 CASE_KEYS = {
     *("name", "id_number", "input", "expected", "expected_rejects", "facts"),
-    *("person", "roster", "death", "id_correction"),
+    *("person", "roster", "death", "id_correction", "account", "contribution"),
 }
 SPELL_KEYS = {"from", "to", "file", "copies", "id_as_number", "set"}
 
@@ -79,6 +91,11 @@ class EdgeCases:
     death_rows: list[EdgeDeath] = field(default_factory=list)
     catalogue: dict = field(default_factory=dict)
     correction_rows: list[EdgeDeath] = field(default_factory=list)  # month + ID-correction values
+    opening_rows: list[dict] = field(default_factory=list)  # OPENING_FIELDS -> text
+    contribution_rows: list[dict] = field(default_factory=list)  # CONTRIBUTION_FIELDS -> text
+
+    def contributions_for(self, year: int) -> list[dict]:
+        return [c for c in self.contribution_rows if c["year"] == str(year)]
 
     def corrections_for(self, month: str) -> list[EdgeDeath]:
         return [c for c in self.correction_rows if c.month == month]
@@ -119,6 +136,15 @@ def add_case(cases: EdgeCases, key: str, kind: str, case: dict, path: Path) -> N
         cases.death_rows.append(EdgeDeath(death["month"], _clean({**person, **death}, DEATH_FIELDS)))
     for correction in case.get("id_correction", []):
         cases.correction_rows.append(EdgeDeath(correction["month"], _clean(correction, CORRECTION_FIELDS)))
+    opening = _opening_yuan(case, kind, rows, path)
+    if opening is not None:
+        # under the ID the opening month's roster gives (the previous system's: a wrong one for
+        # a person whose ID is corrected later, as the rosters give it)
+        first = next((r.values["id_number"] for r in rows if r.month == OPENING_MONTH), case["id_number"])
+        cases.opening_rows.append({"id_number": first, "balance_yuan": opening, "as_of_month": OPENING_MONTH})
+    for contribution in case.get("contribution", []):
+        _check_keys(contribution, CONTRIBUTION_KEYS, path)
+        cases.contribution_rows.append(_clean({"id_number": case["id_number"], **contribution}, CONTRIBUTION_FIELDS))
     own = [r for r in rows if r.values["id_number"] == case["id_number"]]
     townships = sorted({r.file_township for r in own})
     cases.catalogue[key] = {
@@ -131,8 +157,25 @@ def add_case(cases: EdgeCases, key: str, kind: str, case: dict, path: Path) -> N
         "input": case["input"],
         "expected": case["expected"],
         "expected_rejects": case.get("expected_rejects", []),
+        **({"opening_yuan": opening} if opening is not None else {}),
         **case.get("facts", {}),
     }
+
+
+def _opening_yuan(case: dict, kind: str, rows: list[EdgeRow], path: Path) -> str | None:
+    """The case's opening balance (yuan text): its `[account]`, else for a scenario person
+    receiving in the opening month with an account pension, DEFAULT_ACCOUNT_MONTHS of it."""
+    if "account" in case:
+        _check_keys(case["account"], ACCOUNT_KEYS, path)
+        return str(case["account"]["opening_yuan"])
+    first = [r for r in rows if r.month == OPENING_MONTH]
+    if kind != "scenario" or not first or first[0].values["status"] not in RECEIVING:
+        return None
+    pension = first[0].values["account_pension"]
+    if pension is None:
+        return None
+    fen = round(Decimal(pension) * 100) * DEFAULT_ACCOUNT_MONTHS
+    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def _check_keys(table: dict, allowed: set[str], path: Path) -> None:

@@ -4,6 +4,7 @@
     <root>/YYYY-MM/deaths/deaths_YYYY-MM.csv|.xlsx                 registrations received
     <root>/YYYY-MM/id_corrections/id_corrections_YYYY-MM.csv       ID corrections (edge cases only)
     <root>/contributions/YYYY.csv                                  Q4 contributions of the year
+    <root>/accounts/opening.csv                                    opening balances (accounts=True)
 
 No bank_returns: those reference batch ids that only the pipeline issues.
 
@@ -25,7 +26,7 @@ import pyarrow.csv as pacsv
 
 from pipeline.core.months import month_range
 from pipeline.emit.xlsx import data_cell, new_workbook, workbook_bytes
-from pipeline.ingest.columns import CONTRIBUTION, DEATH, ID_CORRECTION, ROSTER
+from pipeline.ingest.columns import CONTRIBUTION, DEATH, ID_CORRECTION, OPENING_BALANCE, ROSTER
 from pipeline.policy import Policy
 from tools.synth.edge import EdgeCases, build_edge_cases
 from tools.synth.population import (
@@ -37,6 +38,7 @@ from tools.synth.population import (
     first_day,
     make_population,
     month_number,
+    month_text,
     take,
     text_column,
     vocabulary,
@@ -81,6 +83,7 @@ CONTRIBUTION_TIERS_YUAN = (300, 400, 500, 600, 800, 1000, 1500, 2000)  # made up
 CONTRIBUTION_TIER_SHARE = (0.40, 0.20, 0.12, 0.10, 0.08, 0.05, 0.03, 0.02)
 SUBSIDY_YUAN = 120  # seed: 缴费人数2.5万人*120元/人
 PAID_SHARE = 0.96  # seed: 续缴率 > 95%
+YEARS_SAVED_BEFORE = 10  # a saver's opening balance holds 0..9 yearly payments before the last year's
 
 ENGLISH_VALUES = {"sex": ("M", "F"), "status": ("receiving", "contributing"), "hukou": "Y"}
 CHINESE_VALUES = {"sex": ("男", "女"), "status": ("领取", "缴费"), "hukou": "是"}
@@ -96,6 +99,7 @@ class SynthReport:
     death_registrations: int  # rows in the deaths files, edge rows included
     roster_rows: dict[str, int] = field(default_factory=dict)  # month -> rows in all rosters
     contribution_rows: int = 0
+    opening_rows: int = 0  # rows of accounts/opening.csv (0 without accounts)
     township_formats: dict[str, str] = field(default_factory=dict)  # code -> "utf-8/zh", ...
     edge_cases: int = 0  # catalogue entries (0 without edge_cases)
 
@@ -129,8 +133,13 @@ def synthesize_inbox(
     months: Sequence[str] = DEFAULT_MONTHS,
     edge_cases: bool = False,
     formats: str = "mixed",
+    accounts: bool = False,
 ) -> SynthReport:
-    """Write a synthetic inbox for `months` under `root`; same arguments, same bytes."""
+    """Write a synthetic inbox for `months` under `root`; same arguments, same bytes. With
+    `accounts`, also the personal accounts' inputs (SPEC §5a): the opening balances of the people
+    on the first month's roster, and the contributions of the year before the first month (in
+    those balances: the pipeline never credits them again; the indicators read them as last
+    year's contributors)."""
     months = list(months)
     if not months or months != month_range(months[0], months[-1]):
         raise ValueError("months must be consecutive YYYY-MM months, oldest first")
@@ -209,14 +218,26 @@ def synthesize_inbox(
             written.append(path)
 
     contribution_rows = 0
-    for year in sorted({int(m[:4]) for m in months}):
+    first_year = int(months[0][:4])
+    years = sorted({int(m[:4]) for m in months} | ({first_year - 1} if accounts else set()))
+    for year in years:
         folder = root / "contributions"
         folder.mkdir(parents=True, exist_ok=True)
-        table = _contributions_table(pop, year, seed, start)
+        table = _contributions_table(pop, year, seed, start, edges.contributions_for(year))
         path = folder / f"{year}.csv"
         _write_csv(table, path, "utf-8")
         written.append(path)
         contribution_rows += table.num_rows
+
+    opening_rows = 0
+    if accounts:
+        folder = root / "accounts"
+        folder.mkdir(parents=True, exist_ok=True)
+        table = _opening_table(pop, seed, start, policy.divisor_in(months[0]), edges.opening_rows)
+        path = folder / "opening.csv"
+        _write_csv(table, path, "utf-8")
+        written.append(path)
+        opening_rows = table.num_rows
 
     return SynthReport(
         root=root,
@@ -227,6 +248,7 @@ def synthesize_inbox(
         death_registrations=death_rows,
         roster_rows=roster_rows,
         contribution_rows=contribution_rows,
+        opening_rows=opening_rows,
         township_formats={c: f"{k}/{'en' if e else 'zh'}" for c, (k, e) in kinds.items()},
         edge_cases=len(edges.catalogue),
     )
@@ -300,13 +322,14 @@ def _deaths_table(pop: Population, i: int, start: int, extra) -> pa.Table:
     return table
 
 
-def _contributions_table(pop: Population, year: int, seed: int, start: int) -> pa.Table:
-    """Q4 payments of the people contributing in December of `year` (about 96% of them)."""
+def _contributions_paid(pop: Population, year: int, seed: int, start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who pays in Q4 of `year` (about 96% of the people contributing in its December; for a year
+    before the first month, of the contributors on the first roster), in the order of paid_on:
+    (rows, tier index per person, paid_on per person)."""
     rng = np.random.default_rng([seed, year, 7])
     december = year * 12 + 11
-    candidate = (
-        ~pop.receiving_at_start & (pop.pension_month > december) & (start + pop.join.astype(np.int64) <= december)
-    )
+    listed = (pop.join == 0) if december < start else (start + pop.join.astype(np.int64) <= december)
+    candidate = ~pop.receiving_at_start & (pop.pension_month > december) & listed
     n = pop.size
     paid = candidate & (rng.random(n) < PAID_SHARE)
     tier = rng.choice(len(CONTRIBUTION_TIERS_YUAN), size=n, p=CONTRIBUTION_TIER_SHARE)
@@ -317,7 +340,12 @@ def _contributions_table(pop: Population, year: int, seed: int, start: int) -> p
     death_day[pop.deaths["person"]] = pop.deaths["death_date"]
     paid &= death_day >= paid_on
     rows = np.flatnonzero(paid)
-    rows = rows[np.argsort(paid_on[rows], kind="stable")]
+    return rows[np.argsort(paid_on[rows], kind="stable")], tier, paid_on
+
+
+def _contributions_table(pop: Population, year: int, seed: int, start: int, extra: list[dict]) -> pa.Table:
+    """Q4 payments of `year`, then the edge cases' rows of that year."""
+    rows, tier, paid_on = _contributions_paid(pop, year, seed, start)
     m = rows.size
     tiers = vocabulary(str(t) for t in range(1, len(CONTRIBUTION_TIERS_YUAN) + 1))
     personal = vocabulary(f"{y}.00" for y in CONTRIBUTION_TIERS_YUAN)
@@ -329,7 +357,57 @@ def _contributions_table(pop: Population, year: int, seed: int, start: int) -> p
         take(vocabulary([f"{SUBSIDY_YUAN}.00"]), np.zeros(m, dtype=np.int64)),
         text_column(date_text(paid_on[rows])),
     ]
-    return pa.table(columns, names=[c.chinese for c in CONTRIBUTION])
+    table = pa.table(columns, names=[c.name for c in CONTRIBUTION])
+    if extra:
+        table = pa.concat_tables([table, pa.Table.from_pylist(extra, schema=table.schema)])
+    return table.rename_columns([c.chinese for c in CONTRIBUTION])
+
+
+def _opening_table(pop: Population, seed: int, start: int, divisor: int, extra: list[dict]) -> pa.Table:
+    """The balances the previous system hands over for everyone on the first roster, in yuan:
+    - paid a pension in the first month (awarded by the previous system): what is left of the
+      account pension's `divisor` months after the months it has paid (0 once they are used up);
+    - reaching pension age within the months made: `divisor` months of the account pension the
+      roster will show, so that the award computed from the balance equals it;
+    - other contributors: 0..9 earlier yearly payments of one tier plus last year's payment (the
+      year before the first month's contributions file), each with the subsidy.
+    A person whose roster leaves the account pension empty has no account handed over (no row)."""
+    rng = np.random.default_rng([seed, start, 11])
+    n = pop.size
+    cents = pop.account_cents.astype(np.int64)
+    first = pop.join == 0
+    paid_first = pop.receiving_at_start | (pop.pension_month <= start)
+    awarded_later = ~paid_first & (pop.pension_month < start + len(pop.months))
+    saver = first & ~paid_first & ~awarded_later
+    months_paid = np.maximum(start - pop.benefit_start.astype(np.int64), 0)
+    yearly = (np.array(CONTRIBUTION_TIERS_YUAN, dtype=np.int64) + SUBSIDY_YUAN) * 100
+    tier = rng.choice(len(CONTRIBUTION_TIERS_YUAN), size=n, p=CONTRIBUTION_TIER_SHARE)
+    years = rng.integers(0, YEARS_SAVED_BEFORE, size=n)
+    last_rows, last_tier, _ = _contributions_paid(pop, start // 12 - 1, seed, start)
+    last_year = np.zeros(n, dtype=np.int64)
+    last_year[last_rows] = yearly[last_tier[last_rows]]
+    balance = np.where(
+        paid_first,
+        cents * np.maximum(divisor - months_paid, 0),
+        np.where(awarded_later, cents * divisor, years * yearly[tier] + last_year),
+    )
+    rows = np.flatnonzero(first & ((cents >= 0) | saver))
+    fen = pa.array(balance[rows], type=pa.int64())
+    whole = pc.divide(fen, 100)  # integer division: the balances are never negative
+    cents_text = pc.utf8_lpad(pc.cast(pc.subtract(fen, pc.multiply(whole, 100)), pa.string()), 2, "0")
+    yuan = pc.binary_join_element_wise(pc.cast(whole, pa.string()), cents_text, ".")
+    m = rows.size
+    table = pa.table(
+        [
+            text_column(pop.id_number[rows]),
+            yuan,
+            take(vocabulary([month_text(start)]), np.zeros(m, dtype=np.int64)),
+        ],
+        names=[c.name for c in OPENING_BALANCE],
+    )
+    if extra:
+        table = pa.concat_tables([table, pa.Table.from_pylist(extra, schema=table.schema)])
+    return table.rename_columns([c.chinese for c in OPENING_BALANCE])
 
 
 # ------------------------------------------------------------------------------------ writing

@@ -34,7 +34,9 @@ def write_inboxes() -> None:
     inbox = SAMPLE / "inbox"
     if inbox.exists():
         shutil.rmtree(inbox)
-    report = synthesize_inbox(inbox, policy=policy, seed=SEED, people=PEOPLE, months=DEFAULT_MONTHS, edge_cases=True)
+    report = synthesize_inbox(
+        inbox, policy=policy, seed=SEED, people=PEOPLE, months=DEFAULT_MONTHS, edge_cases=True, accounts=True
+    )
     catalogue = build_edge_cases().catalogue
     check_reject_shares(report, catalogue)
     for entry in catalogue.values():
@@ -132,14 +134,29 @@ def readme(report: SynthReport, catalogue: dict, policy: Policy) -> str:
         "新身份证号, 原因, 登记日期): 杜错生's birth date was registered wrong (see `id_correction` below).",
         "- `inbox/contributions/2021.csv`: Q4 2021 contributions (tier 1-8: "
         "300/400/500/600/800/1000/1500/2000 yuan, all made up; subsidy 120 yuan per person as in "
-        "the seed's `2.5万人*120元/人`), about 96% of the contributors.",
+        "the seed's `2.5万人*120元/人`), about 96% of the contributors; the named people's rows "
+        "(`[[contribution]]` of their case) follow the random ones.",
+        "- `inbox/contributions/2020.csv`: Q4 2020 contributions of the contributors on the 2021-01 "
+        "roster, made the same way. The opening month is 2021-01, so these payments are inside the "
+        "opening balances and the pipeline never credits them again (SPEC §5a); the year's "
+        "indicators read them as last year's contributors of the continuation rate (续缴率).",
+        "- `inbox/accounts/opening.csv` (身份证号, 账户余额, 余额年月 = 2021-01): the personal accounts "
+        "as the previous system hands them over, read by the 2021-01 run (SPEC §5a): for a pensioner "
+        "of the previous system what is left of 139 months of their roster account pension after the "
+        "months paid; for a contributor reaching pension age in 2021, 139 months of the account "
+        "pension their roster will show (the award computed from the balance equals it); for other "
+        "contributors 0-9 earlier yearly payments plus their 2020 payment, with the subsidy; nobody "
+        "whose roster leaves the account pension empty. Named people: their `[account]`, else "
+        "60 months of their account pension when receiving in 2021-01 (`opening_yuan` in "
+        "`edge_cases.json`); the expected account figures of the account cases are their "
+        "`account` facts. All balances are made up.",
         "- `2021-03/bank_returns/`: JRCB's answer to the February pension batch, made from the batch the "
         "pipeline issued (return lines must match issued lines): 20 lines paid, 李换卡's line failed, and one "
         "line quoting a wrong amount (rejected `RETURN_UNMATCHED`).",
         "",
         f"Roster rows per month: {', '.join(f'{m} {n}' for m, n in report.roster_rows.items())}. "
-        f"Death registrations in all: {report.death_registrations}; contribution rows: "
-        f"{report.contribution_rows}.",
+        f"Death registrations in all: {report.death_registrations}; contribution rows (both years): "
+        f"{report.contribution_rows}; opening balances: {report.opening_rows}.",
         "",
         "## Township file formats",
         "",

@@ -314,6 +314,105 @@ left join townships as t using (township_code);
 create or replace macro person(person_id) as table
 select * from people where id_number = normalise_id(person_id);
 
+-- account_component_rank(component): the order of an account's entries within one run and period
+-- (credits, then the year's interest on the 1 January balance, then the debits).
+create or replace macro account_component_rank(component) as
+list_position(['opening', 'contribution', 'subsidy', 'interest', 'pension_debit', 'refund'], component);
+
+-- account_ledger: one row per entry of the personal accounts of every run month (SPEC §5a; each
+-- run's state/account_entries.parquet), with the holder's current ID as the ledger view gives it.
+create or replace view account_ledger as
+select a.*, yuan(a.amount_fen) as amount_yuan, coalesce(l.new_id_number, a.id_number) as current_id_number
+from read_parquet(getvariable('account_entries_files')) as a
+left join id_links as l on a.id_number = l.old_id_number;
+
+-- account_statement(id): one row per entry of one person's account, in the order it was booked
+-- (run month, period, credits before interest before debits), with the balance after it; an ID
+-- correction is followed both ways, as person_history does.
+create or replace macro account_statement(person_id) as table
+select run_month, id_number, period, component, year, amount_fen, amount_yuan,
+       sum(amount_fen) over booked::bigint as balance_fen, yuan(sum(amount_fen) over booked) as balance_yuan,
+       source_file, source_row, entry_id
+from account_ledger
+where current_id_number = coalesce(
+    (select any_value(new_id_number) from id_links where old_id_number = normalise_id(person_id)),
+    normalise_id(person_id))
+window booked as (order by run_month, period, account_component_rank(component), year, entry_id
+                  rows between unbounded preceding and current row)
+order by run_month, period, account_component_rank(component), year, entry_id;
+
+-- account_balances_by_township: one row per township (the holder's on their latest accepted roster
+-- row, else the latest their entries give; null: on no roster): the accounts and their sums over
+-- every run month. balance = credits + interest + debits + refunds (debits and refunds negative).
+create or replace view account_balances_by_township as
+with
+per_account as (
+    select current_id_number as id_number,
+           arg_max(township_code, run_month) filter (where township_code is not null) as entries_township,
+           sum(amount_fen)::bigint as balance_fen,
+           coalesce(sum(amount_fen) filter (where component in ('opening', 'contribution', 'subsidy')), 0)
+               ::bigint as credits_fen,
+           coalesce(sum(amount_fen) filter (where component = 'interest'), 0)::bigint as interest_fen,
+           coalesce(sum(amount_fen) filter (where component = 'pension_debit'), 0)::bigint as debits_fen,
+           coalesce(sum(amount_fen) filter (where component = 'refund'), 0)::bigint as refunds_fen
+    from account_ledger
+    group by current_id_number
+),
+placed as (
+    select coalesce(p.township_code, a.entries_township) as township_code, a.*
+    from per_account as a
+    left join people as p using (id_number)
+),
+final as (
+    select township_code, any_value(t.township) as township, count(*) as accounts,
+           sum(balance_fen)::bigint as balance_fen, sum(credits_fen)::bigint as credits_fen,
+           sum(interest_fen)::bigint as interest_fen, sum(debits_fen)::bigint as debits_fen,
+           sum(refunds_fen)::bigint as refunds_fen,
+           count(*) filter (where balance_fen <= 0) as accounts_exhausted
+    from placed
+    left join townships as t using (township_code)
+    group by township_code
+)
+select township_code, township, accounts, accounts_exhausted, balance_fen, yuan(balance_fen) as balance_yuan,
+       credits_fen, yuan(credits_fen) as credits_yuan, interest_fen, yuan(interest_fen) as interest_yuan,
+       debits_fen, yuan(debits_fen) as debits_yuan, refunds_fen, yuan(refunds_fen) as refunds_yuan
+from final
+order by township_code nulls last;
+
+-- account_interest_by_year: one row per year with interest credited: the accounts credited, the
+-- 1 January balances it was computed on (the opening balance counts as held on 1 January of the
+-- opening year, as the account step takes it) and the interest, with the rate they imply.
+create or replace view account_interest_by_year as
+with
+credited as (
+    select current_id_number as id_number, year, sum(amount_fen)::bigint as interest_fen, min(run_month) as run_month
+    from account_ledger
+    where component = 'interest'
+    group by current_id_number, year
+),
+held as (
+    select c.year, c.id_number, sum(a.amount_fen)::bigint as balance_fen
+    from credited as c
+    join account_ledger as a
+        on a.current_id_number = c.id_number
+        and (a.component = 'opening' or a.period < c.year::varchar || '-01')
+        and a.run_month <= c.run_month
+    group by c.year, c.id_number
+),
+final as (
+    select c.year, any_value(c.run_month) as run_month, count(*) as accounts,
+           sum(coalesce(h.balance_fen, 0))::bigint as balance_on_1_january_fen,
+           sum(c.interest_fen)::bigint as interest_fen
+    from credited as c
+    left join held as h using (year, id_number)
+    group by c.year
+)
+select year, run_month, accounts, balance_on_1_january_fen, yuan(balance_on_1_january_fen) as balance_on_1_january_yuan,
+       interest_fen, yuan(interest_fen) as interest_yuan,
+       round(interest_fen::decimal(38, 0) / nullif(balance_on_1_january_fen, 0), 6)::decimal(18, 6) as implied_rate
+from final
+order by year;
+
 -- The catalogue documents itself: a comment on every view and column (docs/ledger.md is the source).
 comment on view ledger is 'One row per ledger entry of every run month (signed integer fen); the auditors'' source of truth.';
 comment on view months is 'One row per run month with outputs, and whether it is closed (released to the bank).';
@@ -474,3 +573,40 @@ comment on column balances_unequal.carried_net_fen is 'net paid as the month''s 
 comment on column balances_unequal.ledger_net_fen is 'net paid as the ledger sums it (integer fen, signed; null: no entry)';
 comment on column balances_unequal.carried_owed_fen is 'sum of the owed entries as the balances carry it (integer fen, signed)';
 comment on column balances_unequal.ledger_owed_fen is 'sum of the owed entries as the ledger gives it (integer fen, signed)';
+comment on view account_ledger is 'One row per entry of the personal accounts (个人账户, SPEC §5a) of every run month (signed integer fen).';
+comment on column account_ledger.entry_id is 'stable id of the account entry (hash of run month, person, component, year, period) (unique)';
+comment on column account_ledger.id_number is 'the account holder as the entry carries the ID (GB 11643 ID)';
+comment on column account_ledger.township_code is 'the holder''s township at the run (320281xxx; null: on no roster)';
+comment on column account_ledger.period is 'opening: the as-of month; a credit: the month of paid_on; a correcting entry: its run month; interest: the December it is credited in (YYYY-MM)';
+comment on column account_ledger.component is '期初余额, 个人缴费, 政府补贴, 利息, 个人账户养老金支出, 退还余额 (opening, contribution, subsidy, interest, pension_debit, refund)';
+comment on column account_ledger.amount_fen is 'credits > 0, debits < 0; a correcting entry is the difference (fen, signed)';
+comment on column account_ledger.year is 'contribution, subsidy: the contribution''s year; interest: the year it is for';
+comment on column account_ledger.source_file is 'the input file of the entry (accounts/opening.csv, contributions/YYYY.csv); null for interest';
+comment on column account_ledger.source_row is 'the row in that file (row number as Excel shows it (header = 1))';
+comment on column account_ledger.run_month is 'the monthly run (YYYY-MM) that wrote the entry';
+comment on column account_ledger.amount_yuan is 'amount_fen in yuan (元), exact, DECIMAL(18,2)';
+comment on column account_ledger.current_id_number is 'the holder''s current ID: the new ID of a corrected one, else id_number as written';
+comment on view account_balances_by_township is 'One row per township: the personal accounts held there and their sums (balance = credits + interest + debits + refunds).';
+comment on column account_balances_by_township.township_code is 'the holder''s township on their latest accepted roster row, else on their latest entry (320281xxx; null: on no roster)';
+comment on column account_balances_by_township.township is 'the township''s name (镇街)';
+comment on column account_balances_by_township.accounts is 'number of accounts (people with any account entry)';
+comment on column account_balances_by_township.accounts_exhausted is 'accounts whose balance is 0 or below (exhausted: the fund pays their account pension)';
+comment on column account_balances_by_township.balance_fen is 'sum of every entry of these accounts (integer fen, signed)';
+comment on column account_balances_by_township.balance_yuan is 'balance_fen in yuan (元), DECIMAL(18,2)';
+comment on column account_balances_by_township.credits_fen is 'opening balances, contributions and subsidies credited, corrections included (integer fen)';
+comment on column account_balances_by_township.credits_yuan is 'credits_fen in yuan (元), DECIMAL(18,2)';
+comment on column account_balances_by_township.interest_fen is 'interest credited (integer fen)';
+comment on column account_balances_by_township.interest_yuan is 'interest_fen in yuan (元), DECIMAL(18,2)';
+comment on column account_balances_by_township.debits_fen is 'account pension debited (pension_debit entries, integer fen, negative)';
+comment on column account_balances_by_township.debits_yuan is 'debits_fen in yuan (元), DECIMAL(18,2)';
+comment on column account_balances_by_township.refunds_fen is 'balances paid out at death or on leaving (refund entries, integer fen, negative)';
+comment on column account_balances_by_township.refunds_yuan is 'refunds_fen in yuan (元), DECIMAL(18,2)';
+comment on view account_interest_by_year is 'One row per year with interest credited to the personal accounts: accounts, 1 January balances, interest.';
+comment on column account_interest_by_year.year is 'the year the interest is for';
+comment on column account_interest_by_year.run_month is 'the run (the year''s December) that credited it';
+comment on column account_interest_by_year.accounts is 'accounts credited with interest (a balance of 0 or below earns none)';
+comment on column account_interest_by_year.balance_on_1_january_fen is 'their balances held on 1 January (opening balance and entries of earlier periods, integer fen)';
+comment on column account_interest_by_year.balance_on_1_january_yuan is 'balance_on_1_january_fen in yuan (元), DECIMAL(18,2)';
+comment on column account_interest_by_year.interest_fen is 'interest credited (half up to the fen per person, integer fen)';
+comment on column account_interest_by_year.interest_yuan is 'interest_fen in yuan (元), DECIMAL(18,2)';
+comment on column account_interest_by_year.implied_rate is 'interest ÷ 1 January balance (the policy''s rate, up to the rounding per person)';

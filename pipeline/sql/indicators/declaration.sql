@@ -6,6 +6,8 @@
 --   entrants              how many contributors reach pension age next year
 --   turning_65_months     months of top-up next year of pensioners (and entrants) turning 65 in it
 --   contributors_next     contributors still under pension age at the end of next year
+--   subsidy_accounts_next of them, those whose account the year's runs credited a subsidy (net
+--                         above 0): the contributors the accounts show, next year's subsidy line
 --   deaths_year           deaths of the year among pensioners (registrations in force)
 --   pensioners_avg_year   average monthly number of pensioners over the year's rosters
 with
@@ -32,6 +34,14 @@ entrants as (
     where status = 'contributing' and hukou_local and pension_month like next_year.y || '-%'
 ),
 
+subsidised as (
+    select current_id_number as id_number
+    from account_ledger
+    where run_month in (select run_month from year_months) and component = 'subsidy'
+    group by current_id_number
+    having sum(amount_fen) > 0
+),
+
 deaths as (
     select count(*) as n from deaths_in_force
     where year(death_date) = getvariable('year')
@@ -50,6 +60,9 @@ final as (
          where topup_month like next_year.y || '-%') as turning_65_months,
         (select count(*) from last_roster, next_year
          where status = 'contributing' and pension_month > next_year.y || '-12') as contributors_next,
+        (select count(*) from last_roster, next_year
+         where status = 'contributing' and pension_month > next_year.y || '-12'
+             and id_number in (select id_number from subsidised)) as subsidy_accounts_next,
         (select n from deaths) as deaths_year,
         (select count(*) / count(distinct run_month) from year_roster
          where status in ('receiving', 'suspended')) as pensioners_avg_year
