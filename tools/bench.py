@@ -439,7 +439,9 @@ def time_run(
             measured = run_measured(command, rss_cap_mb=rss_cap_mb)
             report = json.loads(measured.stdout.strip().splitlines()[-1])
             seconds.append(measured.wall_s)
-            peaks.append(measured.peak_mb)
+            # resetting VmHWM resets the peak the kernel reports at exit too: the process's peak is
+            # the highest of its steps' (and of what the exit reports, for the time after the last)
+            peaks.append(max([measured.peak_mb, *report["peak_mb"].values()]))
             cpu.append(measured.cpu_s)
             for step, spent in report["seconds"].items():
                 per_step.setdefault(step, []).append(spent)
