@@ -15,7 +15,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 POOL := payout-process
 
-.PHONY: help install run close validate indicators audit test lint bench scale-check sample clean serve worker
+.PHONY: help install run close validate indicators audit test lint bench bench-scale bench-province scale-check sample clean serve worker
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -61,10 +61,14 @@ test: $(INSTALLED) ## run the test suite
 lint: $(INSTALLED) ## check style with ruff
 	$(VENV)/bin/ruff check pipeline schemas flows tests tools
 
-bench: $(INSTALLED) ## time ingest+validation and the monthly run (124k and 1M rows), then December after a closed year
-	$(VENV)/bin/payout-dev bench --rows 124000 1000000
-	$(VENV)/bin/payout-dev bench --rows 124000 1000000 --stage run
-	$(VENV)/bin/payout-dev bench --rows 124000 --stage run --months 12
+bench: $(INSTALLED) ## the issue's ratios: 124k first month vs a bare DuckDB baseline, December vs January, month 120 vs 1 (20k people); per-step time, CPU, peak memory
+	$(VENV)/bin/payout-dev bench --targets first-month december decade
+
+bench-scale: $(INSTALLED) ## the first month's run at 1M and 3M roster rows, per-step time, CPU and peak memory (minutes)
+	$(VENV)/bin/payout-dev bench --rows 1000000 3000000 --stage run --repeats 1
+
+bench-province: $(INSTALLED) ## 10M roster rows, first month, against the baseline and 8 GB of peak memory (a worker above 12 GB is killed)
+	$(VENV)/bin/payout-dev bench --targets province --repeats 1
 
 scale-check: $(INSTALLED) ## a synthetic year at the seed's scale (124k people) against the declared budget lines (minutes)
 	$(VENV)/bin/payout-dev scale-check --year $(YEAR)

@@ -9,6 +9,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_INBOX = REPO / "data" / "sample" / "inbox"
 DEFAULT_OUT = REPO / "out"
 DEFAULT_POLICY = REPO / "config" / "policy.toml"
+OPERATIONS = REPO / "config" / "operations.toml"  # how runs use the machine (memory, spill folder)
 
 MONTH_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]"  # a month folder's name (YYYY-MM) as a DuckDB glob
 READABLE_SUFFIXES = (".csv", ".xlsx", ".xls")

@@ -39,6 +39,7 @@ from pipeline.emit.summary import month_summary, write_summary
 from pipeline.entitlement import Entitlement, EntitlementInputs, compute_entitlement
 from pipeline.ingest.bank_formats import return_readers
 from pipeline.ingest.inputs import RawInputs, read_month
+from pipeline.operations import duckdb_settings
 from pipeline.paths import Inbox, OutDir
 from pipeline.policy import Policy
 from pipeline.progress import Progress, Reporter
@@ -373,6 +374,7 @@ class Step:
 
 
 def check_can_run(ctx: RunContext, values: Mapping[str, Any], progress: Reporter) -> None:
+    duckdb_settings()  # a bad config/operations.toml stops the run here, before anything is read
     lifecycle.check_can_run(ctx.out, ctx.policy.opening_month, ctx.run_month)
 
 

@@ -11,6 +11,17 @@ month).
 
 Inboxes are generated once per size and seed under `bench/` at the repository root (git-ignored)
 and reused while the generator's code is unchanged.
+
+Each step's CPU seconds and peak memory are measured in the worker: before a step the kernel's
+high-water mark of the process's resident memory (VmHWM) is reset to its current size (writing
+"5" to /proc/self/clear_refs), after it VmHWM is read; elsewhere than Linux only the whole
+process's peak is known.
+
+targets() measures the issue's four cases (issue 14) and prints each ratio: the run of a first
+month against a bare DuckDB script doing the least of the month (tools/baseline.py, in a fresh
+process like the run), a later month against the first over the same inbox, and the province's
+first month's peak memory. A worker whose resident memory passes a cap is killed, so that a run
+too big for the machine fails alone instead of starving the machine.
 """
 
 from __future__ import annotations
@@ -26,7 +37,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
@@ -35,13 +48,15 @@ from rich.table import Table
 
 from pipeline.core.months import add_months, month_range
 from pipeline.paths import REPO, Inbox, OutDir
-from pipeline.policy import Policy
+from pipeline.policy import Policy, load_policy
+from pipeline.progress import Progress
 
 BENCH_DIR = REPO / "bench"
 MONTH = "2021-01"
 SEED = 7
 TARGET = (124_000, 3.0)  # input side: 124k roster rows ingested and validated in < 3 s
 RUN_TARGET = (124_000, 5.0)  # money side: the whole `payout run` of a month of 124k rows in < 5 s
+RSS_CAP_MB = 12 * 1024  # a worker above this is killed: other work shares the machine
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,8 @@ class Timing:
     steps: dict[str, list[float]]  # step -> seconds of each repetition
     peak_mb: float
     startup_s: float  # the worker's time outside the timed steps (start-up, imports); 0 for runs
+    step_cpu: dict[str, list[float]] = field(default_factory=dict)  # step -> CPU seconds of each repetition
+    step_peak_mb: dict[str, float] = field(default_factory=dict)  # step -> its highest peak RSS over repetitions
 
     def best(self, step: str) -> float:
         return min(self.steps[step])
@@ -67,12 +84,10 @@ def bench(
     *,
     months: int = 1,
     repeats: int | None = None,
+    rss_cap_mb: float = RSS_CAP_MB,
     console: Console | None = None,
 ) -> int:
-    if console is None:
-        console = Console()
-        if not console.is_terminal:  # piped or logged: room for the whole table
-            console = Console(width=max(console.width, 132))
+    console = console or _wide_console()
     if stage not in ("validate", "run"):
         raise ValueError(f"stage must be 'validate' or 'run', not {stage!r}")
     if months > 1 and stage != "run":
@@ -87,8 +102,13 @@ def bench(
         if stage == "validate":
             results.append(time_validation(inbox, policy.path, people, times))
         else:
-            results.append(time_run(inbox, policy.path, people, times, month=timed_month, history=history))
+            results.append(
+                time_run(inbox, policy.path, people, times, month=timed_month, history=history, rss_cap_mb=rss_cap_mb)
+            )
     console.print(result_table(results, stage, timed_month))
+    if stage == "run":
+        for result in results:
+            console.print(step_table(result, f"{result.people:,} people, {timed_month}: steps"))
     for result in results:
         console.print(verdict(result, stage, timed_month))
     return 0
@@ -154,18 +174,29 @@ def ensure_inbox(people: int, policy: Policy, console: Console, *, months: int =
     return root
 
 
+def runtime_version() -> str:
+    """Hash of the runtime's code and SQL (pipeline/, schemas/): a cached history written by other
+    code is rebuilt, one written by the same code is kept across commits to tools/ or docs/."""
+    digest = hashlib.sha256()
+    for folder in ("pipeline", "schemas"):
+        for path in sorted((REPO / folder).rglob("*")):
+            if path.suffix in (".py", ".sql") and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def ensure_history(inbox: Path, people: int, month: str, policy: Policy, console: Console) -> Path:
     """bench/history-<people>-<month>/: the months before `month` run and closed from `inbox`,
-    rebuilt when the inbox or the code that wrote it changes."""
+    rebuilt when the inbox, the policy or the runtime code that wrote it changes."""
     from pipeline.lifecycle import close_month
-    from pipeline.progress import Progress
-    from pipeline.run import RunContext, code_version, run
+    from pipeline.run import RunContext, run
 
     root = BENCH_DIR / f"history-{people}-{month}"
     marker = root / ".complete.json"
     expected = {
         "inbox": json.loads((inbox / ".complete.json").read_text(encoding="utf-8")),
-        "code": code_version(),
+        "code": runtime_version(),
+        "policy_sha256": policy.sha256,
         "month": month,
     }
     if marker.is_file() and json.loads(marker.read_text(encoding="utf-8")) == expected:
@@ -181,6 +212,29 @@ def ensure_history(inbox: Path, people: int, month: str, policy: Policy, console
     console.print(f"  done in {time.perf_counter() - started:.1f} s")
     marker.write_text(json.dumps(expected), encoding="utf-8")
     return root
+
+
+def policy_for(months: list[str], policy: Policy) -> Policy:
+    """The policy, or for months running past its last year of account interest (a December close
+    credits the year's interest and stops without its rate) a copy under bench/ that carries the
+    last configured rate into those years, labelled as the bench's, beside a copy of its banks."""
+    years = sorted({int(m[:4]) for m in months if m.endswith("-12")})
+    configured = set(policy.account_interest["year"])
+    missing = [y for y in years if y not in configured]
+    if not missing:
+        return policy
+    last = policy.account_interest.iloc[-1]
+    rows = "".join(
+        f"\n[[account_interest]]\nyear = {year}\nrate = {last['rate']}\n"
+        f'source = "BENCH ONLY: the {last["year"]} rate carried into {year} so that the bench\'s decade closes"\n'
+        for year in missing
+    )
+    text = policy.path.read_text(encoding="utf-8") + rows
+    folder = BENCH_DIR / f"policy-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+    if not (folder / policy.path.name).is_file():
+        shutil.copytree(policy.path.parent / "banks", folder / "banks", dirs_exist_ok=True)
+        (folder / policy.path.name).write_text(text, encoding="utf-8")
+    return load_policy(folder / policy.path.name)
 
 
 # -- stage "validate": a worker process per size ---------------------------------------------
@@ -222,8 +276,6 @@ def time_validation(inbox: Path, policy_path: Path, people: int, repeats: int) -
 def worker(inbox: Path, policy_path: Path, repeats: int) -> dict:
     """In the worker process: read and validate the month `repeats` times."""
     from pipeline.ingest.inputs import read_month
-    from pipeline.paths import Inbox
-    from pipeline.policy import load_policy
     from pipeline.validate.month import PastMonths, validate_month
 
     policy = load_policy(policy_path)
@@ -255,67 +307,193 @@ def peak_mb(usage: resource.struct_rusage) -> float:
 
 # -- stage "run": the whole run in a worker process --------------------------------------------
 
-RUN_STEPS = ("ingest", "history", "validate", "entitlement", "write", "audit")
+RUN_STEPS = ("ingest", "history", "validate", "entitlement", "accounts", "write", "audit")
+POLL_S = 0.1
+
+
+def vm_hwm_mb() -> float | None:
+    """The process's peak resident memory since start or since reset_peak() (Linux), else None."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    return None
+
+
+def reset_peak() -> bool:
+    """Reset the peak (VmHWM) to the current resident size; False where the kernel does not allow it."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+    except OSError:
+        return False
+    return True
+
+
+@dataclass
+class MeasuredProgress(Progress):
+    """Progress that also keeps each step's CPU seconds (all threads) and peak resident memory."""
+
+    cpu: dict[str, float] = field(default_factory=dict)
+    peak_mb: dict[str, float] = field(default_factory=dict)
+
+    def step(self, name: str):
+        return self._measured(name)
+
+    @contextmanager
+    def _measured(self, name: str) -> Iterator[dict[str, int]]:
+        resettable = reset_peak()
+        cpu_started = time.process_time()
+        with Progress.step(self, name) as counts:
+            yield counts
+        self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - cpu_started
+        peak = vm_hwm_mb() if resettable else None
+        if peak is not None:
+            self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), peak)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One worker process: its wall time, CPU seconds (user + system, all threads), peak RSS, stdout."""
+
+    wall_s: float
+    cpu_s: float
+    peak_mb: float
+    stdout: str
+
+
+def run_measured(command: list[str], *, rss_cap_mb: float = RSS_CAP_MB, timeout_s: float | None = None) -> Measured:
+    """Run a worker, killing it if its resident memory passes rss_cap_mb or it outlives timeout_s."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err)
+        killed = ""
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            rss = _rss_mb(process.pid)
+            if rss is not None and rss > rss_cap_mb:
+                killed = f"killed: resident memory {rss:,.0f} MB passed the bench's cap of {rss_cap_mb:,.0f} MB"
+            elif timeout_s is not None and time.perf_counter() - started > timeout_s:
+                killed = f"killed: still running after {timeout_s:.0f} s"
+            if killed:
+                process.kill()
+            time.sleep(POLL_S)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode(errors="replace")
+    if killed or process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[2:5])} failed ({killed or process.returncode}):\n{stderr[-4000:]}")
+    return Measured(wall_s=elapsed, cpu_s=usage.ru_utime + usage.ru_stime, peak_mb=peak_mb(usage), stdout=stdout)
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return None
 
 
 def run_worker(inbox: Path, out: Path, policy_path: Path, month: str) -> NoReturn:
-    """In the worker process: `month` run as `payout run --quiet` runs it, then its steps' times
-    on stdout as JSON."""
+    """In the worker process: `month` run as `payout run --quiet` runs it, then each step's time,
+    CPU seconds and peak memory on stdout as JSON."""
     from pipeline.cli import exit_without_teardown, tune_interpreter
-    from pipeline.policy import load_policy
-    from pipeline.progress import Progress
     from pipeline.run import RunContext, run
 
     tune_interpreter()
-    progress = Progress(quiet=True)
+    progress = MeasuredProgress(quiet=True)
     run(RunContext(month, Inbox(inbox), OutDir(out), load_policy(policy_path)), progress)
-    print(json.dumps(progress.timings))
+    print(json.dumps({"seconds": progress.timings, "cpu": progress.cpu, "peak_mb": progress.peak_mb}))
     exit_without_teardown(0)
 
 
 def time_run(
-    inbox: Path, policy_path: Path, people: int, repeats: int, *, month: str = MONTH, history: Path | None = None
+    inbox: Path,
+    policy_path: Path,
+    people: int,
+    repeats: int,
+    *,
+    month: str = MONTH,
+    history: Path | None = None,
+    rss_cap_mb: float = RSS_CAP_MB,
 ) -> Timing:
     """Each repetition runs `month` into a fresh folder, or over `history` (its open draft of
     `month`, if any, is replaced: that is what a rerun of an open month does)."""
     seconds, peaks, cpu = [], [], []
     per_step: dict[str, list[float]] = {}
+    step_cpu: dict[str, list[float]] = {}
+    step_peak: dict[str, float] = {}
     for _ in range(repeats):
         with tempfile.TemporaryDirectory(prefix="payout-bench-") as scratch:
             out = history or Path(scratch)
-            command = [
-                *WORKER,
-                "--run",
-                month,
-                "--inbox",
-                str(inbox),
-                "--out",
-                str(out),
-                "--policy",
-                str(policy_path),
-            ]
-            timings = Path(scratch) / "step-timings.json"
-            with timings.open("wb") as report:
-                started = time.perf_counter()
-                process = subprocess.Popen(command, stdout=report, stderr=subprocess.PIPE)
-                errors = process.stderr.read()
-                _, status, usage = os.wait4(process.pid, 0)
-                elapsed = time.perf_counter() - started
-            process.returncode = os.waitstatus_to_exitcode(status)
-            process.stderr.close()
-            if process.returncode != 0:
-                raise RuntimeError(f"the run of {month} failed ({process.returncode}):\n{errors.decode()}")
-            seconds.append(elapsed)
-            for step, spent in json.loads(timings.read_text(encoding="utf-8")).items():
+            command = [*WORKER, "--run", month, "--inbox", str(inbox), "--out", str(out), "--policy", str(policy_path)]
+            measured = run_measured(command, rss_cap_mb=rss_cap_mb)
+            report = json.loads(measured.stdout.strip().splitlines()[-1])
+            seconds.append(measured.wall_s)
+            # resetting VmHWM resets the peak the kernel reports at exit too: the process's peak is
+            # the highest of its steps' (and of what the exit reports, for the time after the last)
+            peaks.append(max([measured.peak_mb, *report["peak_mb"].values()]))
+            cpu.append(measured.cpu_s)
+            for step, spent in report["seconds"].items():
                 per_step.setdefault(step, []).append(spent)
-            peaks.append(peak_mb(usage))
-            cpu.append(usage.ru_utime + usage.ru_stime)
+                step_cpu.setdefault(step, []).append(report["cpu"][step])
+            for step, peak in report["peak_mb"].items():
+                step_peak[step] = max(step_peak.get(step, 0.0), peak)
             rows, rejected = _rows_of_run(out, month)
     return Timing(
         people=people,
         rows=rows,
         rejected=rejected,
         steps={**per_step, "payout run": seconds, "CPU": cpu},
+        peak_mb=max(peaks),
+        startup_s=0.0,
+        step_cpu=step_cpu,
+        step_peak_mb=step_peak,
+    )
+
+
+BASELINE = (sys.executable, "-m", "tools.baseline")
+
+
+def time_baseline(
+    inbox: Path, policy_path: Path, people: int, repeats: int, *, month: str = MONTH, rss_cap_mb: float = RSS_CAP_MB
+) -> Timing:
+    """The bare DuckDB script of tools/baseline.py on the same inbox, in a fresh process each time."""
+    seconds, cpu, peaks = [], [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory(prefix="payout-baseline-") as scratch:
+            command = [
+                *BASELINE,
+                "--inbox",
+                str(inbox),
+                "--month",
+                month,
+                "--out",
+                scratch,
+                "--policy",
+                str(policy_path),
+            ]
+            measured = run_measured(command, rss_cap_mb=rss_cap_mb)
+            paid = json.loads(measured.stdout.strip().splitlines()[-1])
+            if paid["people"] == 0:
+                raise RuntimeError(f"the baseline paid nobody in {inbox}: it measures nothing")
+            seconds.append(measured.wall_s)
+            cpu.append(measured.cpu_s)
+            peaks.append(measured.peak_mb)
+    return Timing(
+        people=people,
+        rows=paid["people"],
+        rejected=0,
+        steps={"baseline": seconds, "CPU": cpu},
         peak_mb=max(peaks),
         startup_s=0.0,
     )
@@ -367,6 +545,150 @@ def result_table(results: list[Timing], stage: str, month: str = MONTH) -> Table
             "above): " + ", ".join(f"{r.startup_s:.1f} s" for r in results)
         )
     return table
+
+
+def step_table(result: Timing, title: str) -> Table:
+    """One run's steps: median time and CPU seconds, and the highest peak resident memory."""
+    table = Table(title=title)
+    table.add_column("step")
+    table.add_column("time s\n(median)", justify="right")
+    table.add_column("CPU s\n(median)", justify="right")
+    table.add_column("peak RSS MB\n(highest)", justify="right")
+    for step in [s for s in result.steps if s not in ("payout run", "CPU")]:
+        cpu = result.step_cpu.get(step)
+        peak = result.step_peak_mb.get(step)
+        table.add_row(
+            step,
+            f"{result.median(step):.2f}",
+            f"{statistics.median(cpu):.2f}" if cpu else "",
+            f"{peak:,.0f}" if peak is not None else "",
+        )
+    table.add_row(
+        "whole process", f"{result.median('payout run'):.2f}", f"{result.median('CPU'):.2f}", f"{result.peak_mb:,.0f}"
+    )
+    return table
+
+
+# -- the issue's targets -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """A target of issue 14: the run of the `months`-th month of an inbox of `people`, its wall
+    time (median) at most `limit` times the reference's: the bare baseline of the same month, or
+    (against="first") the first month's run of the same inbox; peak_gb: its peak RSS at most that."""
+
+    name: str
+    people: int
+    months: int
+    against: str  # "baseline" or "first"
+    limit: float
+    peak_gb: float | None = None
+
+
+CASES = {
+    "first-month": Case("first-month", 124_000, 1, "baseline", 2.0),
+    "december": Case("december", 124_000, 12, "first", 1.15),
+    "decade": Case("decade", 20_000, 120, "first", 1.3),
+    "province": Case("province", 10_000_000, 1, "baseline", 2.5, peak_gb=8.0),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    measured: Timing
+    reference: Timing
+    baseline: Timing | None
+
+    @property
+    def ratio(self) -> float:
+        return self.measured.median("payout run") / self.reference.median(_timed(self.reference))
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.measured.median("CPU") / self.reference.median("CPU")
+
+    @property
+    def met(self) -> bool:
+        within = self.ratio <= self.case.limit
+        if self.case.peak_gb is not None:
+            within = within and self.measured.peak_mb <= self.case.peak_gb * 1024
+        return within
+
+
+def _timed(timing: Timing) -> str:
+    return "baseline" if "baseline" in timing.steps else "payout run"
+
+
+def targets(
+    names: list[str],
+    policy: Policy,
+    *,
+    repeats: int | None = None,
+    rss_cap_mb: float = RSS_CAP_MB,
+    console: Console | None = None,
+) -> int:
+    """Measure the named cases (CASES) and print each ratio to its target; 0 if every one is met."""
+    console = console or _wide_console()
+    outcomes = []
+    for name in names:
+        case = CASES[name]
+        outcome = measure_case(case, policy, repeats=repeats, rss_cap_mb=rss_cap_mb, console=console)
+        console.print(step_table(outcome.measured, f"{case.name}: steps of the timed month"))
+        console.print(targets_table([outcome]))  # at once: the next case may take long
+        outcomes.append(outcome)
+    if len(outcomes) > 1:
+        console.print(targets_table(outcomes))
+    return 0 if all(o.met for o in outcomes) else 1
+
+
+def measure_case(case: Case, policy: Policy, *, repeats: int | None, rss_cap_mb: float, console: Console) -> Outcome:
+    months = month_range(MONTH, add_months(MONTH, case.months - 1))
+    inbox = ensure_inbox(case.people, policy, console, months=case.months)
+    policy = policy_for(months, policy)
+    times = repeats or (5 if case.people <= 200_000 else 3)
+    timed = months[-1]
+    console.print(f"[bold]{case.name}[/]: {case.people:,} people, {timed}, × {times} …")
+    baseline = time_baseline(inbox, policy.path, case.people, times, month=MONTH, rss_cap_mb=rss_cap_mb)
+    first = time_run(inbox, policy.path, case.people, times, month=MONTH, rss_cap_mb=rss_cap_mb)
+    if case.months == 1:
+        return Outcome(case, measured=first, reference=baseline, baseline=baseline)
+    history = ensure_history(inbox, case.people, timed, policy, console)
+    later = time_run(inbox, policy.path, case.people, times, month=timed, history=history, rss_cap_mb=rss_cap_mb)
+    return Outcome(case, measured=later, reference=first, baseline=baseline)
+
+
+def targets_table(outcomes: list[Outcome]) -> Table:
+    table = Table(title=f"issue 14 targets ({os.cpu_count()} cores; medians of wall time)")
+    for column in ("case", "timed", "s", "against", "s", "ratio", "CPU ratio", "target", "peak RSS MB", "met"):
+        table.add_column(column, justify="left" if column in ("case", "timed", "against", "target") else "right")
+    for o in outcomes:
+        timed = add_months(MONTH, o.case.months - 1)
+        against = "baseline" if o.case.against == "baseline" else f"{MONTH} run"
+        target = f"≤ {o.case.limit:g}×" + (f", ≤ {o.case.peak_gb:g} GB" if o.case.peak_gb else "")
+        table.add_row(
+            o.case.name,
+            f"{o.case.people:,} people, {timed}",
+            f"{o.measured.median('payout run'):.2f}",
+            against,
+            f"{o.reference.median(_timed(o.reference)):.2f}",
+            f"{o.ratio:.2f}×",
+            f"{o.cpu_ratio:.2f}×",
+            target,
+            f"{o.measured.peak_mb:,.0f}",
+            "[green]met[/]" if o.met else "[red]missed[/]",
+        )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    table.caption = f"load average {load}; baseline = tools/baseline.py on the same inbox, fresh process"
+    return table
+
+
+def _wide_console() -> Console:
+    console = Console()
+    if not console.is_terminal:  # piped or logged: room for the whole table
+        console = Console(width=max(console.width, 132))
+    return console
 
 
 WORKER = (sys.executable, "-m", "tools.bench")

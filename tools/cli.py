@@ -47,6 +47,16 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--months", type=int, default=1, help="time the run of the N-th month, the N-1 before it run and closed"
     )
+    bench.add_argument(
+        "--targets",
+        nargs="+",
+        choices=["first-month", "december", "decade", "province"],
+        help="measure the issue's cases instead (ratios to the bare DuckDB baseline or to the first month)",
+    )
+    bench.add_argument("--repeats", type=int, help="repetitions of each timing (default 5 up to 200k people, else 3)")
+    bench.add_argument(
+        "--rss-cap-gb", type=float, default=12.0, help="kill a worker whose resident memory passes this (default 12)"
+    )
     bench.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
 
     compare = commands.add_parser(
@@ -120,9 +130,15 @@ def cmd_scale_check(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from tools.bench import bench
+    from tools.bench import bench, targets
 
-    return bench(rows=args.rows, stage=args.stage, policy=load_policy(args.policy), months=args.months)
+    policy = load_policy(args.policy)
+    cap = args.rss_cap_gb * 1024
+    if args.targets:
+        return targets(args.targets, policy, repeats=args.repeats, rss_cap_mb=cap)
+    return bench(
+        rows=args.rows, stage=args.stage, policy=policy, months=args.months, repeats=args.repeats, rss_cap_mb=cap
+    )
 
 
 def cmd_compare(args) -> int:

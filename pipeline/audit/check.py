@@ -7,7 +7,7 @@ import pandas as pd
 
 from pipeline.core.months import add_months
 from pipeline.paths import OutDir
-from pipeline.sql.runner import literal, sql_text
+from pipeline.sql.runner import connect, literal, sql_text
 from pipeline.state import file_patterns, file_variables_sql, month_file_patterns
 
 
@@ -18,7 +18,7 @@ def views_sql() -> str:
 
 def connect_views(out: OutDir) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with every audit view defined over the output folder."""
-    con = duckdb.connect()
+    con = connect()
     con.execute(f"set file_search_path = {literal(out.root.resolve())}")
     con.execute(views_sql())
     return con
@@ -88,7 +88,7 @@ def month_invariant_checks(out: OutDir, month: str) -> pd.DataFrame:
             f"set variable balances_files = [{', '.join(literal(p) for p in balances)}];",
         ]
     )
-    with duckdb.connect() as con:
+    with connect() as con:
         con.execute(f"set file_search_path = {literal(out.root.resolve())}")
         con.execute("\n\n".join([file_variables_sql(), narrowed, sql_text("macros"), sql_text("audit/views")]))
         con.execute(sql_text("audit/month"))

@@ -5,9 +5,11 @@ negative number (-12, -45455.70) is no formula: it stays a number the spreadshee
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,26 +33,43 @@ def text_columns_of(frame: pd.DataFrame, numeric: tuple[str, ...] = ()) -> list[
 
 
 def write_csv(frame: pd.DataFrame, path: Path, *, encoding: str = "utf-8-sig", numeric: tuple[str, ...] = ()) -> None:
-    """A CSV for people (UTF-8 with BOM: Excel opens it in Chinese) or a bank (its encoding)."""
-    atomic_write_bytes(path, csv_text(frame, defuse=text_columns_of(frame, numeric)).encode(encoding))
+    """A CSV for people (UTF-8 with BOM: Excel opens it in Chinese) or a bank (its encoding),
+    written SLICE_ROWS rows at a time: a list of millions of rows is never one string."""
+    defuse = text_columns_of(frame, numeric)
+
+    def write(temp: Path) -> None:
+        encoder = codecs.getincrementalencoder(encoding)()  # a BOM once, at the start
+        with temp.open("wb") as handle:
+            for text in csv_slices(frame, defuse=defuse):
+                handle.write(encoder.encode(text))
+            handle.write(encoder.encode("", final=True))
+
+    atomic_write_with(path, write)
+
+
+SLICE_ROWS = 100_000
 
 
 def csv_text(frame: pd.DataFrame, *, defuse: list[str] = ()) -> str:
     """The frame as CSV text (the bytes of pandas' to_csv with CRLF), the `defuse` columns
     neutralised. Built a column at a time in Arrow: pandas' writer goes row by row and its string
     operations pay a Python overhead per call that dominated the month's write step."""
-    header = ",".join(_quote_one(str(column)) for column in frame.columns)
-    if not len(frame):
-        return header + "\r\n"
-    cells = []
-    for column in frame.columns:
-        text = _text_cells(frame[column])
-        cells.append(_quoted(_defused(text) if column in defuse else text))
-    lines = pc.binary_join_element_wise(*cells, pa.scalar(",", TEXT)) if len(cells) > 1 else cells[0]
-    lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
-    one_list = pa.LargeListArray.from_arrays(pa.array([0, len(lines)], pa.int64()), lines)
-    body = pc.binary_join(one_list, pa.scalar("\r\n", TEXT))
-    return header + "\r\n" + body[0].as_py() + "\r\n"
+    return "".join(csv_slices(frame, defuse=defuse))
+
+
+def csv_slices(frame: pd.DataFrame, *, defuse: list[str] = ()) -> Iterator[str]:
+    """csv_text in parts: the header, then SLICE_ROWS rows at a time (the same text once joined)."""
+    yield ",".join(_quote_one(str(column)) for column in frame.columns) + "\r\n"
+    for start in range(0, len(frame), SLICE_ROWS):
+        rows = frame.iloc[start : start + SLICE_ROWS]
+        cells = []
+        for column in rows.columns:
+            text = _text_cells(rows[column])
+            cells.append(_quoted(_defused(text) if column in defuse else text))
+        lines = pc.binary_join_element_wise(*cells, pa.scalar(",", TEXT)) if len(cells) > 1 else cells[0]
+        lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+        one_list = pa.LargeListArray.from_arrays(pa.array([0, len(lines)], pa.int64()), lines)
+        yield pc.binary_join(one_list, pa.scalar("\r\n", TEXT))[0].as_py() + "\r\n"
 
 
 def _text_cells(values: pd.Series) -> pa.ChunkedArray:

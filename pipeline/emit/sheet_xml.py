@@ -11,7 +11,8 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
@@ -131,21 +132,35 @@ def text_row(number: int, texts: Sequence[str], style: int = 0) -> str:
 def body_rows(columns: Sequence[tuple[pa.Array, int | None]], first_row: int) -> str:
     """The rows of a table from first_row on: each column its cells' text (null: empty) and the
     number style of its numbers (None: a text column)."""
+    return "".join(body_row_slices(columns, first_row))
+
+
+SLICE_ROWS = 50_000  # rows turned into XML at a time: a list of millions of rows is never one string
+
+
+def body_row_slices(columns: Sequence[tuple[pa.Array, int | None]], first_row: int) -> Iterator[str]:
+    """body_rows' text, SLICE_ROWS rows at a time (the same text once joined)."""
     count = len(columns[0][0]) if columns else 0
-    if not count:
-        return ""
-    numbers = pc.cast(pa.array(np.arange(first_row, first_row + count, dtype=np.int64)), TEXT)
-    cells = [
-        column_cells(values, column_letter(i), numbers, number_style=style) for i, (values, style) in enumerate(columns)
-    ]
-    joined = pc.binary_join_element_wise(
-        pa.scalar('<row r="', TEXT), numbers, pa.scalar('">', TEXT), *cells, pa.scalar("</row>", TEXT), ""
-    )
-    return "".join(joined.to_pylist())
+    for start in range(0, count, SLICE_ROWS):
+        length = min(SLICE_ROWS, count - start)
+        numbers = pc.cast(pa.array(np.arange(first_row + start, first_row + start + length, dtype=np.int64)), TEXT)
+        cells = [
+            column_cells(values.slice(start, length), column_letter(i), numbers, number_style=style)
+            for i, (values, style) in enumerate(columns)
+        ]
+        joined = pc.binary_join_element_wise(
+            pa.scalar('<row r="', TEXT), numbers, pa.scalar('">', TEXT), *cells, pa.scalar("</row>", TEXT), ""
+        )
+        yield "".join(joined.to_pylist())
 
 
-def worksheet(
-    rows: str,
+def worksheet(rows: str, **layout) -> str:
+    """The sheet around its rows (worksheet_parts, joined)."""
+    return "".join(worksheet_parts([rows], **layout))
+
+
+def worksheet_parts(
+    rows: Iterable[str],
     *,
     last_column: str,
     last_row: int,
@@ -153,9 +168,9 @@ def worksheet(
     frozen_rows: int = 0,
     filter_range: str | None = None,
     fit_to_width: bool = False,
-) -> str:
-    """The sheet around its rows: column widths, the first rows frozen, an autofilter, and the
-    print set-up of a list (landscape A4, one page wide)."""
+) -> Iterator[str]:
+    """The sheet around its rows, in parts (its head, the rows as given, its tail): column widths,
+    the first rows frozen, an autofilter, and the print set-up of a list (landscape A4, one page wide)."""
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>' for i, width in enumerate(widths, start=1)
     )
@@ -166,13 +181,17 @@ def worksheet(
         if frozen_rows
         else '<sheetView workbookViewId="0"/>'
     )
-    return (
+    yield (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" xmlns:r="{RELS}">'
         + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if fit_to_width else "")
         + f'<dimension ref="A1:{last_column}{last_row}"/><sheetViews>{view}</sheetViews>'
         + '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>'
         + (f"<cols>{cols}</cols>" if cols else "")
-        + f"<sheetData>{rows}</sheetData>"
+        + "<sheetData>"
+    )
+    yield from rows
+    yield (
+        "</sheetData>"
         + (f'<autoFilter ref="{filter_range}"/>' if filter_range else "")
         + '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
         + ('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>' if fit_to_width else "")
@@ -188,8 +207,25 @@ def _absolute(cells: str) -> str:
 def workbook_package(
     sheet_name: str, sheet: str, *, filter_range: str | None = None, print_titles: str | None = None
 ) -> bytes:
-    """The .xlsx around one worksheet: the workbook (the filter's range, the rows printed on every
-    page), styles, properties at a fixed time, in a zip with fixed entry times."""
+    """The .xlsx around one worksheet, as bytes (write_workbook_package)."""
+    out = io.BytesIO()
+    write_workbook_package(out, sheet_name, [sheet], filter_range=filter_range, print_titles=print_titles)
+    return out.getvalue()
+
+
+def write_workbook_package(
+    target: BinaryIO,
+    sheet_name: str,
+    sheet: Iterable[str],
+    *,
+    filter_range: str | None = None,
+    print_titles: str | None = None,
+) -> None:
+    """The .xlsx around one worksheet given in parts, written to target (a file open for writing):
+    the workbook (the filter's range, the rows printed on every page), styles, properties at a
+    fixed time, in a zip with fixed entry times. The sheet is compressed part by part as it comes,
+    never held whole; deflate's output does not depend on how its input is cut, so the bytes are
+    those of the sheet written at once."""
     quoted = escape("'" + sheet_name.replace("'", "''") + "'")
     names = ""
     if filter_range:
@@ -236,15 +272,15 @@ def workbook_package(
         f'<Relationships xmlns="{PACKAGE}">'
         f'<Relationship Id="rId1" Type="{RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
         f'<Relationship Id="rId2" Type="{RELS}/styles" Target="styles.xml"/></Relationships>',
-        "xl/styles.xml": STYLES,
+        "xl/styles.xml": [STYLES],
         "xl/worksheets/sheet1.xml": sheet,
     }
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:
-        for part, text in parts.items():
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        for part, texts in parts.items():
             entry = zipfile.ZipInfo(part, date_time=ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
             entry.create_system = 0
-            package.writestr(entry, text.encode("utf-8"))
-    return out.getvalue()
+            with package.open(entry, "w") as member:
+                for text in [texts] if isinstance(texts, str) else texts:
+                    member.write(text.encode("utf-8"))

@@ -12,6 +12,7 @@ are written by sheet_xml, column by column: a list can hold every person of the 
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import numbers
 import re
@@ -20,13 +21,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 import pyarrow.compute as pc
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from pipeline.durable import atomic_write_bytes
+from pipeline.durable import atomic_write_bytes, atomic_write_with
 from pipeline.emit import sheet_xml
 
 FIXED_TIME = datetime(2000, 1, 1, 0, 0, 0)
@@ -183,7 +185,17 @@ def _text_cell(sheet, value: object) -> WriteOnlyCell:
 
 
 def list_xlsx_bytes(frame: pd.DataFrame, *, title: str, sheet_name: str, amount_columns: Iterable[str] = ()) -> bytes:
-    """A list as a clerk expects it (see write_list_xlsx), written by list_sheet column by column."""
+    """A list as a clerk expects it (see write_list_xlsx), as bytes."""
+    out = io.BytesIO()
+    write_list_package(out, frame, title=title, sheet_name=sheet_name, amount_columns=amount_columns)
+    return out.getvalue()
+
+
+def write_list_package(
+    target: BinaryIO, frame: pd.DataFrame, *, title: str, sheet_name: str, amount_columns: Iterable[str] = ()
+) -> None:
+    """A list as a clerk expects it (see write_list_xlsx), written to target column by column and
+    sheet_xml.SLICE_ROWS rows at a time: a list of every person of a province is never one string."""
     amounts = list(amount_columns)
     unknown = set(amounts) - set(frame.columns)
     if unknown:
@@ -206,16 +218,18 @@ def list_xlsx_bytes(frame: pd.DataFrame, *, title: str, sheet_name: str, amount_
             if c in totals
         ],
     )
-    rows = (
-        sheet_xml.text_row(1, [title], sheet_xml.TITLE)
-        + sheet_xml.text_row(2, [str(c) for c in columns], sheet_xml.HEADER)
-        + sheet_xml.body_rows(
+    rows = itertools.chain(
+        [
+            sheet_xml.text_row(1, [title], sheet_xml.TITLE)
+            + sheet_xml.text_row(2, [str(c) for c in columns], sheet_xml.HEADER)
+        ],
+        sheet_xml.body_row_slices(
             [(sheet_xml.text_array(frame[c]), sheet_xml.AMOUNT if c in totals else None) for c in columns], first_row=3
-        )
-        + total_row
+        ),
+        [total_row],
     )
     filter_range = f"A2:{last}{last_row - 1}"
-    sheet = sheet_xml.worksheet(
+    sheet = sheet_xml.worksheet_parts(
         rows,
         last_column=last,
         last_row=last_row,
@@ -224,7 +238,7 @@ def list_xlsx_bytes(frame: pd.DataFrame, *, title: str, sheet_name: str, amount_
         filter_range=filter_range,
         fit_to_width=True,
     )
-    return sheet_xml.workbook_package(sheet_name, sheet, filter_range=filter_range, print_titles="$1:$2")
+    sheet_xml.write_workbook_package(target, sheet_name, sheet, filter_range=filter_range, print_titles="$1:$2")
 
 
 def _total_text(values: pd.Series) -> str:
@@ -240,7 +254,9 @@ def write_list_xlsx(
     every digit); amount_columns are numbers formatted #,##0.00 and summed in the total row. Columns
     fit their content, the header stays frozen with an autofilter, and the sheet prints landscape
     on one page wide. The same input gives the same bytes."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(
-        Path(path), list_xlsx_bytes(frame, title=title, sheet_name=sheet_name, amount_columns=amount_columns)
-    )
+
+    def write(temp: Path) -> None:
+        with temp.open("wb") as handle:
+            write_list_package(handle, frame, title=title, sheet_name=sheet_name, amount_columns=amount_columns)
+
+    atomic_write_with(Path(path), write)

@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.operations import duckdb_settings
+
 SQL = Path(__file__).resolve().parent
 
 
@@ -29,8 +31,14 @@ def literal(text: object) -> str:
 
 
 def connect() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection bounded by config/operations.toml: past its memory limit DuckDB spills
+    to the spill folder instead of growing (DuckDB names its files by process and removes them)."""
+    settings = duckdb_settings()
+    settings.spill_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute("set threads = 2")
+    con.execute(f"set memory_limit = {literal(settings.memory_limit)}")
+    con.execute(f"set temp_directory = {literal(settings.spill_dir)}")
     # text leaves DuckDB as Arrow large_string, the layout of pandas' str columns: to_pandas()
     # then shares the buffers instead of copying every text column (0.19 s -> 0.002 s at 270k rows)
     con.execute("set arrow_large_buffer_size = true")

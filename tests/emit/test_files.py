@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.emit import files
 from pipeline.emit.files import csv_text, write_csv
 
 
@@ -43,3 +44,26 @@ def test_full_width_formula_starts_are_neutralised_too(tmp_path):
     write_csv(frame, tmp_path / "x.csv")
     lines = (tmp_path / "x.csv").read_bytes().decode("utf-8-sig").split("\r\n")
     assert lines[1:6] == ["'＝SUM(A1)", "'＋1", "'－2", "'＠x", "张＝三"]
+
+
+def test_a_csv_written_in_slices_has_the_bytes_of_one_written_at_once(tmp_path, monkeypatch):
+    frame = pd.DataFrame(
+        {"姓名": ["张三", "=cmd", 'a "b"', "李四", "王五"], "amount": ["1.00", "-2.50", "3.00", "4.00", "5.00"]}
+    )
+    write_csv(frame, tmp_path / "whole.csv", numeric=("amount",))
+    monkeypatch.setattr(files, "SLICE_ROWS", 2)
+    write_csv(frame, tmp_path / "sliced.csv", numeric=("amount",))
+    data = (tmp_path / "sliced.csv").read_bytes()
+    assert data == (tmp_path / "whole.csv").read_bytes()
+    assert (
+        data.startswith("\ufeff姓名,amount\r\n张三,1.00\r\n'=cmd,-2.50\r\n".encode("utf-8"))
+        and data.count(b"\xef\xbb\xbf") == 1
+    )
+    assert list(files.csv_slices(frame)) == [
+        "姓名,amount\r\n",
+        "张三,1.00\r\n=cmd,-2.50\r\n",  # csv_slices defuses only the columns it is told to
+        '"a ""b""",3.00\r\n李四,4.00\r\n',
+        "王五,5.00\r\n",
+    ]
+    write_csv(frame, tmp_path / "gb.csv", encoding="gb18030", numeric=("amount",))
+    assert (tmp_path / "gb.csv").read_bytes() == csv_text(frame, defuse=["姓名"]).encode("gb18030")

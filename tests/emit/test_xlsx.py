@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from pipeline.emit.xlsx import write_xlsx
+from pipeline.emit import sheet_xml
+from pipeline.emit.xlsx import list_xlsx_bytes, write_list_xlsx, write_xlsx
 
 
 def _cells(path):
@@ -85,3 +86,21 @@ def test_missing_values_are_empty_cells(tmp_path):
     rows = _cells(tmp_path / "m.xlsx")
     assert [r[0] for r in rows[1:]] == ["x", "", ""]
     assert [r[1] for r in rows[1:]] == ["1", "2", "3"]  # an int64 column is written as text
+
+
+def test_a_list_written_in_slices_has_the_bytes_of_one_written_at_once(tmp_path, monkeypatch):
+    frame = pd.DataFrame(
+        {
+            "身份证号": [f"32028119500101{i:03d}X" for i in range(7)],
+            "姓名": ["张三", "李四", "<王&五>", "", "赵六", "钱七", "孙八"],
+            "金额 yuan": ["392.00", "397.00", "-5.00", "0.00", "392.00", "1.50", "2.00"],
+        }
+    )
+    options = {"title": "人员变动 changes · 2021-01", "sheet_name": "人员变动", "amount_columns": ["金额 yuan"]}
+    whole = list_xlsx_bytes(frame, **options)
+    monkeypatch.setattr(sheet_xml, "SLICE_ROWS", 3)
+    write_list_xlsx(frame, tmp_path / "sliced.xlsx", **options)
+    assert (tmp_path / "sliced.xlsx").read_bytes() == whole
+    rows = CalamineWorkbook.from_path(str(tmp_path / "sliced.xlsx")).get_sheet_by_index(0).to_python()
+    assert [r[1] for r in rows[2:9]] == ["张三", "李四", "<王&五>", "", "赵六", "钱七", "孙八"]
+    assert rows[-1][2] == 1179.5  # the total row: 392 + 397 - 5 + 0 + 392 + 1.50 + 2

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from pipeline import durable
-from pipeline.emit import files
+from pipeline.emit import files, xlsx
 from tests.lifecycle.conftest import close, digest, leftovers, run
 
 
@@ -26,6 +26,7 @@ def disk_full_at(monkeypatch, name: str) -> None:
 
     monkeypatch.setattr(durable, "atomic_write_with", full)
     monkeypatch.setattr(files, "atomic_write_with", full)
+    monkeypatch.setattr(xlsx, "atomic_write_with", full)
 
 
 def assert_disk_full_message(err: str) -> None:

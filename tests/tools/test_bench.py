@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
 from rich.console import Console
 
-from tools import bench
+from pipeline.core.months import month_range
+from tools import baseline, bench
 
 
 def test_bench_pieces_on_a_small_inbox(tmp_path, monkeypatch, policy):
@@ -81,3 +86,75 @@ def test_verdict_names_the_target_only_at_its_size():
     slow = bench.Timing(**{**timing.__dict__, "steps": {"payout run": [5.1], "CPU": [6.0]}})
     assert "missed" in bench.verdict(slow, "run", "2021-12")
     assert bench.verdict(bench.Timing(**{**timing.__dict__, "people": 300}), "run", "2021-01") == ""
+
+
+def test_each_step_reports_its_cpu_and_its_own_peak_memory():
+    progress = bench.MeasuredProgress(quiet=True)
+    with progress.step("big"):
+        block = bytearray(200 * 2**20)
+        block[::4096] = b"1" * len(block[::4096])  # touch every page: resident, not just reserved
+        del block
+    with progress.step("small"):
+        sum(range(10_000))
+    assert set(progress.timings) == set(progress.cpu) == {"big", "small"}
+    assert all(seconds >= 0 for seconds in progress.cpu.values())
+    if bench.vm_hwm_mb() is not None:  # Linux: the peak was reset between the steps
+        assert progress.peak_mb["big"] > progress.peak_mb["small"] + 150
+
+
+def test_a_worker_above_the_memory_cap_is_killed():
+    grow = [
+        sys.executable,
+        "-c",
+        "import time; b = bytearray(400 * 2**20); b[::4096] = b'1' * len(b[::4096]); time.sleep(30)",
+    ]
+    with pytest.raises(RuntimeError, match="passed the bench's cap of 100 MB"):
+        bench.run_measured(grow, rss_cap_mb=100)
+    done = bench.run_measured([sys.executable, "-c", "print('{\"ok\": 1}')"], rss_cap_mb=1000)
+    assert json.loads(done.stdout) == {"ok": 1} and done.peak_mb > 0 and done.cpu_s >= 0
+
+
+def test_baseline_pays_base_and_topup_to_those_receiving(tmp_path, monkeypatch, policy):
+    monkeypatch.setattr(bench, "BENCH_DIR", tmp_path / "bench")
+    inbox = bench.ensure_inbox(300, policy, Console(file=io.StringIO()))
+    paid = baseline.baseline(inbox, "2021-01", tmp_path / "out", policy.path)
+    rosters = pd.concat(
+        pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted((inbox / "2021-01" / "rosters").glob("*.csv"))
+    )
+    receiving = rosters[
+        (rosters["参保状态"] == "领取")
+        & (rosters["待遇起始年月"] <= "2021-01")
+        & (rosters["暂停年月"] == "")
+        & (rosters["终止年月"] == "")
+    ]
+    over_65 = (receiving["身份证号"].str[6:10].astype(int) + 65).astype(str) + "-" + receiving["身份证号"].str[10:12]
+    expected = 39200 * len(receiving) + 500 * int((over_65 <= "2021-01").sum())  # policy.toml's 2021 rates
+    assert paid == {"people": len(receiving), "total_fen": expected, "banks": receiving["开户银行"].nunique()}
+    ledger = pq.read_table(tmp_path / "out" / "ledger.parquet").to_pandas()
+    assert int(ledger["amount_fen"].sum()) == expected and set(ledger["amount_fen"]) <= {39200, 39700}
+    per_bank = {p.stem for p in (tmp_path / "out").glob("*.csv")}
+    assert per_bank == set(receiving["开户银行"])
+
+
+def test_a_decade_gets_the_interest_rows_the_policy_lacks(tmp_path, monkeypatch, policy):
+    monkeypatch.setattr(bench, "BENCH_DIR", tmp_path / "bench")
+    assert bench.policy_for(["2021-01", "2021-12"], policy) is policy
+    decade = bench.policy_for(month_range("2021-01", "2023-12"), policy)
+    assert list(decade.account_interest["year"]) == [2021, 2022, 2023]
+    assert decade.interest_rate(2023) == policy.interest_rate(2021)
+    assert decade.path.parent.parent == tmp_path / "bench" and (decade.path.parent / "banks").is_dir()
+    assert decade.rates.equals(policy.rates)
+
+
+def test_ratio_and_verdict_of_a_case():
+    def timing(run: list[float], cpu: list[float], peak: float = 100.0, key: str = "payout run") -> bench.Timing:
+        return bench.Timing(people=1, rows=1, rejected=0, steps={key: run, "CPU": cpu}, peak_mb=peak, startup_s=0)
+
+    case = bench.CASES["province"]
+    base = timing([2.0, 4.0, 100.0], [3.0, 4.0, 5.0], key="baseline")
+    met = bench.Outcome(case, measured=timing([9.0, 10.0, 11.0], [8.0]), reference=base, baseline=base)
+    assert met.ratio == 2.5 and met.cpu_ratio == 2.0 and met.met  # medians: 10 / 4
+    too_big = bench.Outcome(case, measured=timing([10.0], [8.0], peak=8 * 1024 + 1), reference=base, baseline=base)
+    assert not too_big.met
+    slow = bench.Outcome(case, measured=timing([10.1], [8.0]), reference=base, baseline=base)
+    assert not slow.met
