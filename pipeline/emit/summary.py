@@ -119,13 +119,16 @@ def month_summary(
 
 def account_summary(accounts, awards: pd.DataFrame, run_month: str) -> dict:
     """The personal accounts of the month (SPEC §5a): what was credited and debited, the awards
-    fixed, and the accounts exhausted. fund_paid_fen is the standing total by which accounts'
+    fixed, and the accounts exhausted (awarded, at 0 or below, not refunded). fund_paid_fen is the standing total by which accounts'
     debits exceed their credits: the account pension the fund has paid beyond the balances."""
     entries = accounts.entries
     by_component = entries.groupby("component")["amount_fen"].sum()
-    balance = accounts.balances.groupby("id_number")["net_fen"].sum()
+    balances = accounts.balances
+    balance = balances.groupby("id_number")["net_fen"].sum()
     new = awards[awards["award_month"] == run_month]
-    awarded = balance[balance.index.isin(awards["id_number"])]
+    # an account paid out at death or on leaving is closed, not exhausted
+    refunded = balances.loc[balances["component"] == "refund", "id_number"]
+    awarded = balance[balance.index.isin(awards["id_number"]) & ~balance.index.isin(refunded)]
     return {
         "entries": len(entries),
         "fen_by_component": {k: int(v) for k, v in by_component.sort_index().items()},
