@@ -119,8 +119,9 @@ def month_summary(
 
 def account_summary(accounts, awards: pd.DataFrame, run_month: str) -> dict:
     """The personal accounts of the month (SPEC §5a): what was credited and debited, the awards
-    fixed, and the accounts exhausted (awarded, at 0 or below, not refunded). fund_paid_fen is the standing total by which accounts'
-    debits exceed their credits: the account pension the fund has paid beyond the balances."""
+    fixed, and the accounts exhausted (awarded, at 0 or below, not refunded). fund_paid_fen is the
+    standing total by which accounts' debits exceed their credits: the account pension the fund
+    has paid beyond the balances."""
     entries = accounts.entries
     by_component = entries.groupby("component")["amount_fen"].sum()
     balances = accounts.balances

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.emit.funeral_grants import AMOUNTS as FUNERAL_AMOUNTS
 from tests.support.scenario import Person, Scenario, policy_text
 
 MONTHS = ["2021-11", "2021-12", "2022-01", "2022-02"]
@@ -125,8 +126,8 @@ def test_an_award_counts_the_credits_of_its_own_run(county):
 def test_a_mismatched_roster_value_is_listed_for_its_township_and_the_computed_one_paid(county):
     for month in MONTHS[1:]:
         listed = county.output(month, "account_mismatches.csv")
-        assert listed[["身份证号 id_number", "名册个人账户养老金 roster", "核定个人账户养老金 awarded", "差额 difference"]
-                      ].values.tolist() == [[MA.id, "20.00", "14.60", "5.40"]]  # fmt: skip
+        amounts = ["名册个人账户养老金 roster", "核定个人账户养老金 awarded", "差额 difference"]
+        assert listed[["身份证号 id_number", *amounts]].values.tolist() == [[MA.id, "20.00", "14.60", "5.40"]]
         township = county.output(month, "account_mismatches/320281001_澄江街道_account_mismatches.csv")
         assert township["身份证号 id_number"].tolist() == [MA.id]
     assert county.output("2021-11", "account_mismatches.csv").empty  # nobody awarded differs yet
@@ -194,8 +195,7 @@ def test_an_overpayment_after_death_is_set_off_against_the_grant_then_the_refund
     assert sum(a for *_, a in account_entries(county, HE)) == 0
     grants = county.output("2022-01", "funeral_grants.csv")
     row = grants[grants["身份证号 id_number"] == HE.id]
-    columns = ["补助金额 grant", "个人账户退还 account_refund", "抵扣多发 set_off", "其中抵扣账户退还 set_off_refund", "实发 net"]
-    assert row[columns].values.tolist() == [["392.00", "3005.00", "437.00", "45.00", "2960.00"]]
+    assert row[list(FUNERAL_AMOUNTS)].values.tolist() == [["392.00", "3005.00", "437.00", "45.00", "2960.00"]]
     funeral = county.bank_file("2022-01", bank="ICBC", kind="funeral")
     assert funeral.loc[funeral["身份证号"] == HE.id, "金额"].tolist() == ["2960.00"]  # one line per deceased
 
