@@ -4,9 +4,11 @@
 -- Grain: one row per person with a refund due (amount > 0).
 -- Inputs: due (the funeral grants and the account pensions due), people, account_pensions,
 -- account_funds, earlier_balances.
---   due_fen  the balance once the month's credits are booked, plus the account pension debited
---            before this run, less every account pension due (paid or still to pay): what is
---            left once the account has paid all it owes
+--   due_fen  every credit of the account (the balance once the month's credits are booked, with
+--            the account pension and refunds debited before this run added back) less every
+--            account pension due (paid or still to pay): what is left once the account has paid
+--            all it owes. A refund once paid stays as paid (due_in_force); one the bank sent back
+--            is due again in full.
 with
 died as (
     select id_number, period from due where component = 'funeral_grant'
@@ -34,7 +36,7 @@ account_due as (
 
 debited_before as (
     select id_number, sum(net_fen)::bigint as net_fen
-    from earlier_balances where component = 'account' group by id_number
+    from earlier_balances where component in ('account', 'account_refund') group by id_number
 ),
 
 final as (
