@@ -273,10 +273,9 @@ def test_named_accounts_are_opened_credited_corrected_and_earn_interest(year):
             assert credits[0] == opening
 
 
-@pytest.mark.xfail(strict=True, reason="the award, the monthly pension_debit and the refund (SPEC §5a) are not built")
 def test_named_accounts_after_the_award_debits_and_refund(year):
     """The hand-computed year of each named account (edge_cases.json): debits from the award on,
-    the refund at death, and the balance after December. Strict: remove the mark once they land."""
+    the refund at death, and the balance after December."""
     for key, e in account_cases().items():
         facts, rows = e["account"], statements(year)[key]
         assert -sum(r[3] for r in rows if r[2] == "pension_debit") == facts.get("debited_2021_fen", 0), key

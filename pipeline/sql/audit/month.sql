@@ -22,7 +22,7 @@ dead as (
 select n.id_number, n.period, n.component, n.net_fen, n.net_yuan, n.entries, d.death_month
 from net_by_person_period as n
 join dead as d using (id_number)
-where n.period > d.death_month and n.component <> 'funeral_grant' and n.net_fen > 0;
+where n.period > d.death_month and n.component not in ('funeral_grant', 'account_refund') and n.net_fen > 0;
 
 -- award_balances: as in views.sql, for the awards of the run month only (an earlier award was
 -- checked by its own month's audit): the balance at award from the account balances the month

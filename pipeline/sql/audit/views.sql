@@ -111,7 +111,7 @@ net_after_death as (
            count(*) as entries
     from ledger as l
     join dead as d on l.current_id_number = d.id_number and l.period > d.death_month
-    where l.component <> 'funeral_grant'
+    where l.component not in ('funeral_grant', 'account_refund')  -- once per person, for the death month as it was
     group by all
 )
 select n.id_number, n.period, n.component, n.net_fen, yuan(n.net_fen) as net_yuan, n.entries, d.death_month
