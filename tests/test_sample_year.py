@@ -193,6 +193,8 @@ def test_answers_documented_in_the_data_dictionary(year):
             "where run_month = '2021-07' order by all"
         ).fetchall()
         assert late == [
+            # the account left: opening 1,344.00 less Jan-May's 5 x 22.40 = 1,232.00 (SPEC §5a)
+            ("2021-05", "account_refund", "bank", 123200),
             ("2021-05", "funeral_grant", "bank", 235200),
             ("2021-06", "account", "set_off", -2240),
             ("2021-06", "base", "set_off", -39200),

@@ -89,7 +89,7 @@ held_on_1_january as (
 
 interest as (
     -- once a year, at the December close, half up to the fen in exact decimals; an exhausted
-    -- account (0 or below) earns none
+    -- account (0 or below) or a refunded one earns none
     select h.id_number, params.run_month as period, 'interest' as component,
            round(h.balance_fen::decimal(18, 0) * params.interest_rate::decimal(18, 8), 0)::bigint
                as amount_fen,
@@ -98,6 +98,10 @@ interest as (
     from held_on_1_january as h
     cross join params
     where params.interest_rate is not null and h.balance_fen > 0
+        -- an account paid out (at death, on leaving) is closed: it earns nothing more
+        and h.id_number not in (
+            select id_number from account_balances_before where component = 'refund' and net_fen <> 0
+        )
 ),
 
 new_entries as (
