@@ -1,7 +1,12 @@
 """The money of a month, computed set-based in DuckDB from validated tables (no I/O, no clock).
 
-Steps, each a SQL file producing one table: people -> deaths_in_force -> failed_accounts -> due
--> reversals -> earlier_balances -> paid -> positions -> entries -> bank_lines -> ledger -> balances.
+Steps, each a SQL file producing one table: people -> deaths_in_force -> failed_accounts ->
+reversals -> earlier_balances -> account_pensions -> due -> paid -> account_refunds ->
+due_in_force -> positions -> entries -> bank_lines -> ledger -> balances -> awards.
+
+The account component due is the award's account pension (SPEC §5a): the awards of earlier
+months, and for a person not yet awarded the one this month would fix (account_pensions); the
+people the month first pays a base pension are awarded it (awards).
 
 What was paid and is still owed comes from the balances the month before carried (one table),
 not from the whole ledger; without them (the reference path of `payout verify`, or a month
@@ -23,6 +28,7 @@ import pyarrow.dataset as ds
 
 from pipeline.policy import Policy
 from pipeline.sql.runner import connect, frame, load_macros, materialise
+from schemas.account import AccountFunds, Award
 from schemas.empty import empty_frame
 from schemas.id_correction import IdCorrection
 from schemas.ledger import BankLine, LedgerEntry
@@ -31,20 +37,23 @@ STEPS = (
     "staging/people",
     "staging/deaths_in_force",
     "staging/failed_accounts",
-    "entitlement/due",
     "ledger/reversals",
     "ledger/earlier_balances",
+    "entitlement/account_pensions",
+    "entitlement/due",
     "ledger/paid",
+    "entitlement/account_refunds",
     "entitlement/due_in_force",
     "ledger/positions",
     "ledger/entries",
     "ledger/bank_lines",
     "ledger/ledger",
     "ledger/balances",
+    "entitlement/awards",
 )
 
 # Tables of earlier months (and this month's registrations) whose id_number follows ID corrections.
-FOLLOWS_LINKS = ("deaths", "death_conflicts", "issued_lines", "prior_ledger")
+FOLLOWS_LINKS = ("deaths", "death_conflicts", "issued_lines", "prior_ledger", "awards_before")
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,10 @@ class EntitlementInputs:
     id_links: pd.DataFrame = field(default_factory=lambda: empty_frame(IdCorrection, run_month="str"))
     # Balance (+ run_month): the balances the month before carried; None: sum prior_ledger instead
     balances: pd.DataFrame | pa.Table | ds.Dataset | None = None
+    # Award (+ run_month): every award of an account pension the month before carried
+    awards: pd.DataFrame | pa.Table | ds.Dataset = field(default_factory=lambda: empty_frame(Award, run_month="str"))
+    # AccountFunds: each account's balance once the month's credits are booked (pipeline/accounts.py)
+    account_funds: pd.DataFrame = field(default_factory=lambda: empty_frame(AccountFunds))
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,8 @@ class Entitlement:
     ledger: pd.DataFrame
     bank_lines: pd.DataFrame
     balances: pa.Table  # Balance: the ledger's sums up to this month, carried to the next (large: Arrow)
+    awards: pd.DataFrame  # Award: every award so far, this month's new ones included
+    account_pensions: pd.DataFrame  # each person's account pension a month, the basis, whether awarded
 
 
 def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlement:
@@ -90,6 +105,7 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
                     "pension_age_female": policy.pension_age_female,
                     "topup_age": policy.topup_age,
                     "funeral_grant_months": policy.funeral_grant_months,
+                    "account_divisor": policy.divisor_in(inputs.run_month),
                 }
             ]
         )
@@ -106,6 +122,8 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
             ("issued_lines", inputs.issued_lines),
             ("prior_ledger", inputs.prior_ledger),
             ("id_links", inputs.id_links[["old_id_number", "new_id_number"]]),
+            ("awards_before", inputs.awards),
+            ("account_funds", inputs.account_funds),
         ):
             register(con, f"{name}_as_filed" if name in FOLLOWS_LINKS else name, table)
         for name in FOLLOWS_LINKS:
@@ -121,10 +139,14 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
             people=frame(con, "people"),
             deaths_in_force=frame(con, "deaths_in_force"),
             due=con.table("due_in_force").to_arrow_table(),
-            positions=frame(con, "positions", where="action = 'hold' or component = 'funeral_grant'"),
+            positions=frame(
+                con, "positions", where="action = 'hold' or component in ('funeral_grant', 'account_refund')"
+            ),
             ledger=LedgerEntry.validate(frame(con, "ledger")),
             bank_lines=BankLine.validate(frame(con, "bank_lines")),
             balances=con.table("balances").to_arrow_table(),
+            awards=Award.validate(frame(con, "awards")),
+            account_pensions=frame(con, "account_pensions"),
         )
 
 

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline import durable, guard, lifecycle
-from pipeline.accounts import AccountInputs, Accounts, compute_accounts
+from pipeline.accounts import AccountCredits, AccountInputs, Accounts, compute_account_credits, compute_accounts
 from pipeline.audit.check import audit_report, month_invariant_checks
 from pipeline.core.errors import AuditFailed, RunStopped, stopped_by
 from pipeline.core.idcard import normalise
@@ -33,7 +33,7 @@ from pipeline.emit.bank_files import (
 from pipeline.emit.files import sha256_of, write_csv, write_json
 from pipeline.emit.funeral_grants import funeral_grant_rows
 from pipeline.emit.lists import write_office_lists
-from pipeline.emit.office_lists import change_rows, hold_rows, recovery_rows
+from pipeline.emit.office_lists import account_mismatch_rows, change_rows, hold_rows, recovery_rows
 from pipeline.emit.reject_lists import write_rejects
 from pipeline.emit.summary import month_summary, write_summary
 from pipeline.entitlement import Entitlement, EntitlementInputs, compute_entitlement
@@ -58,16 +58,22 @@ class RunContext:
     policy: Policy
 
 
+def read_inputs(ctx: RunContext) -> RawInputs:
+    """The month's inbox as a run reads it (the opening balances in the opening month, and the
+    contributions of every year from the opening year on)."""
+    return read_month(
+        ctx.inbox,
+        ctx.run_month,
+        headers=ctx.policy.header_rules,
+        returns=return_readers(ctx.policy),
+        opening=ctx.run_month == ctx.policy.opening_month,
+        contribution_years=tuple(range(int(ctx.policy.opening_month[:4]), int(ctx.run_month[:4]) + 1)),
+    )
+
+
 def ingest(ctx: RunContext, progress: Reporter) -> RawInputs:
     with progress.step("ingest") as counts:
-        raw = read_month(
-            ctx.inbox,
-            ctx.run_month,
-            headers=ctx.policy.header_rules,
-            returns=return_readers(ctx.policy),
-            opening=ctx.run_month == ctx.policy.opening_month,
-            contribution_years=tuple(range(int(ctx.policy.opening_month[:4]), int(ctx.run_month[:4]) + 1)),
-        )
+        raw = read_inputs(ctx)
         counts.update(
             files=len(raw.files), rosters=len(raw.rosters), deaths=len(raw.deaths), returns=len(raw.bank_returns)
         )
@@ -95,11 +101,35 @@ def validate(ctx: RunContext, raw: RawInputs, past: History, progress: Reporter)
     return validated
 
 
+def account_credits(
+    ctx: RunContext, raw: RawInputs, validated: ValidatedMonth, past: History, progress: Reporter
+) -> AccountCredits:
+    """The month's credits to the personal accounts, booked before the money step: an award of
+    this month divides the balance they make (SPEC §5a)."""
+    with progress.step("account-credits") as counts:
+        accepted = [
+            validate_contributions(rows, year=year, tiers=ctx.policy.contribution_tiers).accepted
+            for year, rows in sorted(raw.contributions.items())
+        ]
+        inputs = AccountInputs(
+            run_month=ctx.run_month,
+            opening_balances=validated.opening_balances,
+            contributions=pd.concat(accepted, ignore_index=True) if accepted else empty_frame(Contribution),
+            contribution_years=sorted(raw.contributions),
+            balances=past.account_balances,
+            prior_accounts=past.prior_accounts,
+            id_links=all_id_links(ctx.run_month, validated, past),
+        )
+        computed = compute_account_credits(inputs, ctx.policy)
+        counts.update(credits=len(computed.credits), accounts=len(computed.funds))
+    return computed
+
+
 def entitlement(
-    ctx: RunContext, validated: ValidatedMonth, past: History, progress: Reporter
+    ctx: RunContext, validated: ValidatedMonth, past: History, credits: AccountCredits, progress: Reporter
 ) -> tuple[EntitlementInputs, Entitlement]:
     with progress.step("entitlement") as counts:
-        inputs = entitlement_inputs(ctx.run_month, validated, past)
+        inputs = entitlement_inputs(ctx.run_month, validated, past, credits.funds)
         result = compute_entitlement(inputs, ctx.policy)
         counts.update(
             people=len(result.people),
@@ -110,29 +140,22 @@ def entitlement(
     return inputs, result
 
 
-def accounts(
-    ctx: RunContext, raw: RawInputs, validated: ValidatedMonth, past: History, result: Entitlement, progress: Reporter
-) -> Accounts:
+def accounts(ctx: RunContext, credits: AccountCredits, result: Entitlement, progress: Reporter) -> Accounts:
+    """The month's account entries (credits, the account pension debited, refunds) and the account
+    balances carried to the next month."""
     with progress.step("accounts") as counts:
-        accepted = [
-            validate_contributions(rows, year=year, tiers=ctx.policy.contribution_tiers).accepted
-            for year, rows in sorted(raw.contributions.items())
-        ]
-        inputs = AccountInputs(
-            run_month=ctx.run_month,
-            opening_balances=validated.opening_balances,
-            contributions=pd.concat(accepted, ignore_index=True) if accepted else empty_frame(Contribution),
-            contribution_years=sorted(raw.contributions),
-            prior_accounts=past.prior_accounts,
-            people=result.people,
-        )
-        computed = compute_accounts(inputs, ctx.policy)
-        counts.update(entries=len(computed.entries))
+        computed = compute_accounts(credits, result.ledger, result.people)
+        counts.update(entries=len(computed.entries), awards=len(result.awards))
     return computed
 
 
+def all_id_links(run_month: str, validated: ValidatedMonth, past: History) -> pd.DataFrame:
+    """Every ID correction so far, this month's included."""
+    return pd.concat([past.id_links, validated.id_corrections.assign(run_month=run_month)], ignore_index=True)
+
+
 def entitlement_inputs(
-    run_month: str, validated: ValidatedMonth, past: History, *, carried: bool = True
+    run_month: str, validated: ValidatedMonth, past: History, account_funds: pd.DataFrame, *, carried: bool = True
 ) -> EntitlementInputs:
     """What the money step takes. carried: start from the balances the month before carried, and
     read of the earlier ledger only the months whose bank lines came back failed (their reversals);
@@ -156,8 +179,10 @@ def entitlement_inputs(
         bank_returns=validated.bank_returns,
         issued_lines=past.issued_lines,
         prior_ledger=prior_ledger,
-        id_links=pd.concat([past.id_links, validated.id_corrections.assign(run_month=run_month)], ignore_index=True),
+        id_links=all_id_links(run_month, validated, past),
         balances=balances,
+        awards=past.awards,
+        account_funds=account_funds,
     )
 
 
@@ -220,13 +245,15 @@ def stage_draft(
         "holds": holds,
         "id_corrections": validated.id_corrections,
         "account_entries": account.entries,
+        "account_balances": account.balances,
+        "awards": result.awards,
         "balances": result.balances,
     }
     with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
         written = parquet_writer.submit(
             write_state, staging / "month" / "state", staging / "ledger", ctx.run_month, tables
         )
-        summary = emit_month(ctx, validated, inputs, result, bank_files, staging / "month")
+        summary = emit_month(ctx, validated, inputs, result, account, bank_files, staging / "month")
         written.result()
     write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
     write_json(lifecycle.draft_status(ctx.run_month), staging / "month" / lifecycle.STATUS)
@@ -246,6 +273,7 @@ def emit_month(
     validated: ValidatedMonth,
     inputs: EntitlementInputs,
     result: Entitlement,
+    account: Accounts,
     bank_files: list[BankFile],
     folder: Path,
 ) -> dict:
@@ -265,10 +293,17 @@ def emit_month(
         recoveries=recovery_rows(result.ledger, result.people),
         holds=hold_rows(result.positions, result.people),
         changes=change_rows(validated.roster, previous, inputs.rejected_ids),
+        account_mismatches=account_mismatch_rows(validated.roster, result.awards, result.account_pensions),
     )
     write_rejects(validated.rejects, folder, ctx.policy, ctx.run_month)
     summary = month_summary(
-        validated, result, controls, ctx.policy, run_month=ctx.run_month, previous_bank_fen=previous_bank_total(ctx)
+        validated,
+        result,
+        controls,
+        ctx.policy,
+        run_month=ctx.run_month,
+        previous_bank_fen=previous_bank_total(ctx),
+        accounts=account,
     )
     write_summary(summary, folder)
     return summary
@@ -384,13 +419,20 @@ STEPS = (
     Step("history", lambda ctx, values, progress: history(ctx, progress)),
     Step("validate", lambda ctx, values, progress: validate(ctx, values["ingest"], values["history"], progress)),
     Step(
-        "entitlement", lambda ctx, values, progress: entitlement(ctx, values["validate"], values["history"], progress)
+        "account-credits",
+        lambda ctx, values, progress: account_credits(
+            ctx, values["ingest"], values["validate"], values["history"], progress
+        ),
+    ),
+    Step(
+        "entitlement",
+        lambda ctx, values, progress: entitlement(
+            ctx, values["validate"], values["history"], values["account-credits"], progress
+        ),
     ),
     Step(
         "accounts",
-        lambda ctx, values, progress: accounts(
-            ctx, values["ingest"], values["validate"], values["history"], values["entitlement"][1], progress
-        ),
+        lambda ctx, values, progress: accounts(ctx, values["account-credits"], values["entitlement"][1], progress),
     ),
     Step(
         "write-draft",

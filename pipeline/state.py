@@ -24,7 +24,7 @@ from pipeline.emit.files import write_parquet
 from pipeline.paths import MONTH_GLOB, OutDir
 from pipeline.sql.runner import connect, literal
 from pipeline.validate.month import PastMonths
-from schemas.account import AccountEntry
+from schemas.account import AccountBalance, AccountEntry, Award
 from schemas.balances import Balance
 from schemas.bank_return import BankReturn
 from schemas.death import Death, DeathConflict
@@ -70,6 +70,13 @@ STATE_TABLES = (
     StoredTable("holds", Hold, "the gaps the month held, with why"),
     StoredTable("id_corrections", IdCorrection, "the month's accepted ID corrections"),
     StoredTable("account_entries", AccountEntry, "the month's entries of the personal accounts (SPEC §5a)"),
+    StoredTable(
+        "account_balances",
+        AccountBalance,
+        "the account ledger's sums up to this month per person x component x year (a cache of the "
+        "account entries; the next month starts from it)",
+    ),
+    StoredTable("awards", Award, "every award of an account pension so far (SPEC §5a), carried month to month"),
     StoredTable(
         "balances",
         Balance,
@@ -159,6 +166,10 @@ class History:
         default_factory=lambda: empty_frame(AccountEntry, run_month="str")
     )
     balances: ds.Dataset | None = None  # Balance + run_month: the month before's (None: it carried none)
+    # AccountBalance + run_month: the account balances the month before carried (None: it carried none)
+    account_balances: ds.Dataset | None = None
+    # Award + run_month: every award so far, as the month before carried them
+    awards: pd.DataFrame | ds.Dataset = field(default_factory=lambda: empty_frame(Award, run_month="str"))
     ledger_partitions: Mapping[str, Path] = field(default_factory=dict)  # month -> its entries file
 
     def entries_of(self, months: set[str]) -> pd.DataFrame | ds.Dataset:
@@ -217,6 +228,8 @@ def read_history(out: OutDir, opening_month: str, run_month: str) -> History:
         issued_files = files("issued_lines")
         account_files = files("account_entries")
         carried = state_file(out.state(months[-1]), "balances") if months else None
+        carried_accounts = state_file(out.state(months[-1]), "account_balances") if months else None
+        awards = state_file(out.state(months[-1]), "awards") if months else None
         return History(
             last_known=empty_frame(Roster, run_month="str", ever_receiving="bool")
             if people is None
@@ -235,6 +248,12 @@ def read_history(out: OutDir, opening_month: str, run_month: str) -> History:
                 "order by run_month, source_file, source_row) = 1 order by old_id_number"
             ),
             prior_accounts=_dataset(account_files) if account_files else empty_frame(AccountEntry, run_month="str"),
+            account_balances=_dataset([carried_accounts])
+            if carried_accounts is not None and carried_accounts.is_file()
+            else None,
+            awards=_dataset([awards])
+            if awards is not None and awards.is_file()
+            else empty_frame(Award, run_month="str"),
         )
     finally:
         con.close()

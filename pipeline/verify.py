@@ -15,14 +15,13 @@ import pandas as pd
 
 from pipeline.core.errors import masked
 from pipeline.entitlement import Entitlement, compute_entitlement
-from pipeline.ingest.bank_formats import return_readers
-from pipeline.ingest.inputs import read_month
-from pipeline.run import RunContext, entitlement_inputs
+from pipeline.progress import Progress
+from pipeline.run import RunContext, account_credits, entitlement_inputs, read_inputs
 from pipeline.state import read_history
 from pipeline.validate.month import validate_month
 
 # what a month decides, compared row by row (positions: the holds and funeral grants it lists)
-COMPARED = ("ledger", "bank_lines", "positions", "due", "balances")
+COMPARED = ("ledger", "bank_lines", "positions", "due", "balances", "awards")
 
 
 @dataclass(frozen=True)
@@ -34,13 +33,17 @@ class Verified:
 
 
 def verify_month(ctx: RunContext) -> Verified:
-    raw = read_month(ctx.inbox, ctx.run_month, headers=ctx.policy.header_rules, returns=return_readers(ctx.policy))
+    raw = read_inputs(ctx)
     past = read_history(ctx.out, ctx.policy.opening_month, ctx.run_month)
     validated = validate_month(
         raw, history=past.for_validation(ctx.run_month), policy=ctx.policy, run_month=ctx.run_month
     )
-    carried = compute_entitlement(entitlement_inputs(ctx.run_month, validated, past, carried=True), ctx.policy)
-    reference = compute_entitlement(entitlement_inputs(ctx.run_month, validated, past, carried=False), ctx.policy)
+    # the accounts' balance at award, as the run books it (the payment ledger is what is compared)
+    funds = account_credits(ctx, raw, validated, past, Progress(quiet=True)).funds
+    carried = compute_entitlement(entitlement_inputs(ctx.run_month, validated, past, funds, carried=True), ctx.policy)
+    reference = compute_entitlement(
+        entitlement_inputs(ctx.run_month, validated, past, funds, carried=False), ctx.policy
+    )
     return Verified(
         month=ctx.run_month,
         carried_from_balances=past.balances is not None,

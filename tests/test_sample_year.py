@@ -193,6 +193,8 @@ def test_answers_documented_in_the_data_dictionary(year):
             "where run_month = '2021-07' order by all"
         ).fetchall()
         assert late == [
+            # the account left: opening 1,344.00 less Jan-May's 5 x 22.40 = 1,232.00 (SPEC §5a)
+            ("2021-05", "account_refund", "bank", 123200),
             ("2021-05", "funeral_grant", "bank", 235200),
             ("2021-06", "account", "set_off", -2240),
             ("2021-06", "base", "set_off", -39200),
@@ -273,10 +275,9 @@ def test_named_accounts_are_opened_credited_corrected_and_earn_interest(year):
             assert credits[0] == opening
 
 
-@pytest.mark.xfail(strict=True, reason="the award, the monthly pension_debit and the refund (SPEC §5a) are not built")
 def test_named_accounts_after_the_award_debits_and_refund(year):
     """The hand-computed year of each named account (edge_cases.json): debits from the award on,
-    the refund at death, and the balance after December. Strict: remove the mark once they land."""
+    the refund at death, and the balance after December."""
     for key, e in account_cases().items():
         facts, rows = e["account"], statements(year)[key]
         assert -sum(r[3] for r in rows if r[2] == "pension_debit") == facts.get("debited_2021_fen", 0), key

@@ -36,6 +36,10 @@ VIEW_INPUTS = tuple(
         "holds_files",
         "bank_control_files",
         "balances_files",
+        "last_known_files",
+        "account_entries_files",
+        "account_balances_files",
+        "awards_files",
     )
 )
 COMPLETE = "the output folder holds every kind of file the audit views read"
@@ -64,7 +68,18 @@ def invariant_checks(out: OutDir) -> pd.DataFrame:
 
 # the files a month's self-audit reads of the run month only; the deaths and ID corrections stay
 # whole (small, and the deaths in force and the links need every month's)
-MONTH_SCOPED = ("ledger_files", "status_files", "manifest_files", "due_files", "holds_files", "bank_control_files")
+MONTH_SCOPED = (
+    "ledger_files",
+    "status_files",
+    "manifest_files",
+    "due_files",
+    "holds_files",
+    "bank_control_files",
+    "account_entries_files",
+    "awards_files",
+)
+# carried tables a month's audit reads for the month and the month before (invariants 8 and 9)
+CARRIED = ("balances_files", "account_balances_files")
 CLOSED_UNCHANGED = "closed months are unchanged since closing"
 
 
@@ -79,13 +94,13 @@ def month_invariant_checks(out: OutDir, month: str) -> pd.DataFrame:
     from pipeline.audit.closed import closed_month_findings
 
     scoped = {name: month_file_patterns(month)[name] for name in MONTH_SCOPED}
-    balances = [month_file_patterns(m)["balances_files"] for m in (add_months(month, -1), month)]
-    if not all(any(out.root.glob(pattern)) for pattern in [*scoped.values(), *balances]):
+    carried = {name: [month_file_patterns(m)[name] for m in (add_months(month, -1), month)] for name in CARRIED}
+    if not all(any(out.root.glob(p)) for p in [*scoped.values(), *(p for ps in carried.values() for p in ps)]):
         return invariant_checks(out)
     narrowed = "\n".join(
         [
             *(f"set variable {name} = {literal(pattern)};" for name, pattern in scoped.items()),
-            f"set variable balances_files = [{', '.join(literal(p) for p in balances)}];",
+            *(f"set variable {name} = [{', '.join(literal(p) for p in ps)}];" for name, ps in carried.items()),
         ]
     )
     with connect() as con:

@@ -13,7 +13,10 @@ OPENING_INPUT_KINDS = ("opening_balances",)
 INPUT_KINDS = MONTHLY_INPUT_KINDS + YEARLY_INPUT_KINDS + OPENING_INPUT_KINDS
 
 # Ledger entries (docs/ledger.md): what the money is for, how it moves, why, and how it is settled.
-COMPONENTS = ("base", "topup65", "account", "funeral_grant")
+COMPONENTS = ("base", "topup65", "account", "funeral_grant", "account_refund")
+# The components a funeral line carries to the heirs (an account_refund of a person never dead is
+# paid on their own pension line instead: SPEC §5a, a terminated person never paid).
+FUNERAL_COMPONENTS = ("funeral_grant", "account_refund")
 ENTRY_KINDS = ("payment", "reversal", "recovery")
 LEDGER_REASONS = (
     "current",
@@ -29,6 +32,9 @@ SETTLEMENTS = ("bank", "set_off", "owed", "returned")
 # Account ledger entries (SPEC §5a): credits (opening, contribution, subsidy, interest) and debits
 # (pension_debit: the account pension paid; refund: the balance paid out at death).
 ACCOUNT_COMPONENTS = ("opening", "contribution", "subsidy", "interest", "pension_debit", "refund")
+# How an award's account pension was fixed: by this pipeline at the award (balance ÷ divisor), or
+# by the previous system (the roster's value, for people paid in the opening month's run).
+AWARD_BASES = ("computed", "previous_system")
 
 # Reason codes of rejected rows, in the order a clerk should fix them, with the message the clerk
 # reads (Chinese, then English). The first failing code of a row is its primary reason.

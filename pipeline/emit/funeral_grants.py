@@ -1,13 +1,21 @@
-"""funeral_grants.csv/.xlsx: the grants of this run for the townships and the office.
-Grain: one row per deceased participant with a grant paid or waiting this month."""
+"""funeral_grants.csv/.xlsx: the funeral lines of this run for the townships and the office: each
+deceased's grant and account refund (SPEC §5a), the set-off against them, and the net paid.
+Grain: one row per deceased participant with a grant or refund paid or waiting this month."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.core.codes import FUNERAL_COMPONENTS
 from pipeline.core.money import yuan_column
 
-AMOUNTS = ("补助金额 grant", "抵扣多发 set_off", "实发 net")
+AMOUNTS = (
+    "补助金额 grant",
+    "个人账户退还 account_refund",
+    "抵扣多发 set_off",
+    "其中抵扣账户退还 set_off_refund",
+    "实发 net",
+)
 STATUS = {
     "payment": "已发放 issued",
     "awaiting_payee": "待补领取人信息 awaiting payee details",
@@ -19,9 +27,20 @@ STATUS = {
 def funeral_grant_rows(
     positions: pd.DataFrame, ledger: pd.DataFrame, deaths: pd.DataFrame, township_names: pd.Series
 ) -> pd.DataFrame:
-    grants = positions[(positions["component"] == "funeral_grant") & positions["action"].isin(["payment", "hold"])][
-        ["id_number", "township_code", "gap_fen", "action", "hold_reason"]
-    ]
+    on_line = (
+        positions["component"].isin(FUNERAL_COMPONENTS)
+        & positions["death_month"].notna()
+        & positions["action"].isin(["payment", "hold"])
+    )
+    line = positions[on_line]
+    amounts = line.pivot_table(
+        index="id_number", columns="component", values="gap_fen", aggfunc="sum", fill_value=0
+    ).reindex(columns=list(FUNERAL_COMPONENTS), fill_value=0)
+    # the grant and the refund share one line, one payee and so one hold reason
+    first = line.sort_values(["id_number", "component"]).drop_duplicates("id_number")
+    grants = first[["id_number", "township_code", "action", "hold_reason"]].merge(
+        amounts.reset_index(), on="id_number", how="left"
+    )
     died = deaths[["id_number", "name", "death_date", "payee_name", "payee_bank_code", "payee_account_number"]]
     set_off = (
         ledger[ledger["settlement"] == "set_off"]
@@ -30,8 +49,11 @@ def funeral_grant_rows(
         .rename(columns={"amount_fen": "set_off_fen"})
     )
     rows = grants.merge(died, on="id_number", how="left").merge(set_off, on="id_number", how="left")
-    grant = rows["gap_fen"].astype("int64")
+    grant = rows["funeral_grant"].astype("int64")
+    refund = rows["account_refund"].astype("int64")
     offset = (-rows["set_off_fen"].fillna(0)).astype("int64").where(rows["action"] == "payment", 0)
+    # set off against the grant first, then against the refund (SPEC §5a)
+    from_refund = (offset - grant).clip(lower=0)
     frame = pd.DataFrame(
         {
             "镇街代码 township_code": rows["township_code"].fillna(""),
@@ -40,8 +62,10 @@ def funeral_grant_rows(
             "身份证号 id_number": rows["id_number"],
             "死亡日期 death_date": pd.to_datetime(rows["death_date"]).dt.strftime("%Y-%m-%d"),
             "补助金额 grant": yuan_column(grant),
+            "个人账户退还 account_refund": yuan_column(refund),
             "抵扣多发 set_off": yuan_column(offset),
-            "实发 net": yuan_column(grant - offset),
+            "其中抵扣账户退还 set_off_refund": yuan_column(from_refund),
+            "实发 net": yuan_column(grant + refund - offset),
             "领取人 payee": rows["payee_name"].fillna(""),
             "领取人开户银行 payee_bank": rows["payee_bank_code"].fillna(""),
             "领取人账号 payee_account": rows["payee_account_number"].fillna(""),

@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 
 from pipeline.emit.files import write_csv
 from pipeline.emit.funeral_grants import AMOUNTS as GRANT_AMOUNTS
-from pipeline.emit.office_lists import HOLD_AMOUNTS, RECOVERY_AMOUNTS
+from pipeline.emit.office_lists import HOLD_AMOUNTS, MISMATCH_AMOUNTS, RECOVERY_AMOUNTS
 from pipeline.emit.xlsx import list_xlsx_bytes, write_list_xlsx
 
 TOWNSHIP_COLUMN = "镇街代码 township_code"
@@ -119,9 +119,12 @@ def write_office_lists(
     recoveries: pd.DataFrame,
     holds: pd.DataFrame,
     changes: pd.DataFrame,
+    account_mismatches: pd.DataFrame,
 ) -> list[Path]:
-    """The month's lists for the office (and the funeral grants once more per township)."""
+    """The month's lists for the office (and the funeral grants and the account mismatches once
+    more per township: each township corrects its own roster's column)."""
     grant = {"label": "丧葬补助费 funeral grants", "month": month, "amounts": GRANT_AMOUNTS}
+    mismatch = {"label": "个人账户养老金不符 account mismatches", "month": month, "amounts": MISMATCH_AMOUNTS}
     return [
         *write_list(grants, folder / "funeral_grants.csv", **grant),
         *write_per_township(
@@ -132,4 +135,12 @@ def write_office_lists(
         ),
         *write_list(holds, folder / "holds.csv", label="暂缓发放名单 holds", month=month, amounts=HOLD_AMOUNTS),
         *write_list(changes, folder / "changes.csv", label="人员变动 changes", month=month),
+        *write_list(account_mismatches, folder / "account_mismatches.csv", **mismatch),
+        *write_per_township(
+            account_mismatches,
+            folder / "account_mismatches",
+            "account_mismatches",
+            township_names=policy.township_name,
+            **mismatch,
+        ),
     ]

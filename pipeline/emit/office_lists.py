@@ -1,5 +1,6 @@
 """The office's working lists: recoveries (money owed back), holds (money kept unpaid, with the
-reason) and changes (who joined, left, was rejected or changed since last month)."""
+reason), changes (who joined, left, was rejected or changed since last month) and account
+mismatches (a roster's account pension that differs from the award paid)."""
 
 from __future__ import annotations
 
@@ -119,3 +120,37 @@ def _changes(people: pd.DataFrame, change: str, fields) -> pd.DataFrame:
             "变动项 fields": fields,
         }
     ).astype("str")
+
+
+AWARD_BASES = {
+    "computed": "本系统核定 computed at award (balance ÷ divisor)",
+    "previous_system": "原系统核定 awarded by the previous system",
+}
+MISMATCH_AMOUNTS = ("名册个人账户养老金 roster", "核定个人账户养老金 awarded", "差额 difference")
+
+
+def account_mismatch_rows(roster: pd.DataFrame, awards: pd.DataFrame, account_pensions: pd.DataFrame) -> pd.DataFrame:
+    """Grain: one row per person on this month's roster with an award whose roster account_pension
+    differs from the account pension awarded (and paid: SPEC §5a, the roster's column is
+    informational once a person is awarded). account_pensions (by current ID) says who has an
+    award of an earlier month; awards holds this month's new ones."""
+    new = awards.loc[~isin(awards["id_number"], account_pensions.loc[account_pensions["awarded"], "id_number"])]
+    awarded = account_pensions[account_pensions["awarded"] | isin(account_pensions["id_number"], new["id_number"])]
+    rows = roster.merge(awarded, on="id_number", how="inner", suffixes=("_roster", ""))
+    rows = rows[rows["account_pension_fen_roster"] != rows["account_pension_fen"]]
+    rows = rows.sort_values(["township_code", "id_number"], ignore_index=True)
+    award_month = lookup(rows["id_number"], awards["id_number"], awards["award_month"])
+    return pd.DataFrame(
+        {
+            "镇街代码 township_code": rows["township_code"],
+            "姓名 name": rows["name"],
+            "身份证号 id_number": rows["id_number"],
+            "名册个人账户养老金 roster": yuan_column(rows["account_pension_fen_roster"]),
+            "核定个人账户养老金 awarded": yuan_column(rows["account_pension_fen"]),
+            "差额 difference": yuan_column(rows["account_pension_fen_roster"] - rows["account_pension_fen"]),
+            "核定方式 basis": rows["basis"].map(AWARD_BASES),
+            "核定月份 award_month": award_month.fillna(""),
+            "核定时账户余额 balance_at_award": yuan_column(rows["balance_at_award_fen"]),
+            "计发月数 divisor": rows["divisor"].astype("Int64").astype("str").replace("<NA>", ""),
+        }
+    )

@@ -56,6 +56,7 @@ def month_summary(
     *,
     run_month: str,
     previous_bank_fen: int | None,
+    accounts=None,
 ) -> dict:
     """Validation counts plus the money: per township and component, the reconciliations, and
     the change from last month's bank total (flagged for the approver beyond the policy's share)."""
@@ -107,11 +108,36 @@ def month_summary(
         "people_paid": int(result.bank_lines.loc[result.bank_lines["line_type"] == "pension", "id_number"].nunique()),
         "funeral_grants_issued": int(((ledger["component"] == "funeral_grant") & (ledger["kind"] == "payment")).sum()),
     }
+    if accounts is not None:
+        summary["accounts"] = account_summary(accounts, result.awards, run_month)
     bank_fen = summary["money"]["bank_total_fen"]
     summary["money"]["change_from_last_month"] = total_change(
         bank_fen, previous_bank_fen, Decimal(str(policy.limits_in(run_month)["max_total_change_share"]))
     )
     return summary
+
+
+def account_summary(accounts, awards: pd.DataFrame, run_month: str) -> dict:
+    """The personal accounts of the month (SPEC §5a): what was credited and debited, the awards
+    fixed, and the accounts exhausted (awarded, at 0 or below, not refunded). fund_paid_fen is the
+    standing total by which accounts' debits exceed their credits: the account pension the fund
+    has paid beyond the balances."""
+    entries = accounts.entries
+    by_component = entries.groupby("component")["amount_fen"].sum()
+    balances = accounts.balances
+    balance = balances.groupby("id_number")["net_fen"].sum()
+    new = awards[awards["award_month"] == run_month]
+    # an account paid out at death or on leaving is closed, not exhausted
+    refunded = balances.loc[balances["component"] == "refund", "id_number"]
+    awarded = balance[balance.index.isin(awards["id_number"]) & ~balance.index.isin(refunded)]
+    return {
+        "entries": len(entries),
+        "fen_by_component": {k: int(v) for k, v in by_component.sort_index().items()},
+        "awards_new": {k: int(v) for k, v in new["basis"].value_counts().sort_index().items()},
+        "awards_total": len(awards),
+        "accounts_exhausted": int((awarded <= 0).sum()),
+        "fund_paid_fen": int((-balance).clip(lower=0).sum()),
+    }
 
 
 def _holds_by_township_and_reason(holds: pd.DataFrame) -> list[dict]:

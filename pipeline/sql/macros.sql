@@ -9,3 +9,15 @@ create or replace macro month_at_age(birth_date, years) as strftime(birth_date +
 create or replace macro registration_rank(id_number, registered_on, run_month, source_file, source_row) as
 row_number() over (partition by id_number
                    order by registered_on desc, run_month desc, source_file desc, source_row desc);
+
+-- account_pension_of(balance_fen, divisor): the monthly account pension an award fixes (SPEC §5a):
+-- the balance at award ÷ the divisor, half up to the fen in integer arithmetic (exact); an account
+-- at 0 or below awards nothing.
+create or replace macro account_pension_of(balance_fen, divisor) as
+case when balance_fen > 0 then ((2 * balance_fen + divisor) // (2 * divisor))::bigint else 0::bigint end;
+
+-- on_funeral_line(component, death_month): whether the money goes to a dead person's heirs on the
+-- funeral line (the grant; the account refund of a dead person) rather than on the person's own
+-- pension line (a terminated person's refund: SPEC §5a).
+create or replace macro on_funeral_line(component, death_month) as
+component = 'funeral_grant' or (component = 'account_refund' and death_month is not null);

@@ -152,6 +152,6 @@ def test_account_interest_by_year(out):
 
 
 def test_a_folder_without_account_entries_has_empty_account_views(tmp_path):
-    out = build(tmp_path, ledger=LEDGER)
+    out = build(tmp_path, ledger=LEDGER, accounts={})
     assert rows(out, "select count(*) from account_ledger") == [(0,)]
     assert rows(out, "select count(*) from account_balances_by_township") == [(0,)]

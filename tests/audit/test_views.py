@@ -95,6 +95,12 @@ DUE = {  # as computed by each month's run
     ],
 }
 HOLDS = {"2021-02": [(BO, "2021-01", 39200, "bank_account_rejected"), (BO, "2021-02", 39200, "bank_account_rejected")]}
+# the personal accounts: ANN's opening balance, awarded in January (139,000 ÷ 139 = 1,000), debited in February
+ACCOUNTS = {
+    "2021-01": [(ANN, "2021-01", "opening", 139000, None)],
+    "2021-02": [(ANN, "2021-02", "pension_debit", -1000, None)],
+}
+AWARDS = [(ANN, "2021-01", "computed", 139000, 139, 1000)]
 
 
 TOWNSHIPS = [{"code": "320281001", "name": "澄江街道", "funding": "split", "submits_roster": True}]
@@ -117,8 +123,40 @@ def carried_balances(ledger, month: str) -> pd.DataFrame:
     return summed.astype({"net_fen": "int64", "owed_fen": "int64"}).assign(run_month=month)
 
 
-def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=(), accounts=None) -> OutDir:
-    """accounts: run month -> its account entries (AccountEntry rows); none by default."""
+def account_tables(accounts, month: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A month's account entries (AccountEntry rows, or (id, period, component, fen, year) tuples),
+    and the account balances it carries (every entry up to it summed)."""
+    columns = list(AccountEntry.to_schema().columns)
+
+    def frame(rows) -> pd.DataFrame:
+        dicts = [
+            r
+            if isinstance(r, dict)
+            else {"entry_id": f"{month}-{r[0][-4:]}-{r[2]}", "id_number": r[0], "township_code": "320281001",
+                  "period": r[1], "component": r[2], "amount_fen": r[3], "year": r[4], "source_file": None,
+                  "source_row": None}
+            for r in rows
+        ]  # fmt: skip
+        return AccountEntry.validate(pd.DataFrame(dicts, columns=columns)) if dicts else empty_frame(AccountEntry)
+
+    entries = frame(accounts.get(month, [])).assign(run_month=month)
+    upto = pd.concat([frame(rs) for m, rs in accounts.items() if m <= month] or [empty_frame(AccountEntry)])
+    balances = (
+        upto.groupby(["id_number", "component", "year"], dropna=False, as_index=False)["amount_fen"]
+        .sum()
+        .rename(columns={"amount_fen": "net_fen"})
+        .astype({"net_fen": "int64", "year": "Int64"})
+        .assign(held_on_1_january_fen=0, run_month=month)
+    )
+    return entries, balances
+
+
+def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=(), accounts=None, awards=None) -> OutDir:
+    """accounts: run month -> its account entries (AccountEntry rows, or (id, period, component,
+    fen, year) tuples), ANN's of ACCOUNTS by default; awards: the awards carried (AWARDS with the
+    default accounts, else none)."""
+    if accounts is None:
+        accounts, awards = ACCOUNTS, AWARDS if awards is None else awards
     out = OutDir(root)
     for month, rows in ledger.items():
         write_parquet(typed(pd.DataFrame(rows)), out.ledger_partition(month) / "entries.parquet")
@@ -150,15 +188,17 @@ def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=(), accounts=Non
             state / "deaths.parquet",
         )
         write_parquet(empty_frame(IdCorrection, run_month="str"), state / "id_corrections.parquet")
-        month_accounts = (accounts or {}).get(month, [])
-        write_parquet(
-            AccountEntry.validate(pd.DataFrame(month_accounts, columns=list(AccountEntry.to_schema().columns)))
-            .assign(run_month=month)
-            if month_accounts
-            else empty_frame(AccountEntry, run_month="str"),
-            state / "account_entries.parquet",
-        )
         write_parquet(carried_balances(ledger, month), state / "balances.parquet")
+        account_entries, account_balances = account_tables(accounts, month)
+        write_parquet(account_entries, state / "account_entries.parquet")
+        write_parquet(account_balances, state / "account_balances.parquet")
+        columns = ["id_number", "award_month", "basis", "balance_at_award_fen", "divisor", "account_pension_fen"]
+        write_parquet(
+            pd.DataFrame([a for a in (awards or []) if a[1] <= month], columns=columns)
+            .astype({"balance_at_award_fen": "int64", "divisor": "Int64", "account_pension_fen": "int64"})
+            .assign(run_month=month),
+            state / "awards.parquet",
+        )
         batch = [r for r in rows if r["batch_id"]]
         control = {
             "batch_id": batch[0]["batch_id"],
@@ -251,7 +291,7 @@ def test_arrears_recoveries_and_holds(out):
 
 
 def test_sound_ledger_has_no_violations(out):
-    assert invariant_checks(out)["violations"].tolist() == [0, 0, 0, 0, 0, 0, 0, 0]
+    assert invariant_checks(out)["violations"].tolist() == [0] * 11
 
 
 def violations(out: OutDir) -> dict[str, int]:
@@ -286,8 +326,61 @@ def test_the_months_self_audit_finds_what_the_whole_folder_check_finds(tmp_path)
         assert month.to_dict("records") == whole.to_dict("records"), out.root.name
     assert month_invariant_checks(after_death, "2021-02")["violations"].sum() == 1
     # the month's net is read from its balances: a wrong one also shows as gaps, besides invariant 8
-    assert month_invariant_checks(wrong, "2021-02")["violations"].tolist()[-1] == len(balances)
-    assert invariant_checks(wrong)["violations"].tolist()[-1] == len(balances)
+    assert month_invariant_checks(wrong, "2021-02")["violations"].tolist()[7] == len(balances)
+    assert invariant_checks(wrong)["violations"].tolist()[7] == len(balances)
+
+
+def test_an_account_balance_off_its_entries_is_caught(tmp_path):
+    out = build(tmp_path)
+    path = out.state("2021-02") / "account_balances.parquet"
+    balances = pd.read_parquet(path)
+    write_parquet(balances.assign(net_fen=balances["net_fen"].where(balances["component"] != "opening", 138000)), path)
+    assert violations(out)["account balances equal the sums of the account entries"] == 1
+    assert rows(
+        out, "select run_month, component, year, carried_net_fen, entries_net_fen from account_balances_unequal"
+    ) == [("2021-02", "opening", 0, 138000, 139000)]
+    assert (
+        month_invariant_checks(out, "2021-02").set_index("invariant")["violations"][
+            "account balances equal the sums of the account entries"
+        ]
+        == 1
+    )
+
+
+def test_a_refund_to_a_living_person_is_caught(tmp_path):
+    refund = entry("2021-02", CAI, "2021-02", component="account_refund", amount=5000, batch=FEB, line=2)
+    ledger = {**LEDGER, "2021-02": LEDGER["2021-02"][:2] + [LEDGER["2021-02"][3], refund]}
+    assert violations(build(tmp_path / "living", ledger=ledger))["no account refund to a living person"] == 1
+    dead = build(
+        tmp_path / "dead", ledger=ledger, deaths=[{"id_number": CAI, "death_date": pd.Timestamp("2021-02-10")}]
+    )
+    assert violations(dead)["no account refund to a living person"] == 0
+
+
+def test_an_award_off_the_balance_and_divisor_is_caught(tmp_path):
+    off = [(ANN, "2021-01", "computed", 139000, 139, 1001)]  # 139,000 ÷ 139 = 1,000
+    out = build(tmp_path / "off", awards=off)
+    assert violations(out)["an award's account pension is the balance at award ÷ the divisor"] == 1
+    assert rows(out, "select id_number, account_pension_fen, expected_fen from awards_unequal") == [(ANN, 1001, 1000)]
+    # a balance at award the entries do not give is caught too; a previous-system award is not recomputed
+    assert (
+        violations(build(tmp_path / "balance", awards=[(ANN, "2021-01", "computed", 139500, 139, 1004)]))[
+            "an award's account pension is the balance at award ÷ the divisor"
+        ]
+        == 1
+    )
+    previous = [(ANN, "2021-01", "previous_system", 139000, None, 2500)]
+    assert (
+        violations(build(tmp_path / "previous", awards=previous))[
+            "an award's account pension is the balance at award ÷ the divisor"
+        ]
+        == 0
+    )
+    # the month's own audit checks the awards of its month: January's from its opening credit
+    assert month_invariant_checks(build(tmp_path / "jan", awards=[(ANN, "2021-02", "computed", 139000, 139, 1001)]),
+                                  "2021-02").set_index("invariant")["violations"][
+        "an award's account pension is the balance at award ÷ the divisor"
+    ] == 1  # fmt: skip
 
 
 def test_payment_after_death_is_caught(tmp_path):

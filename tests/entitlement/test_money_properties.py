@@ -17,12 +17,15 @@ import pandas as pd
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from pipeline.accounts import AccountInputs, compute_account_credits, compute_accounts
 from pipeline.core.months import add_months, month_range
 from pipeline.entitlement import Entitlement, EntitlementInputs, compute_entitlement
 from pipeline.policy import Policy
 from pipeline.run import batch_month
 from pipeline.verify import differences
+from schemas.account import AccountEntry, Award, OpeningBalance
 from schemas.bank_return import BankReturn
+from schemas.contribution import Contribution
 from schemas.death import Death, DeathConflict
 from schemas.empty import empty_frame
 from schemas.ledger import BankLine, empty_ledger
@@ -97,6 +100,7 @@ def oracle_due(
     death_dates: dict[str, dt.date],
     issued_grants: dict[str, dict[str, int]] | None = None,
     registered_on: dict[str, dt.date] | None = None,
+    account_pensions: dict[str, int] | None = None,
 ) -> dict[tuple[str, str, str], int]:
     """due(p, m, c) in fen for every person and every month opening..run_month (zeros left out).
 
@@ -104,6 +108,8 @@ def oracle_due(
     registration date; None: all registered from the opening month on); issued_grants: per
     person, funeral grant money already issued and not returned (period -> fen), which stays as
     issued.
+    account_pensions: the account pension a month of each person (SPEC §5a: the award's;
+    None: every roster's account_pension, as the previous system awarded it).
     """
     due: dict[tuple[str, str, str], int] = {}
 
@@ -144,7 +150,7 @@ def oracle_due(
             add(pid, m, "base", base)
             if m >= topup_month:
                 add(pid, m, "topup65", topup)
-            add(pid, m, "account", r.account_pension_fen)
+            add(pid, m, "account", r.account_pension_fen if account_pensions is None else account_pensions[pid])
 
     issued_grants = issued_grants or {}
     for pid, k in known.items():
@@ -322,7 +328,8 @@ def test_oracle_death_funeral_grant_and_retroactive_raise(policy):
 def money_due(
     policy: Policy, run_month: str, sex: str, birth: dt.date, benefit_start: str, account_fen: int
 ) -> dict[tuple[str, str], int]:
-    """compute_entitlement's due for one receiving person in a first run month (no history)."""
+    """compute_entitlement's due for one receiving person in a first run month (no history but the
+    previous system's award of the roster's account pension, as in the opening month)."""
     pid = make_id(birth.isoformat(), sex, 1)
     row = replace(
         Row(sex=sex, birth=birth, benefit_start=benefit_start, account_pension_fen=account_fen),
@@ -340,6 +347,19 @@ def money_due(
         bank_returns=empty_frame(BankReturn),
         issued_lines=empty_frame(BankLine, run_month="str"),
         prior_ledger=empty_ledger(),
+        awards=pd.DataFrame(
+            [
+                {
+                    "id_number": pid,
+                    "award_month": policy.opening_month,
+                    "basis": "previous_system",
+                    "balance_at_award_fen": 0,
+                    "divisor": None,
+                    "account_pension_fen": account_fen,
+                    "run_month": policy.opening_month,
+                }
+            ]
+        ).astype({"divisor": "Int64"}),  # fmt: skip
     )
     due = compute_entitlement(inputs, policy).due
     due = due.to_pandas() if hasattr(due, "to_pandas") else due  # an Arrow table
@@ -419,6 +439,8 @@ PERSON = st.fixed_dictionaries(
         "sex": st.sampled_from("MF"),
         "hukou_local": st.sampled_from([True, True, True, False]),
         "account_pension_fen": st.sampled_from([0, 1250, 3333, 10000]),
+        # the opening balance of the personal account (SPEC §5a): 139 x 100 awards 1.00 yuan a month
+        "opening_fen": st.sampled_from([0, 0, 13900, 51111]),
     }
 )
 EVENT = st.tuples(st.sampled_from(EVENTS), st.integers(0, 59), st.integers(0, 59))
@@ -453,6 +475,7 @@ class Person:
     birth: dt.date
     hukou_local: bool
     account_pension_fen: int
+    opening_fen: int = 0
     row: Row | None = None  # the township's latest row for the person (accepted or not)
     ever_receiving: bool = False  # accepted as receiving in some month
     accounts: int = 0
@@ -646,6 +669,7 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
             birth=s["birth"],
             hukou_local=s["hukou_local"],
             account_pension_fen=s["account_pension_fen"],
+            opening_fen=s.get("opening_fen", 0),
         )
         for i, s in enumerate(people_spec)
     ]
@@ -660,6 +684,10 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
     previous_lines = empty_frame(BankLine)
     entry_ids: set[str] = set()
     carried_balances = None  # the first month carries none from before
+    carried_awards = empty_frame(Award, run_month="str")
+    carried_accounts = None  # the account balances the month before carried
+    awarded: dict[str, int] = {}  # the oracle's award of each person paid a base pension
+    no_links = pd.DataFrame({"old_id_number": pd.Series([], dtype="str"), "new_id_number": pd.Series([], dtype="str")})
 
     for index, month in enumerate(months):
         run_policy = policy_in(policy, raise_, index)
@@ -693,6 +721,25 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
             .reset_index(drop=True)
         )
         last_known["ever_receiving"] = last_known["id_number"].isin(ever).astype("bool")
+        opening = [p for p in people if p.opening_fen > 0] if month == policy.opening_month else []
+        credits = compute_account_credits(
+            AccountInputs(
+                run_month=month,
+                opening_balances=OpeningBalance.validate(
+                    pd.DataFrame(
+                        {"id_number": [p.id_number for p in opening], "balance_fen": [p.opening_fen for p in opening],
+                         "as_of_month": month, "source_file": "accounts/opening.csv",
+                         "source_row": range(2, len(opening) + 2)}
+                    )
+                ) if opening else empty_frame(OpeningBalance),
+                contributions=empty_frame(Contribution),
+                contribution_years=[],
+                balances=carried_accounts,
+                prior_accounts=empty_frame(AccountEntry, run_month="str"),
+                id_links=no_links,
+            ),
+            run_policy,
+        )  # fmt: skip
         inputs = EntitlementInputs(
             run_month=month,
             roster=roster,
@@ -704,6 +751,8 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
             bank_returns=month_returns,
             issued_lines=concat(issued, empty_frame(BankLine, run_month="str")),
             prior_ledger=prior_ledger,
+            awards=carried_awards,
+            account_funds=credits.funds,
         )
         money = compute_entitlement(inputs, run_policy)
         # the same month from the balances the month before carried (as `payout run` computes it):
@@ -719,6 +768,9 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
         )
         assert differences(from_balances, money).empty, differences(from_balances, money).to_string()
         carried_balances = from_balances.balances
+        carried_awards = money.awards.assign(run_month=month)
+        booked = compute_accounts(credits, money.ledger, money.people)
+        carried_accounts = booked.balances.assign(run_month=month)
 
         # -- the oracle's view of the month --
         for row_no, reg in enumerate(inbox.deaths):
@@ -736,12 +788,28 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
                 known[pid] = Known(row, presence, seen if presence == "absent" else None)
         # funeral grants issued and not returned: earlier entries less this month's reversals
         issued_grants: dict[str, dict[str, int]] = {}
-        for e in prior_ledger[prior_ledger["component"] == "funeral_grant"].itertuples():
+        issued_refunds: dict[str, dict[str, int]] = {}
+        for e in prior_ledger[prior_ledger["component"].isin(["funeral_grant", "account_refund"])].itertuples():
             fen = int(e.amount_fen)
             if pd.notna(e.batch_id) and (e.batch_id, int(e.line_no)) in inbox.failed:
                 fen = 0  # the bank returned it: reversed this month
-            grants = issued_grants.setdefault(e.id_number, {})
+            book = issued_grants if e.component == "funeral_grant" else issued_refunds
+            grants = book.setdefault(e.id_number, {})
             grants[e.period] = grants.get(e.period, 0) + fen
+        earlier = prior_ledger.groupby(["id_number", "component"])["amount_fen"].sum().to_dict()
+        would_be = {
+            p.id_number: awarded.get(
+                p.id_number,
+                p.account_pension_fen
+                if month == policy.opening_month
+                else account_pension_of(
+                    p.opening_fen
+                    - earlier.get((p.id_number, "account"), 0)
+                    - earlier.get((p.id_number, "account_refund"), 0)
+                ),
+            )
+            for p in people
+        }
         due = oracle_due(
             opening=policy.opening_month,
             run_month=month,
@@ -751,7 +819,12 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
             death_dates={pid: reg[1] for pid, reg in registrations.items()},
             registered_on={pid: reg[2]["registered_on"] for pid, reg in registrations.items()},
             issued_grants=issued_grants,
+            account_pensions=would_be,
         )
+        add_refunds(due, known, {p.id_number: p.opening_fen for p in people}, awarded, earlier, issued_refunds)
+        for pid in money.ledger.loc[(money.ledger["component"] == "base") & (money.ledger["kind"] == "payment"),
+                                    "id_number"]:  # fmt: skip
+            awarded.setdefault(pid, would_be[pid])
 
         ledgers.append(money.ledger)
         issued.append(money.bank_lines.assign(run_month=month))
@@ -760,6 +833,14 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
             accepted_rows[pid] = (row, month)
 
         check_month(month, money, due, ledgers, known, registrations, issued, returns, entry_ids)
+        # 5. each account holds its opening balance less the account pension and refunds paid (net)
+        everything = pd.concat(ledgers, ignore_index=True)
+        out_of_accounts = everything[everything["component"].isin(["account", "account_refund"])]
+        moved = out_of_accounts.groupby("id_number")["amount_fen"].sum()
+        held = carried_accounts.groupby("id_number")["net_fen"].sum()
+        for p in people:
+            expected = p.opening_fen - int(moved.get(p.id_number, 0))
+            assert int(held.get(p.id_number, 0)) == expected, (month, p.id_number, int(held.get(p.id_number, 0)))
         for kind, reason in set(zip(money.ledger["kind"], money.ledger["reason"], strict=True)):
             event(f"ledger {kind}/{reason}")
         for reason in set(money.positions["hold_reason"].dropna()):
@@ -769,6 +850,37 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
         if (money.ledger["settlement"] == "set_off").any():
             event("set-off")
         previous_lines = money.bank_lines
+
+
+def account_pension_of(balance_fen: int) -> int:
+    """SPEC §5a: balance at award ÷ 139, half up to the fen; an account at 0 or below awards nothing."""
+    return (2 * balance_fen + 139) // 278 if balance_fen > 0 else 0
+
+
+def add_refunds(due, known: dict[str, Known], opening: dict[str, int], awarded, earlier, issued) -> None:
+    """SPEC §5a: the balance left is refunded once: to the heirs of a participant whose funeral grant
+    is due (period: the death month), or to a terminated person never paid (period: the end month).
+    These accounts are credited only their opening balance, so what is left is it less every
+    account pension due; a refund issued (and not returned) stays as issued."""
+    for pid, k in known.items():
+        if any(issued.get(pid, {}).values()):
+            for period, fen in issued[pid].items():
+                if fen:
+                    due[(pid, period, "account_refund")] = fen
+            continue
+        grant = [period for (who, period, component) in due if who == pid and component == "funeral_grant"]
+        never_paid = (
+            k.row.status == "terminated"
+            and pid not in awarded
+            and not any(who == pid and component == "base" for (who, _, component) in due)
+            and (pid, "base") not in earlier
+        )
+        if not grant and not never_paid:
+            continue
+        owed = sum(fen for (who, _, component), fen in due.items() if who == pid and component == "account")
+        left = opening[pid] - owed
+        if left > 0:
+            due[(pid, grant[0] if grant else k.row.end_month, "account_refund")] = left
 
 
 def check_month(
@@ -846,7 +958,7 @@ def hold_reasons(key, known: dict[str, Known], registrations, failed) -> set[str
     pid, period, component = key
     k = known.get(pid)
     reasons = set()
-    if component == "funeral_grant":
+    if component == "funeral_grant" or (component == "account_refund" and pid in registrations):
         reg = registrations.get(pid)
         if reg is not None:
             payee = reg[2]

@@ -39,6 +39,7 @@ def test_the_flow_has_one_task_per_step_of_payout_run_named_after_it():
         "ingest",
         "history",
         "validate",
+        "account-credits",
         "entitlement",
         "accounts",
         "write-draft",

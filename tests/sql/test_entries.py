@@ -9,7 +9,8 @@ from tests.sql.steps import run_step
 POSITIONS = (
     "id_number varchar, township_code varchar, period varchar, component varchar, reason varchar, "
     "gap_fen bigint, action varchar, bank_code varchar, account_number varchar, payee_bank_code varchar, "
-    "payee_account_number varchar, death_file varchar, death_row bigint, roster_file varchar, roster_row bigint"
+    "payee_account_number varchar, death_file varchar, death_row bigint, roster_file varchar, roster_row bigint, "
+    "death_month varchar"
 )
 EARLIER = "id_number varchar, period varchar, component varchar, net_fen bigint, owed_fen bigint"
 REVERSALS = (
@@ -21,13 +22,13 @@ OUT = "id_number, period, component, kind, reason, settlement, amount_fen, line_
 ACCOUNT, PAYEE = "6228480000000000011", "6228480000000000099"
 
 
-def position(pid, period, component, reason, gap_fen, action) -> tuple:
+def position(pid, period, component, reason, gap_fen, action, died: str | None = None) -> tuple:
     return (pid, "320281001", period, component, reason, gap_fen, action, "JRCB", ACCOUNT, "JRCB", PAYEE,
-            "deaths.csv", 3, "roster.csv", 2)  # fmt: skip
+            "deaths.csv", 3, "roster.csv", 2, died)  # fmt: skip
 
 
 def grant(pid: str = "D") -> tuple:
-    return position(pid, "2021-01", "funeral_grant", "arrears", 235200, "payment")
+    return position(pid, "2021-01", "funeral_grant", "arrears", 235200, "payment", died="2021-01")
 
 
 def entries(positions, owed_before=(), reversals=()) -> list[tuple]:
@@ -93,4 +94,24 @@ def test_a_bank_return_is_a_reversal_entry_with_no_line():
                 "JRCB_回盘_2021-02.csv", 5, "e-123")  # fmt: skip
     assert entries([], reversals=[reversal]) == [
         ("R", "2021-02", "base", "reversal", "bank_failed", "returned", -39200, None, ACCOUNT)
+    ]
+
+
+def test_a_dead_persons_account_refund_rides_the_funeral_line_and_takes_the_set_off_after_the_grant():
+    refund = position("D", "2021-01", "account_refund", "arrears", 30000, "payment", died="2021-01")
+    over = [position("D", p, "base", "after_death", -39200, "recovery") for p in ("2021-02", "2021-03", "2021-04")]
+    over += [position("D", p, "base", "after_death", -39200, "recovery") for p in ("2021-05", "2021-06", "2021-07")]
+    over.append(position("D", "2021-08", "base", "after_death", -39200, "recovery"))
+    rows = entries([grant(), refund, *over])
+    # 7 x 39200 = 274400 recovered: the line carries 235200 + 30000 = 265200 (the grant first, then the
+    # refund), 9200 is left owed
+    assert ("D", "2021-01", "account_refund", "payment", "arrears", "bank", 30000, "funeral", PAYEE) in rows
+    set_off = sum(r[6] for r in rows if r[5] == "set_off")
+    owed = sum(r[6] for r in rows if r[5] == "owed")
+    assert (set_off, owed) == (-265200, -9200)
+
+
+def test_a_terminated_persons_refund_goes_to_their_own_account():
+    assert entries([position("T", "2021-03", "account_refund", "current", 50750, "payment")]) == [
+        ("T", "2021-03", "account_refund", "payment", "current", "bank", 50750, "pension", ACCOUNT)
     ]

@@ -1,102 +1,31 @@
--- account_entries: the month's new entries of the personal accounts (SPEC §5a).
+-- account_entries: the month's new entries of the personal accounts (SPEC §5a): its credits, and
+-- the debits of the money the month's ledger moved out of the accounts.
 -- Grain: one row per person per component per key (contribution year, interest year) with money.
--- Inputs: params (run_month, opening_month, interest_rate: the run year's rate as decimal text,
--- null unless the run month is a December), opening_balances (accepted this month: the opening
--- month only), contributions (accepted rows of every year read), contribution_years (the years
--- whose file was read), prior_accounts (every entry of earlier months), people (for the township).
---   component  opening | contribution | subsidy | interest
---   period     opening: the as-of month; a first credit: the month of paid_on; a correcting
---              entry: the run month (the account changes from then on); interest: the run month
---   year       contribution, subsidy: the contribution's year; interest: the year it is for
---   amount_fen signed fen: a credit > 0; a correcting entry the difference (either sign)
+-- Inputs: params (run_month), account_credits (the month's credits), ledger (the month's payment
+-- ledger entries), people (the entitlement's people: who is in which township).
+--   component  opening | contribution | subsidy | interest (account_credits) | pension_debit
+--              (minus the net of the month's `account` entries: paid less recovered and reversed;
+--              > 0 when the month takes back more than it pays) | refund (minus the net of the
+--              month's `account_refund` entries: < 0 paid out, > 0 a refund the bank sent back)
+--   period     credits: as account_credits; pension_debit, refund: the run month
+--   amount_fen signed fen
 with
-opening as (
-    select id_number, as_of_month as period, 'opening' as component, balance_fen as amount_fen,
-           null::bigint as year, source_file, source_row
-    from opening_balances
-    where balance_fen > 0
-),
-
-credited_by_files as (
-    -- what the contribution files say the accounts hold by the end of this run: credits paid from
-    -- the opening month (earlier ones are in the opening balance) up to the run month
-    select c.id_number, c.year, u.component, strftime(c.paid_on, '%Y-%m') as paid_month,
-           u.amount_fen, c.source_file, c.source_row
-    from contributions as c
+moved_out as (
+    select l.id_number, params.run_month as period,
+           case l.component when 'account' then 'pension_debit' else 'refund' end as component,
+           -sum(l.amount_fen)::bigint as amount_fen
+    from ledger as l
     cross join params
-    cross join lateral (
-        select 'contribution' as component, c.personal_fen as amount_fen
-        union all
-        select 'subsidy', c.subsidy_fen
-    ) as u
-    where strftime(c.paid_on, '%Y-%m') between params.opening_month and params.run_month
-),
-
-wanted as (
-    -- a contribution is a person's payment of a year: two rows of one year are summed
-    select id_number, year, component, sum(amount_fen)::bigint as wanted_fen,
-           min(paid_month) as paid_month, min(source_file) as source_file,
-           min(source_row) as source_row
-    from credited_by_files
-    group by id_number, year, component
-),
-
-credited_before as (
-    select id_number, year, component, sum(amount_fen)::bigint as credited_fen
-    from prior_accounts
-    where component in ('contribution', 'subsidy')
-        and year in (select year from contribution_years)
-    group by id_number, year, component
-),
-
-credit_changes as (
-    -- a first credit in the month of paid_on; a corrected or withdrawn row, the difference now
-    select
-        coalesce(w.id_number, b.id_number) as id_number,
-        case when b.id_number is null then w.paid_month else params.run_month end as period,
-        coalesce(w.component, b.component) as component,
-        coalesce(w.wanted_fen, 0) - coalesce(b.credited_fen, 0) as amount_fen,
-        coalesce(w.year, b.year) as year,
-        w.source_file, w.source_row
-    from wanted as w
-    full outer join credited_before as b using (id_number, year, component)
-    cross join params
-    where coalesce(w.wanted_fen, 0) <> coalesce(b.credited_fen, 0)
-),
-
-held_on_1_january as (
-    -- the balance held on 1 January of the run year: the opening balance (held on 1 January of
-    -- the opening year) and every entry of an earlier period, this run's late credits included
-    select id_number, sum(amount_fen)::bigint as balance_fen
-    from (
-        select id_number, period, component, amount_fen from prior_accounts
-        union all
-        select id_number, period, component, amount_fen from opening
-        union all
-        select id_number, period, component, amount_fen from credit_changes
-    )
-    cross join params
-    where component = 'opening' or period < left(params.run_month, 4) || '-01'
-    group by id_number
-),
-
-interest as (
-    -- once a year, at the December close, half up to the fen in exact decimals; an exhausted
-    -- account (0 or below) earns none
-    select h.id_number, params.run_month as period, 'interest' as component,
-           round(h.balance_fen::decimal(18, 0) * params.interest_rate::decimal(18, 8), 0)::bigint
-               as amount_fen,
-           left(params.run_month, 4)::bigint as year,
-           null as source_file, null::bigint as source_row
-    from held_on_1_january as h
-    cross join params
-    where params.interest_rate is not null and h.balance_fen > 0
+    where l.component in ('account', 'account_refund')
+    group by all
 ),
 
 new_entries as (
-    select * from opening
-    union all by name select * from credit_changes
-    union all by name select * from interest where amount_fen > 0
+    select id_number, period, component, amount_fen, year, source_file, source_row from account_credits
+    union all
+    select id_number, period, component, amount_fen, null::bigint, null::varchar, null::bigint
+    from moved_out
+    where amount_fen <> 0
 ),
 
 final as (

@@ -22,4 +22,33 @@ dead as (
 select n.id_number, n.period, n.component, n.net_fen, n.net_yuan, n.entries, d.death_month
 from net_by_person_period as n
 join dead as d using (id_number)
-where n.period > d.death_month and n.component <> 'funeral_grant' and n.net_fen > 0;
+where n.period > d.death_month and n.component not in ('funeral_grant', 'account_refund') and n.net_fen > 0;
+
+-- award_balances: as in views.sql, for the awards of the run month only (an earlier award was
+-- checked by its own month's audit): the balance at award from the account balances the month
+-- before carried (invariant 9 proves them the entries' sums) and the month's credits.
+create or replace view award_balances as
+with
+awards as (
+    select * from read_parquet(getvariable('awards_files'))
+    where run_month = (select max(run_month) from months) and award_month = run_month
+),
+parts as (
+    select b.id_number, b.net_fen as amount_fen
+    from read_parquet(getvariable('account_balances_files')) as b
+    where b.run_month < (select max(run_month) from months)
+    union all
+    select e.id_number, e.amount_fen
+    from read_parquet(getvariable('account_entries_files')) as e
+    where e.component in ('opening', 'contribution', 'subsidy', 'interest')
+),
+held as (
+    select coalesce(l.new_id_number, p.id_number) as id_number, sum(p.amount_fen)::bigint as amount_fen
+    from parts as p
+    left join id_links as l on p.id_number = l.old_id_number
+    group by all
+)
+select a.id_number, a.award_month, a.basis, a.balance_at_award_fen, a.divisor, a.account_pension_fen,
+       coalesce(h.amount_fen, 0)::bigint as entries_balance_fen
+from awards as a
+left join held as h using (id_number);

@@ -111,7 +111,7 @@ net_after_death as (
            count(*) as entries
     from ledger as l
     join dead as d on l.current_id_number = d.id_number and l.period > d.death_month
-    where l.component <> 'funeral_grant'
+    where l.component not in ('funeral_grant', 'account_refund')  -- once per person, for the death month as it was
     group by all
 )
 select n.id_number, n.period, n.component, n.net_fen, yuan(n.net_fen) as net_yuan, n.entries, d.death_month
@@ -261,31 +261,6 @@ from (select * from carried where run_month in (select run_month from checked)) 
 full outer join summed as s using (run_month, id_number, period, component)
 where c.net_fen is distinct from s.net_fen or c.owed_fen is distinct from s.owed_fen;
 
--- invariant_checks: one row per invariant the ledger must keep, with its count of violations
--- (`payout audit` fails when any is above zero) and the query that lists them (`make audit`).
-create or replace view invariant_checks as
-select 1 as rank, 'nobody is paid beyond the month of death' as invariant,
-       (select count(*) from paid_after_death) as violations,
-       'select * from paid_after_death' as query
-union all select 2, 'no net payment above what is due', (select count(*) from double_payments),
-       'select * from double_payments'
-union all select 3, 'every bank batch equals its ledger entries',
-       (select count(*) from bank_batches where not reconciles),
-       'select * from bank_batches where not reconciles'
-union all select 4, 'every entry is traceable to a source row',
-       (select count(*) from ledger where source_file is null or source_row is null),
-       'select * from ledger where source_file is null or source_row is null'
-union all select 5, 'closed months are unchanged since closing',
-       (select count(*) from closed_month_hashes where not unchanged),
-       'select * from closed_month_hashes where not unchanged'
-union all select 6, 'entry ids are unique', (select count(*) - count(distinct entry_id) from ledger),
-       'select entry_id, count(*) from ledger group by entry_id having count(*) > 1'
-union all select 7, 'net = due, or the gap is listed in holds', (select count(*) from gaps_unlisted),
-       'select * from gaps_unlisted'
-union all select 8, 'carried balances equal the ledger''s sums', (select count(*) from balances_unequal),
-       'select * from balances_unequal'
-order by rank;
-
 -- townships: one row per configured township (from the policy recorded in the latest manifest).
 create or replace view townships as
 select t.code as township_code, t.name as township, t.funding as funding
@@ -412,6 +387,124 @@ select year, run_month, accounts, balance_on_1_january_fen, yuan(balance_on_1_ja
        round(interest_fen::decimal(38, 0) / nullif(balance_on_1_january_fen, 0), 6)::decimal(18, 6) as implied_rate
 from final
 order by year;
+-- account_balances_unequal: one row per month, person (ID as the entries carry it), component and
+-- year where the account balances the month carried (state/account_balances.parquet, the cache
+-- the next month starts from) differ from the account entries' sums (SPEC §5a: a balance is the
+-- sum of its entries). As balances_unequal: each checked month's must equal the month before's
+-- plus its own entries (a month whose month before carried none: every entry up to it).
+-- year 0 stands for an entry of no year (opening, debits, refunds).
+create or replace view account_balances_unequal as
+with
+carried as (
+    select run_month, id_number, component, coalesce(year, 0) as year, net_fen
+    from read_parquet(getvariable('account_balances_files'))
+),
+checked as (
+    select distinct c.run_month,
+           strftime(strptime(c.run_month, '%Y-%m') - interval 1 month, '%Y-%m') as month_before
+    from carried as c
+    join months as m using (run_month)
+),
+entries as (
+    select run_month, id_number, component, coalesce(year, 0) as year, amount_fen
+    from read_parquet(getvariable('account_entries_files'))
+),
+parts as (
+    select k.run_month, b.id_number, b.component, b.year, b.net_fen
+    from checked as k
+    join carried as b on b.run_month = k.month_before
+    union all
+    select k.run_month, e.id_number, e.component, e.year, e.amount_fen
+    from checked as k
+    join entries as e on e.run_month < k.run_month
+    where k.month_before not in (select run_month from carried)
+    union all
+    select k.run_month, e.id_number, e.component, e.year, e.amount_fen
+    from checked as k
+    join entries as e on e.run_month = k.run_month
+),
+summed as (
+    select run_month, id_number, component, year, sum(net_fen)::bigint as net_fen
+    from parts
+    group by run_month, id_number, component, year
+)
+select run_month, id_number, component, year, c.net_fen as carried_net_fen, s.net_fen as entries_net_fen
+from (select * from carried where run_month in (select run_month from checked)) as c
+full outer join summed as s using (run_month, id_number, component, year)
+where c.net_fen is distinct from s.net_fen;
+
+-- refunds_to_living: one row per account refund paid (SPEC §5a) to a person neither registered
+-- dead nor terminated on their latest roster row (should be empty).
+create or replace view refunds_to_living as
+select l.current_id_number as id_number, l.run_month, l.period, l.amount_fen, p.status
+from ledger as l
+left join deaths_in_force as d on d.id_number = l.current_id_number
+left join people as p on p.id_number = l.current_id_number
+where l.component = 'account_refund' and l.kind = 'payment'
+    and d.id_number is null and p.status is distinct from 'terminated';
+
+-- award_balances: one row per award of the latest run's awards (state/awards.parquet) with the
+-- balance at award as the account entries give it: every entry of the runs before the award
+-- month, and the award month's credits (an old ID's entries are the new ID's).
+create or replace view award_balances as
+with
+awards as (
+    select * from read_parquet(getvariable('awards_files'))
+    where run_month = (select max(run_month) from months)
+),
+entries as (
+    select coalesce(l.new_id_number, e.id_number) as id_number, e.run_month, e.component, e.amount_fen
+    from read_parquet(getvariable('account_entries_files')) as e
+    left join id_links as l on e.id_number = l.old_id_number
+)
+select a.id_number, a.award_month, a.basis, a.balance_at_award_fen, a.divisor, a.account_pension_fen,
+       coalesce(sum(e.amount_fen), 0)::bigint as entries_balance_fen
+from awards as a
+left join entries as e
+    on e.id_number = a.id_number
+    and (e.run_month < a.award_month
+         or (e.run_month = a.award_month and e.component in ('opening', 'contribution', 'subsidy', 'interest')))
+group by all;
+
+-- awards_unequal: one row per award computed by this pipeline whose account pension is not the
+-- balance at award (as the account entries give it) ÷ its divisor, half up (should be empty).
+create or replace view awards_unequal as
+select *, account_pension_of(entries_balance_fen, divisor) as expected_fen
+from award_balances
+where basis = 'computed'
+    and (balance_at_award_fen <> entries_balance_fen
+         or account_pension_fen <> account_pension_of(entries_balance_fen, divisor));
+
+-- invariant_checks: one row per invariant the ledger must keep, with its count of violations
+-- (`payout audit` fails when any is above zero) and the query that lists them (`make audit`).
+create or replace view invariant_checks as
+select 1 as rank, 'nobody is paid beyond the month of death' as invariant,
+       (select count(*) from paid_after_death) as violations,
+       'select * from paid_after_death' as query
+union all select 2, 'no net payment above what is due', (select count(*) from double_payments),
+       'select * from double_payments'
+union all select 3, 'every bank batch equals its ledger entries',
+       (select count(*) from bank_batches where not reconciles),
+       'select * from bank_batches where not reconciles'
+union all select 4, 'every entry is traceable to a source row',
+       (select count(*) from ledger where source_file is null or source_row is null),
+       'select * from ledger where source_file is null or source_row is null'
+union all select 5, 'closed months are unchanged since closing',
+       (select count(*) from closed_month_hashes where not unchanged),
+       'select * from closed_month_hashes where not unchanged'
+union all select 6, 'entry ids are unique', (select count(*) - count(distinct entry_id) from ledger),
+       'select entry_id, count(*) from ledger group by entry_id having count(*) > 1'
+union all select 7, 'net = due, or the gap is listed in holds', (select count(*) from gaps_unlisted),
+       'select * from gaps_unlisted'
+union all select 8, 'carried balances equal the ledger''s sums', (select count(*) from balances_unequal),
+       'select * from balances_unequal'
+union all select 9, 'account balances equal the sums of the account entries',
+       (select count(*) from account_balances_unequal), 'select * from account_balances_unequal'
+union all select 10, 'no account refund to a living person', (select count(*) from refunds_to_living),
+       'select * from refunds_to_living'
+union all select 11, 'an award''s account pension is the balance at award ÷ the divisor',
+       (select count(*) from awards_unequal), 'select * from awards_unequal'
+order by rank;
 
 -- The catalogue documents itself: a comment on every view and column (docs/ledger.md is the source).
 comment on view ledger is 'One row per ledger entry of every run month (signed integer fen); the auditors'' source of truth.';
@@ -610,3 +703,33 @@ comment on column account_interest_by_year.balance_on_1_january_yuan is 'balance
 comment on column account_interest_by_year.interest_fen is 'interest credited (half up to the fen per person, integer fen)';
 comment on column account_interest_by_year.interest_yuan is 'interest_fen in yuan (元), DECIMAL(18,2)';
 comment on column account_interest_by_year.implied_rate is 'interest ÷ 1 January balance (the policy''s rate, up to the rounding per person)';
+comment on view account_balances_unequal is 'One row per month, person, component and year whose carried account balances differ from the account entries'' sums (should be empty).';
+comment on column account_balances_unequal.run_month is 'the monthly run (YYYY-MM) that carried the account balances';
+comment on column account_balances_unequal.id_number is 'the account holder as the entries carry the ID (links not followed) (GB 11643 ID)';
+comment on column account_balances_unequal.component is 'account entry component: opening, contribution, subsidy, interest, pension_debit, refund';
+comment on column account_balances_unequal.year is 'contribution, subsidy, interest: the year; 0: an entry of no year';
+comment on column account_balances_unequal.carried_net_fen is 'net as the month''s account balances carry it (integer fen, signed; null: no row)';
+comment on column account_balances_unequal.entries_net_fen is 'net as the account entries sum it (integer fen, signed; null: no entry)';
+comment on view refunds_to_living is 'One row per account refund paid to a person neither registered dead nor terminated on their latest roster row (should be empty).';
+comment on column refunds_to_living.id_number is 'the person refunded (current ID) (GB 11643 ID)';
+comment on column refunds_to_living.run_month is 'the monthly run (YYYY-MM) that wrote the row';
+comment on column refunds_to_living.period is 'the month the refund belongs to (the death month, or the end month of a terminated person)';
+comment on column refunds_to_living.amount_fen is 'the refund paid (integer fen)';
+comment on column refunds_to_living.status is 'roster status of the person''s latest accepted row (null: on no roster)';
+comment on view award_balances is 'One row per award of an account pension (latest run''s awards) with the balance at award as the account entries give it.';
+comment on column award_balances.id_number is 'the person awarded (GB 11643 ID, as at the award)';
+comment on column award_balances.award_month is 'the run month of the person''s first base payment entry (YYYY-MM)';
+comment on column award_balances.basis is 'computed (balance at award ÷ divisor) or previous_system (the roster''s value in the opening month)';
+comment on column award_balances.balance_at_award_fen is 'the balance at award the award recorded (integer fen)';
+comment on column award_balances.divisor is 'the divisor in force in the award month (computed awards; null otherwise)';
+comment on column award_balances.account_pension_fen is 'the monthly account pension awarded (integer fen)';
+comment on column award_balances.entries_balance_fen is 'the balance at award as the account entries give it: every entry before the award run, and its credits (integer fen)';
+comment on view awards_unequal is 'One row per computed award whose recorded balance or account pension is not the entries'' balance at award ÷ its divisor, half up (should be empty).';
+comment on column awards_unequal.id_number is 'the person awarded (GB 11643 ID, as at the award)';
+comment on column awards_unequal.award_month is 'the run month of the person''s first base payment entry (YYYY-MM)';
+comment on column awards_unequal.basis is 'computed (balance at award ÷ divisor) or previous_system (the roster''s value in the opening month)';
+comment on column awards_unequal.balance_at_award_fen is 'the balance at award the award recorded (integer fen)';
+comment on column awards_unequal.divisor is 'the divisor in force in the award month (computed awards; null otherwise)';
+comment on column awards_unequal.account_pension_fen is 'the monthly account pension awarded (integer fen)';
+comment on column awards_unequal.entries_balance_fen is 'the balance at award as the account entries give it: every entry before the award run, and its credits (integer fen)';
+comment on column awards_unequal.expected_fen is 'entries_balance_fen ÷ divisor, half up to the fen: what the award should be (integer fen)';

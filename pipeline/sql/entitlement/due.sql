@@ -1,7 +1,8 @@
 -- due: what each person is owed, from the opening month to the run month.
 -- Grain: one row per person per period per component with money due (amount > 0).
 -- Inputs: people (run month's roster plus last known rows of people not on it), deaths_in_force,
--- rates (effective-dated), params (one row: opening/run month, ages, funeral months).
+-- rates (effective-dated), params (one row: opening/run month, ages, funeral months),
+-- account_pensions (the account pension a month: the award's, SPEC §5a).
 --   id_number    the person (18-character ID)
 --   period       the month the money belongs to, 'YYYY-MM'
 --   component    base | topup65 | account | funeral_grant
@@ -41,8 +42,9 @@ people_dated as (
 
 pension_months as (
     -- months in which the person is eligible for the monthly pension (SPEC §5)
-    select p.id_number, r.period, r.base_fen, r.topup65_fen, p.topup_month, p.account_pension_fen
+    select p.id_number, r.period, r.base_fen, r.topup65_fen, p.topup_month, a.account_pension_fen
     from people_dated as p
+    left join account_pensions as a using (id_number)
     join rates_by_month as r
         on r.period >= p.pension_age_month
         and r.period >= p.benefit_start

@@ -16,22 +16,24 @@ payments as (
     select
         id_number, township_code, period, component, 'payment' as kind, reason,
         gap_fen as amount_fen,
-        case when component = 'funeral_grant' then payee_bank_code else bank_code end as bank_code,
-        case when component = 'funeral_grant' then payee_account_number else account_number end
-            as account_number,
+        case when funeral then payee_bank_code else bank_code end as bank_code,
+        case when funeral then payee_account_number else account_number end as account_number,
         'bank' as settlement,
-        case when component = 'funeral_grant' then 'funeral' else 'pension' end as line_type,
-        case when component = 'funeral_grant' then death_file else roster_file end as source_file,
-        case when component = 'funeral_grant' then death_row else roster_row end as source_row
-    from positions
+        case when funeral then 'funeral' else 'pension' end as line_type,
+        case when funeral then death_file else roster_file end as source_file,
+        case when funeral then death_row else roster_row end as source_row
+    from (select *, on_funeral_line(component, death_month) as funeral from positions)
     where action = 'payment'
 ),
 
 grants_this_run as (
+    -- the funeral line of each deceased paid this run: the grant and the account refund (SPEC
+    -- §5a): recoveries are set off against the line's total, the grant's share first (the funeral
+    -- list shows the split)
     select id_number, sum(amount_fen)::bigint as grant_fen, any_value(bank_code) as bank_code,
            any_value(account_number) as account_number, any_value(township_code) as township_code,
            any_value(source_file) as source_file, any_value(source_row) as source_row
-    from payments where component = 'funeral_grant'
+    from payments where line_type = 'funeral'
     group by id_number
 ),
 

@@ -52,10 +52,11 @@ with_holds as (
             when gap_fen < 0 and presence = 'absent' and death_month is null then 'not_on_roster'
             when gap_fen <= 0 then null
             when conflicted.id_number is not null then 'death_conflict'
-            when component = 'funeral_grant' and payee_status <> 'complete' then 'awaiting_payee'
-            when component = 'funeral_grant' and refused_payee.id_number is not null
+            -- the grant and a dead person's account refund go to the heirs on one funeral line
+            when on_funeral_line(component, death_month) and payee_status <> 'complete' then 'awaiting_payee'
+            when on_funeral_line(component, death_month) and refused_payee.id_number is not null
                 then 'bank_account_rejected'
-            when component = 'funeral_grant' then null
+            when on_funeral_line(component, death_month) then null
             when presence = 'rejected' then 'row_rejected'
             when presence = 'absent' then 'not_on_roster'
             when status = 'suspended' and period >= suspended_from then 'suspended'

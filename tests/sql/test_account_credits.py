@@ -1,4 +1,4 @@
-"""accounts/account_entries.sql on literal rows (SPEC §5a): the opening balance, contributions
+"""accounts/account_credits.sql on literal rows (SPEC §5a): the opening balance, contributions
 credited in the month of paid_on as two components, corrections as the difference in a later run,
 the yearly interest at the December close on the balance held on 1 January, half up to the fen."""
 
@@ -15,6 +15,9 @@ CONTRIBUTIONS = (
     "source_file varchar, source_row bigint"
 )
 PRIOR = "id_number varchar, period varchar, component varchar, amount_fen bigint, year bigint"
+BALANCES = (
+    "id_number varchar, component varchar, year bigint, net_fen bigint, held_on_1_january_fen bigint, run_month varchar"
+)
 OUT = "id_number, period, component, amount_fen, year"
 FILE = "contributions/2021.csv"
 
@@ -23,19 +26,35 @@ def paid(pid: str, personal: int, subsidy: int, on: str = "2021-10-08", row: int
     return (pid, year, 3, personal, subsidy, dt.date.fromisoformat(on), FILE, row)
 
 
-def entries(month, *, opening=(), contributions=(), prior=(), rate=None, years=(2021,)) -> list[tuple]:
-    return run_step(
-        "accounts/account_entries",
-        {
-            "params": (PARAMS, [(month, "2021-01", rate)]),
-            "opening_balances": (OPENING, list(opening)),
-            "contributions": (CONTRIBUTIONS, list(contributions)),
-            "contribution_years": ("year bigint", [(y,) for y in years]),
-            "prior_accounts": (PRIOR, list(prior)),
-            "people": ("id_number varchar, township_code varchar", [("A", "320281001")]),
-        },
-        OUT,
-    )
+def carried(month: str, prior) -> list[tuple]:
+    """The account balances the month before `month` carries for the earlier entries `prior`
+    (accounts/account_balances' grain: person x component x year), the month before in the same year."""
+    before = f"{int(month[:4]) - 1}-12" if month.endswith("-01") else f"{month[:5]}{int(month[5:]) - 1:02d}"
+    sums: dict[tuple, list[int]] = {}
+    for pid, period, component, amount, year in prior:
+        held = component == "opening" or period < before[:4] + "-01"
+        net_held = sums.setdefault((pid, component, year), [0, 0])
+        net_held[0] += amount
+        net_held[1] += amount if held else 0
+    return [(pid, c, y, n, h, before) for (pid, c, y), (n, h) in sums.items()]
+
+
+def entries(month, *, opening=(), contributions=(), prior=(), rate=None, years=(2021,), summed=False) -> list[tuple]:
+    """The month's credits, from the balances the month before carried (summed: from every
+    earlier entry, accounts/account_sums, as a month with no carried balances does)."""
+    tables = {
+        "params": (PARAMS, [(month, "2021-01", rate)]),
+        "opening_balances": (OPENING, list(opening)),
+        "contributions": (CONTRIBUTIONS, list(contributions)),
+        "contribution_years": ("year bigint", [(y,) for y in years]),
+    }
+    if summed:
+        sums = run_step("accounts/account_sums", {"params": tables["params"], "prior_accounts": (PRIOR, list(prior))},
+                        "id_number, component, year, net_fen, held_on_1_january_fen, run_month")  # fmt: skip
+        tables["account_balances_before"] = (BALANCES, sums)
+    else:
+        tables["account_balances_before"] = (BALANCES, carried(month, prior))
+    return run_step("accounts/account_credits", tables, OUT)
 
 
 def test_the_opening_balance_is_an_entry_of_the_opening_month():
@@ -111,3 +130,29 @@ def test_the_next_years_interest_counts_this_years_credits_and_interest():
     ]
     # 143500 × 0.02 = 2870
     assert entries("2022-12", prior=prior, rate="0.02", years=()) == [("A", "2022-12", "interest", 2870, 2022)]
+    # the same from every earlier entry summed (no carried balances)
+    assert entries("2022-12", prior=prior, rate="0.02", years=(), summed=True) == [
+        ("A", "2022-12", "interest", 2870, 2022)
+    ]
+
+
+def test_balances_carried_from_the_year_before_are_all_held_on_1_january():
+    # carried by 2021-12 (its held_on_1_january_fen is of 2021: the opening balance only); read
+    # in January 2022 every entry of 2021 is held on 1 January 2022
+    before = [
+        ("A", "opening", None, 100000, 100000, "2021-12"),
+        ("A", "contribution", 2021, 30000, 0, "2021-12"),
+        ("A", "interest", 2021, 1500, 0, "2021-12"),
+    ]
+    rows = run_step(
+        "accounts/account_credits",
+        {
+            "params": (PARAMS, [("2022-01", "2021-01", "0.02")]),  # a rate given outside December for the test
+            "opening_balances": (OPENING, []),
+            "contributions": (CONTRIBUTIONS, []),
+            "contribution_years": ("year bigint", []),
+            "account_balances_before": (BALANCES, before),
+        },
+        OUT,
+    )
+    assert rows == [("A", "2022-01", "interest", 2630, 2022)]  # 131500 × 0.02 = 2630
