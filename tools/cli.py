@@ -36,6 +36,12 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--edge-cases", action="store_true")
     synth.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
 
+    province = commands.add_parser(
+        "province-policy", help="a policy of several counties (the partitioned run's tests and benchmarks)"
+    )
+    province.add_argument("--to", type=Path, required=True, help="folder to write policy.toml (and banks/) into")
+    province.add_argument("--counties", type=int, default=3)
+
     scale = commands.add_parser("scale-check", help="a synthetic year at the seed's scale against its budget lines")
     scale.add_argument("--year", type=int, default=2021)
     scale.add_argument("--people", type=int, default=124_000)
@@ -113,6 +119,19 @@ def cmd_synth(args) -> int:
     return 0
 
 
+def cmd_province_policy(args) -> int:
+    import shutil
+
+    from tools.synth.province import province_policy_text
+
+    args.to.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(DEFAULT_POLICY.parent / "banks", args.to / "banks", dirs_exist_ok=True)
+    path = args.to / "policy.toml"
+    path.write_text(province_policy_text(args.counties), encoding="utf-8")
+    print(f"{path}: {len(load_policy(path).county_codes)} counties")
+    return 0
+
+
 def cmd_scale_check(args) -> int:
     from tools.scale_check import scale_check
 
@@ -137,6 +156,7 @@ COMMANDS = {
     "synth": cmd_synth,
     "bench": cmd_bench,
     "scale-check": cmd_scale_check,
+    "province-policy": cmd_province_policy,
 }
 
 
