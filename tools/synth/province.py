@@ -33,7 +33,5 @@ def province_policy_text(counties: int, base: str | None = None) -> str:
     text = text[: last_county.end()] + "".join("\n" + block for block in extra_counties) + text[last_county.end() :]
     last_township = list(TOWNSHIP_BLOCK.finditer(text))[-1]
     return (
-        text[: last_township.end()]
-        + "".join("\n" + block for block in extra_townships)
-        + text[last_township.end() :]
+        text[: last_township.end()] + "".join("\n" + block for block in extra_townships) + text[last_township.end() :]
     )
