@@ -39,6 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.policy import PolicyError
 
     address = os.environ.get(SCHEDULER_ENV) or None
+    if address and not os.environ.get("PREFECT_API_URL"):
+        print(
+            f"{SCHEDULER_ENV} is set: the cluster's workers report to a Prefect server, so PREFECT_API_URL must "
+            "name it here and where the workers were started (e.g. run `make serve`).",
+            file=sys.stderr,
+        )
+        return EXIT_STOPPED
     print(f"Dask: {'the scheduler at ' + address if address else 'a LocalCluster on this machine'}", file=sys.stderr)
     state = run_partitioned(
         args.month,

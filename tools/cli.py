@@ -36,6 +36,14 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--edge-cases", action="store_true")
     synth.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
 
+    bench_dask = commands.add_parser(
+        "bench-dask", help="the month partitioned by county on 1, 2, ... Dask workers (a synthetic province)"
+    )
+    bench_dask.add_argument("--people", type=int, default=200_000)
+    bench_dask.add_argument("--counties", type=int, default=2)
+    bench_dask.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    bench_dask.add_argument("--keep", type=Path, default=None, help="folder to keep the inbox and outputs in")
+
     province = commands.add_parser(
         "province-policy", help="a policy of several counties (the partitioned run's tests and benchmarks)"
     )
@@ -144,6 +152,12 @@ def cmd_bench(args) -> int:
     return bench(rows=args.rows, stage=args.stage, policy=load_policy(args.policy), months=args.months)
 
 
+def cmd_bench_dask(args) -> int:
+    from tools.bench_dask import bench_dask
+
+    return bench_dask(people=args.people, counties=args.counties, workers=args.workers, keep=args.keep)
+
+
 def cmd_compare(args) -> int:
     from tools.compare_outputs import compare
 
@@ -157,6 +171,7 @@ COMMANDS = {
     "bench": cmd_bench,
     "scale-check": cmd_scale_check,
     "province-policy": cmd_province_policy,
+    "bench-dask": cmd_bench_dask,
 }
 
 

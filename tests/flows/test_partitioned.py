@@ -130,3 +130,12 @@ def test_a_county_failing_twice_stops_the_month_with_nothing_published(cluster, 
     left = sorted(p.name for p in out.iterdir()) if out.exists() else []
     assert MONTH not in left and not any(name.startswith(".staging") for name in left)
     assert not (out / "ledger" / f"run_month={MONTH}").exists()
+
+
+def test_a_running_cluster_without_a_prefect_server_for_its_workers_is_refused(monkeypatch, capsys):
+    from flows.local_dask import main
+
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://127.0.0.1:1")
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert main(["--month", MONTH]) == 2
+    assert "PREFECT_API_URL must name it" in capsys.readouterr().err
