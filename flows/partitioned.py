@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated, Any
 
 import dask
@@ -27,7 +26,7 @@ from prefect.context import FlowRunContext
 from prefect_dask import DaskTaskRunner
 from pydantic import Field
 
-from flows.monthly import STEP, LoggedReporter, run_logger, step_task
+from flows.monthly import STEP, LoggedReporter, run_context, run_logger, step_task
 from flows.parameters import MONTH_PATTERN, InboxParameter, OutParameter, PolicyParameter, described
 from pipeline import guard
 from pipeline import run as steps
@@ -35,8 +34,6 @@ from pipeline.core.errors import RunStopped, masked
 from pipeline.partition.county import CountyResult, compute_county
 from pipeline.partition.month import COUNTIES, PARTITIONED_STEPS, county_failed
 from pipeline.partition.split import CountyPart
-from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY, Inbox, OutDir
-from pipeline.policy import load_policy
 from pipeline.run import RunContext
 
 COUNTY_ATTEMPTS = 2
@@ -89,9 +86,7 @@ def draft_month(ctx: RunContext) -> dict:
             return each_county_on_the_cluster(ctx, values["partition"], attempts)
         return STEP_TASKS[step.name](ctx, values)
 
-    values: dict[str, Any] = {}
-    for step in PARTITIONED_STEPS:
-        values[step.name] = run_step(step, ctx, dict(values))
+    values = steps.run_steps(ctx, run_step, PARTITIONED_STEPS)
     return {"month": ctx.run_month, "audit_passed": values["audit"]["passed"], "county_attempts": attempts}
 
 
@@ -119,12 +114,7 @@ def partitioned_payout(
     """Draft the month partitioned by county on the flow's Dask task runner (the draft stays open:
     close it with `payout close`, as after `payout run`). Returns the month, whether its
     self-audit passed and how many attempts each county took."""
-    ctx = RunContext(
-        month,
-        Inbox(Path(inbox or DEFAULT_INBOX)),
-        OutDir(Path(out or DEFAULT_OUT)),
-        load_policy(Path(policy or DEFAULT_POLICY)),
-    )
+    ctx = run_context(month, inbox, out, policy)
     logger = run_logger()
     logger.info("Dask dashboard: %s", dashboard_link() or "none (a cluster without one)")
     with guard.writing(ctx.out, f"prefect partitioned-payout {month}", logger.warning):

@@ -43,7 +43,7 @@ def worker_usage() -> tuple[float, int]:
 
 
 def timed_steps(client, wall: dict[str, float]):
-    """run_step for run_partitioned_steps: the counties on the client's cluster, every step timed."""
+    """run_step for run_steps over PARTITIONED_STEPS: the counties on the client's cluster, every step timed."""
     from pipeline.partition.county import compute_county
     from pipeline.partition.month import COUNTIES
 
@@ -63,7 +63,8 @@ def timed_steps(client, wall: dict[str, float]):
 def bench_dask(*, people: int, counties: int, workers: list[int], keep: Path | None = None) -> int:
     from distributed import Client, LocalCluster
 
-    from pipeline.partition.month import COUNTIES, run_partitioned_steps
+    from pipeline.partition.month import COUNTIES, PARTITIONED_STEPS
+    from pipeline.run import run_steps
     from tools.synth.generator import synthesize_inbox
     from tools.synth.province import province_policy_text
 
@@ -88,7 +89,7 @@ def bench_dask(*, people: int, counties: int, workers: list[int], keep: Path | N
             LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
             Client(cluster) as client,
         ):
-            run_partitioned_steps(ctx, timed_steps(client, wall))
+            run_steps(ctx, timed_steps(client, wall), PARTITIONED_STEPS)
             usage = client.run(worker_usage)
         cpu = sum(u[0] for u in usage.values())
         peak = max(u[1] for u in usage.values())

@@ -67,15 +67,10 @@ PARTITIONED_STEPS = (
 )
 
 
-def run_partitioned_steps(ctx: RunContext, run_step: run.RunStep) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for step in PARTITIONED_STEPS:
-        values[step.name] = run_step(step, ctx, dict(values))
-    return values
-
-
 def draft_month(ctx: RunContext, progress: Reporter) -> Path:
-    return run_partitioned_steps(ctx, lambda step, ctx, values: step.run(ctx, values, progress))["write-draft"]
+    return run.run_steps(ctx, lambda step, ctx, values: step.run(ctx, values, progress), PARTITIONED_STEPS)[
+        "write-draft"
+    ]
 
 
 def run_month_partitioned(ctx: RunContext, progress: Progress, *, catch_up: bool = False) -> Path:
