@@ -26,7 +26,7 @@ from prefect.context import FlowRunContext
 from prefect_dask import DaskTaskRunner
 from pydantic import Field
 
-from flows.monthly import STEP, LoggedReporter, run_context, run_logger, step_task
+from flows.monthly import STEP, LoggedReporter, close_month, run_context, run_logger, step_task
 from flows.parameters import MONTH_PATTERN, InboxParameter, OutParameter, PolicyParameter, described
 from pipeline import guard
 from pipeline import run as steps
@@ -88,11 +88,6 @@ def draft_month(ctx: RunContext) -> dict:
 
     values = steps.run_steps(ctx, run_step, PARTITIONED_STEPS)
     return {"month": ctx.run_month, "audit_passed": values["audit"]["passed"], "county_attempts": attempts}
-
-
-@task(name="close-month", task_run_name="close-month {ctx.run_month}", **STEP)
-def close_month(ctx: RunContext) -> dict:
-    return steps.close_caught_up(ctx)
 
 
 def dashboard_link() -> str | None:
