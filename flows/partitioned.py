@@ -66,6 +66,8 @@ def each_county_on_the_cluster(
                 raise
             except Exception as err:  # a lost worker (KilledWorker), a failed read, a defect
                 if attempt == COUNTY_ATTEMPTS:
+                    for other in futures.values():  # the month stops: no county keeps the cluster busy
+                        other.wrapped_future.cancel()
                     raise county_failed(part.county, ctx.run_month, attempt, err) from err
                 logger.warning(
                     "county %s failed (%s: %s); submitting it again", part.county, type(err).__name__, masked(str(err))

@@ -95,7 +95,7 @@ def plugin(cluster):
     yield register
     for name in registered:
         client.unregister_worker_plugin(name)
-    client.wait_for_workers(2, timeout=120)
+    client.restart(timeout=300, wait_for_workers=True)  # fresh workers, none left killed or killing
 
 
 def test_the_partitioned_flow_on_two_workers_writes_the_single_process_files(cluster, province, tmp_path):
