@@ -84,7 +84,7 @@ def killing_county_tasks(marker: Path | None) -> WorkerPlugin:
 
 @pytest.fixture
 def plugin(cluster):
-    """Register a worker plugin for one test, then have both workers back."""
+    """Register a worker plugin for one test only."""
     _, client = cluster
     registered = []
 
@@ -93,9 +93,10 @@ def plugin(cluster):
         registered.append("kill-county")
 
     yield register
+    # the nanny restarts a killed worker; the next test's tasks wait for it (waiting here for both
+    # workers timed out under load on this shared machine)
     for name in registered:
         client.unregister_worker_plugin(name)
-    client.restart(timeout=300, wait_for_workers=True)  # fresh workers, none left killed or killing
 
 
 def test_the_partitioned_flow_on_two_workers_writes_the_single_process_files(cluster, province, tmp_path):
