@@ -15,7 +15,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 POOL := payout-process
 
-.PHONY: help install run close validate indicators audit test lint bench bench-scale bench-province scale-check sample clean serve worker
+.PHONY: help install run run-dask dask-cluster close validate indicators audit test lint bench bench-scale bench-province scale-check sample clean serve worker
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,6 +32,18 @@ install: $(INSTALLED) ## create .venv with the locked dependencies (done by ever
 
 run: $(INSTALLED) ## the monthly Prefect flow on the sample: make run MONTH=2021-03 [APPROVAL=1] (catches up earlier months)
 	$(VENV)/bin/python -m flows.local --month $(MONTH) --catch-up --out $(OUT) $(if $(APPROVAL),--approval)
+
+run-dask: $(INSTALLED) ## the month partitioned by county on Dask: make run-dask MONTH=2021-03 [WORKERS=2] (or the cluster at DASK_SCHEDULER_ADDRESS)
+	$(VENV)/bin/python -m flows.local_dask --month $(MONTH) --catch-up --out $(OUT) $(if $(WORKERS),--workers $(WORKERS))
+
+DASK_PORT ?= 8786
+WORKERS ?= $(shell nproc)
+dask-cluster: $(INSTALLED) ## a Dask scheduler and WORKERS one-thread workers here until stopped (docs/scale.md: more machines)
+	@test -n "$$PREFECT_API_URL" || { echo "make dask-cluster needs a Prefect server the workers report to: export PREFECT_API_URL=http://host:4200/api" >&2; exit 2; }
+	@echo "scheduler tcp://$$(hostname):$(DASK_PORT): export DASK_SCHEDULER_ADDRESS=tcp://$$(hostname):$(DASK_PORT) for make run-dask; the dashboard link is the scheduler's line below (and in make run-dask's log)"
+	DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=0 $(VENV)/bin/dask scheduler --port $(DASK_PORT) --dashboard-address :8787 & \
+		trap "kill $$!" EXIT; \
+		$(VENV)/bin/dask worker tcp://127.0.0.1:$(DASK_PORT) --nworkers $(WORKERS) --nthreads 1
 
 close: $(INSTALLED) ## close (release) a drafted month: make close MONTH=2021-03
 	$(VENV)/bin/payout close --month $(MONTH) --out $(OUT)

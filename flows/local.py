@@ -20,13 +20,19 @@ from pipeline.cli import EXIT_AUDIT_FAILED, EXIT_STOPPED, month_arg
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m flows.local", description=__doc__.splitlines()[0])
+def month_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """The arguments every local run of a month's flow takes."""
+    p = argparse.ArgumentParser(prog=prog, description=description)
     p.add_argument("--month", type=month_arg, required=True)
     p.add_argument("--inbox", type=Path, default=DEFAULT_INBOX)
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
     p.add_argument("--catch-up", action="store_true", help="first run and close earlier open months")
+    return p
+
+
+def parser() -> argparse.ArgumentParser:
+    p = month_parser("python -m flows.local", __doc__.splitlines()[0])
     p.add_argument("--approval", action="store_true", help="wait for an operator's approval")
     p.add_argument("--approval-timeout", type=int, default=24 * 3600, help="seconds")
     return p
@@ -44,8 +50,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_STOPPED
 
     from flows.monthly import monthly_payout
-    from pipeline.core.errors import AuditFailed, RunStopped
-    from pipeline.policy import PolicyError
 
     try:
         state = monthly_payout(
@@ -67,6 +71,14 @@ def main(argv: list[str] | None = None) -> int:
         show_totals(args.out / args.month / "summary.json")
         print(f"{state.message} ({elapsed:.1f} s with Prefect)")
         return 0
+    return failed_exit(state)
+
+
+def failed_exit(state) -> int:
+    """The exit code of a flow run that did not complete, its reason on stderr (as `payout run`)."""
+    from pipeline.core.errors import AuditFailed, RunStopped
+    from pipeline.policy import PolicyError
+
     error = state.result(raise_on_failure=False)
     if isinstance(error, (RunStopped, PolicyError)):
         print(textwrap.fill(f"Run stopped. {error}", width=100), file=sys.stderr)

@@ -200,6 +200,16 @@ def publish_artifacts(ctx: RunContext, audit: dict | None, manifest_sha256: str)
     )
 
 
+def run_context(month: str, inbox: str | None, out: str | None, policy: str | None) -> RunContext:
+    """The run of a month from a flow's parameters (empty: the defaults)."""
+    return RunContext(
+        month,
+        Inbox(Path(inbox or DEFAULT_INBOX)),
+        OutDir(Path(out or DEFAULT_OUT)),
+        load_policy(Path(policy or DEFAULT_POLICY)),
+    )
+
+
 def draft_month(ctx: RunContext) -> dict:
     """`payout run` for one month: one task per step of pipeline.run.STEPS; returns the audit
     (AuditFailed when it failed, after the draft was written)."""
@@ -333,12 +343,7 @@ def monthly_payout(
     every earlier open month, as `payout run --catch-up` does."""
     month = choose_month(month, current_flow_run.scheduled_start_time)
     tag_run("payout", f"month:{month}")
-    ctx = RunContext(
-        month,
-        Inbox(Path(inbox or DEFAULT_INBOX)),
-        OutDir(Path(out or DEFAULT_OUT)),
-        load_policy(Path(policy or DEFAULT_POLICY)),
-    )
+    ctx = run_context(month, inbox, out, policy)
     logger = run_logger()
 
     def catching_up(earlier: str) -> None:

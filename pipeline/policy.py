@@ -111,6 +111,11 @@ class LimitRow(Section):
     max_total_change_share: Share
 
 
+class County(Section):
+    code: Annotated[str, Field(pattern=r"^[0-9]{6}$", description="the 6-digit NBS division code")]
+    name: Annotated[str, Field(min_length=1)]
+
+
 class Township(Section):
     code: Annotated[str, Field(pattern=r"^[0-9]{9}$", description="the 9-digit NBS division code")]
     name: Annotated[str, Field(min_length=1)]
@@ -152,6 +157,7 @@ class PolicyFile(Section):
     limits: Annotated[list[LimitRow], Field(min_length=1)]
     account_interest: list[InterestRow] = []
     account_divisor: Annotated[list[DivisorRow], Field(min_length=1)]
+    counties: Annotated[list[County], Field(min_length=1)]
     townships: Annotated[list[Township], Field(min_length=1)]
     banks: Annotated[list[Bank], Field(min_length=1)]
     headers: Headers = Headers()
@@ -163,7 +169,9 @@ class PolicyFile(Section):
             *_duplicates("limits", [r.from_month for r in self.limits], "from"),
             *_duplicates("account_interest", [str(r.year) for r in self.account_interest], "year"),
             *_duplicates("account_divisor", [r.from_month for r in self.account_divisor], "from"),
+            *_duplicates("counties", [c.code for c in self.counties], "code"),
             *_duplicates("townships", [t.code for t in self.townships], "code"),
+            *_counties_of_townships([c.code for c in self.counties], [t.code for t in self.townships]),
             *_duplicates("banks", [b.code for b in self.banks], "code"),
             *_in_force_from_opening("rates", [r.from_month for r in self.rates], self.run.opening_month),
             *_in_force_from_opening("limits", [r.from_month for r in self.limits], self.run.opening_month),
@@ -183,6 +191,24 @@ def _duplicates(table: str, keys: list[str], key: str) -> list[str]:
             doubled.append(value)
         seen.add(value)
     return [f'[[{table}]] lists {key} = "{value}" more than once: keep one row' for value in doubled]
+
+
+def _counties_of_townships(counties: list[str], townships: list[str]) -> list[str]:
+    """A township belongs to the county its code begins with (NBS codes nest): one outside every
+    listed county would be partitioned nowhere, a county without a township is a typo."""
+    problems = [
+        f'[[townships]] code = "{code}" begins with no [[counties]] code: add its county '
+        f'(code = "{code[:6]}") or correct the township code'
+        for code in townships
+        if code[:6] not in counties
+    ]
+    problems += [
+        f'[[counties]] code = "{code}" has no township (no [[townships]] code begins with it): remove it or '
+        "add its townships"
+        for code in dict.fromkeys(counties)
+        if not any(t[:6] == code for t in townships)
+    ]
+    return problems
 
 
 def _in_force_from_opening(table: str, froms: list[str], opening_month: str) -> list[str]:
@@ -209,7 +235,8 @@ class Policy:
     limits: pd.DataFrame  # from_month, max_*; sorted by from_month
     account_interest: pd.DataFrame  # year, rate (exact decimal text), source; sorted by year
     account_divisors: pd.DataFrame  # from_month, months, source; sorted by from_month
-    townships: pd.DataFrame  # code, name, funding, submits_roster
+    counties: pd.DataFrame  # code, name
+    townships: pd.DataFrame  # code, name, funding, submits_roster, county
     banks: pd.DataFrame  # code, name, encoding
     header_rules: HeaderRules  # [headers]: other headers clerks use, headers to drop
     bank_layouts: dict[str, BankLayout]  # bank code -> its file layout (config/banks/, or SPEC §7's CSV)
@@ -219,6 +246,10 @@ class Policy:
     @property
     def township_codes(self) -> list[str]:
         return self.townships["code"].tolist()
+
+    @property
+    def county_codes(self) -> list[str]:
+        return self.counties["code"].tolist()
 
     @property
     def rostering_townships(self) -> list[str]:
@@ -321,7 +352,10 @@ def load_policy(path: Path) -> Policy:
             }
         ).sort_values("year", ignore_index=True),
         account_divisors=_dated_table([r.model_dump() for r in checked.account_divisor], ("months",)),
-        townships=pd.DataFrame([t.model_dump() for t in checked.townships]).astype({"submits_roster": bool}),
+        counties=pd.DataFrame([c.model_dump() for c in checked.counties]).sort_values("code", ignore_index=True),
+        townships=pd.DataFrame([t.model_dump() | {"county": t.code[:6]} for t in checked.townships]).astype(
+            {"submits_roster": bool}
+        ),
         banks=pd.DataFrame([b.model_dump() for b in checked.banks]),
         header_rules=checked.headers.rules(),
         bank_layouts=layouts,

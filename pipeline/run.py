@@ -445,11 +445,11 @@ STEPS = (
 RunStep = Callable[[Step, RunContext, dict[str, Any]], Any]
 
 
-def run_steps(ctx: RunContext, run_step: RunStep) -> dict[str, Any]:
-    """Every step of STEPS in order, each given the values of those before it; run_step runs one
-    (directly for the CLI, as a Prefect task for the flow)."""
+def run_steps(ctx: RunContext, run_step: RunStep, steps: tuple[Step, ...] = STEPS) -> dict[str, Any]:
+    """Every step of STEPS (or of the partitioned run's steps) in order, each given the values of
+    those before it; run_step runs one (directly for the CLI, as a Prefect task for the flow)."""
     values: dict[str, Any] = {}
-    for step in STEPS:
+    for step in steps:
         values[step.name] = run_step(step, ctx, dict(values))
     return values
 

@@ -50,7 +50,8 @@ class Roster(pa.DataFrameModel):
     name: Series[str]
     sex: Series[str] = pa.Field(isin=["M", "F"])
     birth_date: Series[pa.DateTime]  # from the ID (a given birth_date must agree with it)
-    township_code: Series[str] = pa.Field(str_matches=r"^320281[0-9]{3}$")
+    # a 9-digit division code; which townships exist is the policy's (a province has several counties)
+    township_code: Series[str] = pa.Field(str_matches=r"^[0-9]{9}$")
     village: Series[str]
     hukou_local: Series[bool]
     status: Series[str] = pa.Field(isin=list(STATUSES))

@@ -50,6 +50,22 @@ MISTAKES = [
         ['code = "320281001" more than once'],
     ),
     (
+        "county listed twice",
+        edited("[[counties]]", '[[counties]]\ncode = "320281"\nname = "江阴市"\n\n[[counties]]'),
+        ['[[counties]] lists code = "320281" more than once'],
+    ),
+    (
+        "township outside every county",
+        edited('code = "320281404"', 'code = "320282404"'),
+        ['[[townships]] code = "320282404" begins with no [[counties]] code', 'code = "320282"'],
+    ),
+    (
+        "county without a township",
+        edited("[[counties]]", '[[counties]]\ncode = "320282"\nname = "宜兴市"\n\n[[counties]]'),
+        ['[[counties]] code = "320282" has no township'],
+    ),
+    ("county code of 9 digits", edited('code = "320281"\n', 'code = "320281001"\n'), ["counties[0].code"]),
+    (
         "encoding that does not exist",
         edited('encoding = "utf-8"', 'encoding = "utf8-bom"'),
         ["banks[3].encoding", "'utf8-bom' is not a text encoding"],
@@ -158,6 +174,8 @@ def test_the_sample_policy_is_valid(policy):
     assert policy.rate_in("2021-03")["base_fen"] == 39200
     assert policy.limits_in("2021-03")["max_bank_line_fen"] == 5_000_000
     assert policy.bank_encoding("BOC") == "utf-8"
+    assert policy.county_codes == ["320281"]  # Jiangyin is one county
+    assert set(policy.townships["county"]) == {"320281"}
 
 
 def test_a_month_before_every_rate_is_named(policy):
@@ -184,3 +202,13 @@ def test_a_divisor_row_holds_from_its_month(tmp_path):
 def test_a_year_without_an_interest_rate_is_named(policy):
     with pytest.raises(PolicyError, match=r"interest rate of 2022.*close of 2022-12.*year = 2022"):
         policy.interest_rate(2022)
+
+
+def test_each_township_belongs_to_the_county_its_code_begins_with(tmp_path):
+    text = edited("[[counties]]", '[[counties]]\ncode = "320282"\nname = "宜兴市"\n\n[[counties]]').replace(
+        'code = "320281404"', 'code = "320282404"'
+    )
+    policy = load_policy(write_policy(tmp_path, text))
+    assert policy.county_codes == ["320281", "320282"]
+    county = policy.townships.set_index("code")["county"]
+    assert (county["320282404"], county["320281001"], county["320281400"]) == ("320282", "320281", "320281")

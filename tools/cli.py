@@ -36,6 +36,20 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--edge-cases", action="store_true")
     synth.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
 
+    bench_dask = commands.add_parser(
+        "bench-dask", help="the month partitioned by county on 1, 2, ... Dask workers (a synthetic province)"
+    )
+    bench_dask.add_argument("--people", type=int, default=200_000)
+    bench_dask.add_argument("--counties", type=int, default=2)
+    bench_dask.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    bench_dask.add_argument("--keep", type=Path, default=None, help="folder to keep the inbox and outputs in")
+
+    province = commands.add_parser(
+        "province-policy", help="a policy of several counties (the partitioned run's tests and benchmarks)"
+    )
+    province.add_argument("--to", type=Path, required=True, help="folder to write policy.toml (and banks/) into")
+    province.add_argument("--counties", type=int, default=3)
+
     scale = commands.add_parser("scale-check", help="a synthetic year at the seed's scale against its budget lines")
     scale.add_argument("--year", type=int, default=2021)
     scale.add_argument("--people", type=int, default=124_000)
@@ -123,6 +137,19 @@ def cmd_synth(args) -> int:
     return 0
 
 
+def cmd_province_policy(args) -> int:
+    import shutil
+
+    from tools.synth.province import province_policy_text
+
+    args.to.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(DEFAULT_POLICY.parent / "banks", args.to / "banks", dirs_exist_ok=True)
+    path = args.to / "policy.toml"
+    path.write_text(province_policy_text(args.counties), encoding="utf-8")
+    print(f"{path}: {len(load_policy(path).county_codes)} counties")
+    return 0
+
+
 def cmd_scale_check(args) -> int:
     from tools.scale_check import scale_check
 
@@ -141,6 +168,12 @@ def cmd_bench(args) -> int:
     )
 
 
+def cmd_bench_dask(args) -> int:
+    from tools.bench_dask import bench_dask
+
+    return bench_dask(people=args.people, counties=args.counties, workers=args.workers, keep=args.keep)
+
+
 def cmd_compare(args) -> int:
     from tools.compare_outputs import compare
 
@@ -153,6 +186,8 @@ COMMANDS = {
     "synth": cmd_synth,
     "bench": cmd_bench,
     "scale-check": cmd_scale_check,
+    "province-policy": cmd_province_policy,
+    "bench-dask": cmd_bench_dask,
 }
 
 

@@ -92,4 +92,4 @@ final as (
     from with_holds
 )
 
-select * from final
+select * from final order by id_number, period, component

@@ -1,0 +1,26 @@
+"""One county's money: the single-process run's own entitlement and accounts steps, given the
+county's part of the month (no rule of its own)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline import run
+from pipeline.accounts import Accounts
+from pipeline.entitlement import Entitlement
+from pipeline.partition.split import CountyPart
+from pipeline.progress import Reporter
+from pipeline.run import RunContext
+
+
+@dataclass(frozen=True)
+class CountyResult:
+    county: str
+    entitlement: Entitlement
+    accounts: Accounts
+
+
+def compute_county(ctx: RunContext, part: CountyPart, progress: Reporter) -> CountyResult:
+    _, result = run.entitlement(ctx, part.validated, part.history, progress)
+    account = run.accounts(ctx, part.raw, part.validated, part.history, result, progress)
+    return CountyResult(part.county, result, account)
