@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline import run
-from pipeline.accounts import Accounts
+from pipeline.accounts import AccountCredits, Accounts
 from pipeline.entitlement import Entitlement
 from pipeline.partition.split import CountyPart
 from pipeline.progress import Reporter
@@ -16,11 +16,13 @@ from pipeline.run import RunContext
 @dataclass(frozen=True)
 class CountyResult:
     county: str
+    credits: AccountCredits
     entitlement: Entitlement
     accounts: Accounts
 
 
 def compute_county(ctx: RunContext, part: CountyPart, progress: Reporter) -> CountyResult:
-    _, result = run.entitlement(ctx, part.validated, part.history, progress)
-    account = run.accounts(ctx, part.raw, part.validated, part.history, result, progress)
-    return CountyResult(part.county, result, account)
+    credits = run.account_credits(ctx, part.raw, part.validated, part.history, progress)
+    _, result = run.entitlement(ctx, part.validated, part.history, credits, progress)
+    account = run.accounts(ctx, credits, result, progress)
+    return CountyResult(part.county, credits, result, account)

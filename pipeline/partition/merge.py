@@ -12,18 +12,20 @@ import pyarrow as pa
 from pipeline.accounts import Accounts
 from pipeline.entitlement import Entitlement
 from pipeline.partition.county import CountyResult
-from schemas.account import AccountEntry
+from schemas.account import AccountBalance, AccountEntry, Award
 from schemas.ledger import BankLine, LedgerEntry
 
 # the order of each table as its SQL step sorts it (people: the step leaves it open, so by person)
 PERSON_PERIOD = ["id_number", "period", "component"]
 LEDGER_ORDER = ["id_number", "period", "component", "kind", "settlement", "entry_id"]
 ACCOUNT_ORDER = ["id_number", "component", "year", "period"]
+ACCOUNT_BALANCE_ORDER = ["id_number", "component", "year"]
 # bank_lines.sql numbers the lines of a batch by township then ID (account: a tie it leaves open)
 LINE_ORDER = ["batch_id", "township_code", "id_number", "account_number"]
 
 
-def merge_counties(results: Sequence[CountyResult]) -> tuple[Entitlement, Accounts]:
+def merge_counties(results: Sequence[CountyResult]) -> tuple[Entitlement, Accounts, pd.DataFrame]:
+    """(entitlement, accounts, the account funds the money step read) of the whole month."""
     results = sorted(results, key=lambda r: r.county)
     parts = [r.entitlement for r in results]
     bank_lines, ledger = renumbered(results)
@@ -35,9 +37,15 @@ def merge_counties(results: Sequence[CountyResult]) -> tuple[Entitlement, Accoun
         ledger=LedgerEntry.validate(ledger),
         bank_lines=BankLine.validate(bank_lines),
         balances=_concat_arrow([p.balances for p in parts], PERSON_PERIOD),
+        awards=Award.validate(_concat([p.awards for p in parts], ["id_number"])),
+        account_pensions=_concat([p.account_pensions for p in parts], ["id_number"]),
     )
-    entries = _concat([r.accounts.entries for r in results], ACCOUNT_ORDER)
-    return entitlement, Accounts(entries=AccountEntry.validate(entries))
+    accounts = Accounts(
+        entries=AccountEntry.validate(_concat([r.accounts.entries for r in results], ACCOUNT_ORDER)),
+        balances=AccountBalance.validate(_concat([r.accounts.balances for r in results], ACCOUNT_BALANCE_ORDER)),
+    )
+    funds = _concat([r.credits.funds for r in results], ["id_number"])
+    return entitlement, accounts, funds
 
 
 def renumbered(results: Sequence[CountyResult]) -> tuple[pd.DataFrame, pd.DataFrame]:

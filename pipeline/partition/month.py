@@ -41,8 +41,8 @@ def merge(ctx: RunContext, values: dict[str, Any], progress: Reporter) -> tuple:
         expected = [part.county for part in values["partition"]]
         if sorted(r.county for r in results) != sorted(expected):  # a defect of the caller, never published
             raise RuntimeError(f"county results {[r.county for r in results]} differ from the counties {expected}")
-        result, account = merge_counties(results)
-        inputs = run.entitlement_inputs(ctx.run_month, values["validate"], values["history"])
+        result, account, funds = merge_counties(results)
+        inputs = run.entitlement_inputs(ctx.run_month, values["validate"], values["history"], funds)
         counts.update(counties=len(results), entries=len(result.ledger), bank_lines=len(result.bank_lines))
     return inputs, result, account
 

@@ -89,6 +89,8 @@ def split_month(
         "id_links": by_id(past.id_links, "new_id_number"),
         "prior_accounts": by_id(past.prior_accounts),
         "balances": by_id(past.balances),
+        "account_balances": by_id(past.account_balances),
+        "awards": by_id(past.awards),
     }
     contributions = {year: by_id(rows, written=True) for year, rows in raw.contributions.items()}
     untouched = {f.name: getattr(past, f.name) for f in fields(History) if f.name not in history_parts}
