@@ -44,19 +44,6 @@ def roster_for(month: str) -> list[dict]:
     return rows
 
 
-def death(person: Person, died: str, registered: str) -> dict:
-    return {
-        "id_number": person.id,
-        "name": person.name,
-        "death_date": died,
-        "registered_on": registered,
-        "source": "公安",
-        "payee_name": person.name[0] + "亲属",
-        "payee_bank_code": "ICBC",
-        "payee_account_number": f"6212{person.serial:015d}",
-    }
-
-
 @pytest.fixture(scope="module")
 def county(tmp_path_factory) -> Scenario:
     text = policy_text().replace('opening_month = "2021-01"', 'opening_month = "2021-11"')
@@ -75,7 +62,7 @@ def county(tmp_path_factory) -> Scenario:
     for month in MONTHS:
         scenario.roster(month, roster_for(month))
         if month == "2022-01":
-            scenario.deaths(month, [death(ZHU, "2022-01-10", "2022-01-12"), death(HE, "2021-11-20", "2022-01-05")])
+            scenario.deaths(month, [ZHU.death("2022-01-10", "2022-01-12"), HE.death("2021-11-20", "2022-01-05")])
         scenario.run(month)
     return scenario
 

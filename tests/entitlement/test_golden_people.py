@@ -58,30 +58,12 @@ def roster_for(month: str) -> list[dict]:
     return rows
 
 
-def death(person: Person, died: str, registered: str, payee: bool = True) -> dict:
-    row = {
-        "id_number": person.id,
-        "name": person.name,
-        "death_date": died,
-        "registered_on": registered,
-        "source": "公安",
-        "payee_name": "",
-        "payee_bank_code": "",
-        "payee_account_number": "",
-    }
-    if payee:
-        row.update(
-            payee_name=person.name[0] + "亲属", payee_bank_code="ICBC", payee_account_number=f"6212{person.serial:015d}"
-        )
-    return row
-
-
 DEATHS = {
-    "2021-01": [death(YOU, "2020-12-20", "2021-01-06")],
-    "2021-04": [death(CHEN, "2021-04-20", "2021-04-22")],
-    "2021-06": [death(SHEN, "2021-06-11", "2021-06-15")],
-    "2021-07": [death(QIAN, "2021-05-14", "2021-07-05"), death(CHU, "2021-07-03", "2021-07-08", payee=False)],
-    "2021-08": [death(SUN, "2021-01-15", "2021-08-02"), death(CHU, "2021-07-03", "2021-08-09")],
+    "2021-01": [YOU.death("2020-12-20", "2021-01-06")],
+    "2021-04": [CHEN.death("2021-04-20", "2021-04-22")],
+    "2021-06": [SHEN.death("2021-06-11", "2021-06-15")],
+    "2021-07": [QIAN.death("2021-05-14", "2021-07-05"), CHU.death("2021-07-03", "2021-07-08", payee=False)],
+    "2021-08": [SUN.death("2021-01-15", "2021-08-02"), CHU.death("2021-07-03", "2021-08-09")],
 }
 
 
@@ -310,7 +292,7 @@ def test_conflicting_death_registrations_hold_until_one_stands(tmp_path):
     for month in ("2021-01", "2021-02", "2021-03"):
         scenario.roster(month, [person.row()])
     scenario.run("2021-01")
-    scenario.deaths("2021-02", [death(person, "2021-01-20", "2021-02-10"), death(person, "2021-02-05", "2021-02-10")])
+    scenario.deaths("2021-02", [person.death("2021-01-20", "2021-02-10"), person.death("2021-02-05", "2021-02-10")])
     scenario.run("2021-02")
     assert scenario.entries_of(person) == sorted(
         current("base", BASE, ["2021-01"]) + current("topup65", TOPUP, ["2021-01"])
@@ -324,7 +306,7 @@ def test_conflicting_death_registrations_hold_until_one_stands(tmp_path):
     rejects = scenario.output("2021-02", "rejects.csv")
     assert rejects["原因代码 reason_code"].tolist() == ["DEATH_CONFLICT", "DEATH_CONFLICT"]
 
-    scenario.deaths("2021-03", [death(person, "2021-02-05", "2021-03-02")])
+    scenario.deaths("2021-03", [person.death("2021-02-05", "2021-03-02")])
     scenario.run("2021-03")
     expected = current("base", BASE, ["2021-01"]) + current("topup65", TOPUP, ["2021-01"])
     expected += [
@@ -355,7 +337,7 @@ def test_rate_corrected_down_is_held_for_people_on_no_roster(tmp_path):
     scenario.roster("2021-03", [stays.row()])
     scenario.run("2021-03")
     scenario.roster("2021-04", [stays.row(), away.row()])
-    scenario.deaths("2021-04", [death(dies, "2021-02-15", "2021-04-02")])
+    scenario.deaths("2021-04", [dies.death("2021-02-15", "2021-04-02")])
     scenario.run("2021-04")
 
     corrected = [("2021-03", p, "base", "recovery", "correction", "owed", -200) for p in ("2021-01", "2021-02")]
@@ -399,9 +381,9 @@ def test_recovery_owed_while_the_grant_waits_is_set_off_when_it_is_issued(tmp_pa
         scenario.roster(month, [person.row()])
     scenario.run("2021-01")
     scenario.run("2021-02")
-    scenario.deaths("2021-03", [death(person, "2021-01-20", "2021-03-03", payee=False)])
+    scenario.deaths("2021-03", [person.death("2021-01-20", "2021-03-03", payee=False)])
     scenario.run("2021-03")
-    scenario.deaths("2021-04", [death(person, "2021-01-20", "2021-04-06")])
+    scenario.deaths("2021-04", [person.death("2021-01-20", "2021-04-06")])
     scenario.run("2021-04")
     expected = current("base", BASE, ["2021-01", "2021-02"]) + current("topup65", TOPUP, ["2021-01", "2021-02"])
     expected += [
@@ -436,7 +418,7 @@ def test_two_deceased_paid_to_one_payee_account_get_one_funeral_line_each(tmp_pa
     payee = {"payee_name": "庚子女", "payee_bank_code": "ICBC", "payee_account_number": "6212000000000000888"}
     scenario.deaths(
         "2021-03",
-        [death(husband, "2021-03-05", "2021-03-08") | payee, death(wife, "2021-03-06", "2021-03-08") | payee],
+        [husband.death("2021-03-05", "2021-03-08") | payee, wife.death("2021-03-06", "2021-03-08") | payee],
     )
     for month in ("2021-01", "2021-02", "2021-03"):
         if month != "2021-03":
@@ -461,7 +443,7 @@ def test_death_before_opening_month_registered_later_recovers_what_was_paid_afte
     scenario = Scenario(tmp_path)
     for month in ("2021-01", "2021-02", "2021-03"):
         scenario.roster(month, [person.row()])
-    scenario.deaths("2021-03", [death(person, "2020-11-10", "2021-03-01")])
+    scenario.deaths("2021-03", [person.death("2020-11-10", "2021-03-01")])
     for month in ("2021-01", "2021-02", "2021-03"):
         scenario.run(month)
     expected = current("base", BASE, ["2021-01", "2021-02"]) + current("topup65", TOPUP, ["2021-01", "2021-02"])
@@ -587,7 +569,7 @@ def test_death_registered_under_the_old_id_stops_the_new_ids_pension(tmp_path):
     scenario.roster("2021-03", [right.row()])
     scenario.id_corrections("2021-03", [correction(wrong, right, "2021-03-01")])
     scenario.roster("2021-04", [right.row()])
-    scenario.deaths("2021-04", [death(wrong, "2021-03-10", "2021-04-02")])
+    scenario.deaths("2021-04", [wrong.death("2021-03-10", "2021-04-02")])
     for month in ("2021-01", "2021-02", "2021-03", "2021-04"):
         scenario.run(month)
     assert scenario.entries_of(wrong) == current("base", BASE, ["2021-01", "2021-02"])

@@ -46,19 +46,6 @@ def roster(month: str) -> list[dict]:
     return rows
 
 
-def death(person: Person, died: str, registered: str) -> dict:
-    return {
-        "id_number": person.id,
-        "name": person.name,
-        "death_date": died,
-        "registered_on": registered,
-        "source": "民政",
-        "payee_name": "亲属",
-        "payee_bank_code": "ICBC",
-        "payee_account_number": f"6212{person.serial:015d}",
-    }
-
-
 @pytest.fixture(scope="module")
 def year(tmp_path_factory):
     scenario = Scenario(
@@ -70,7 +57,7 @@ def year(tmp_path_factory):
     january = scenario.bank_file("2021-01")
     line = january[january["身份证号"] == P3.id].iloc[0]
     scenario.roster("2021-02", roster("2021-02"))
-    scenario.deaths("2021-02", [death(C3, "2021-02-05", "2021-02-08")])
+    scenario.deaths("2021-02", [C3.death("2021-02-05", "2021-02-08", source="民政", payee_name="亲属")])
     scenario.bank_returns(
         "2021-02",
         [
@@ -86,7 +73,7 @@ def year(tmp_path_factory):
     )
     scenario.run("2021-02")
     scenario.roster("2021-03", roster("2021-03"))
-    scenario.deaths("2021-03", [death(P4, "2021-01-10", "2021-03-02")])
+    scenario.deaths("2021-03", [P4.death("2021-01-10", "2021-03-02", source="民政", payee_name="亲属")])
     scenario.run("2021-03", close=False)
     contributions = scenario.inbox.root / "contributions"
     contributions.mkdir(parents=True)

@@ -68,6 +68,22 @@ class Person:
         return row
 
 
+    def death(self, died: str, registered: str, *, payee: bool = True, **changes) -> dict:
+        """A death registration of this person (a relative's ICBC account as payee, unless payee=False)."""
+        row = {
+            "id_number": self.id,
+            "name": self.name,
+            "death_date": died,
+            "registered_on": registered,
+            "source": "公安",
+            "payee_name": self.name[0] + "亲属" if payee else "",
+            "payee_bank_code": "ICBC" if payee else "",
+            "payee_account_number": f"6212{self.serial:015d}" if payee else "",
+        }
+        row.update(changes)
+        return row
+
+
 ZONE_RESIDENT = Person("区居民", "1950-01-01", "M", 400)
 
 
