@@ -12,7 +12,7 @@ import json
 import pandas as pd
 import pytest
 
-from tests.support.scenario import Person, Scenario, policy_text
+from tests.support.scenario import Person, Scenario, id_correction, policy_text
 
 MONTHS = [f"2021-{m:02d}" for m in range(1, 9)]
 BASE, TOPUP, GRANT = 39200, 500, 235200
@@ -466,10 +466,6 @@ def with_neighbours(*rows: dict) -> list[dict]:
     return [*rows, *(n.row() for n in NEIGHBOURS)]
 
 
-def correction(old: Person, new: Person, registered: str) -> dict:
-    return {"旧身份证号": old.id, "新身份证号": new.id, "原因": "出生日期登记错误", "登记日期": registered}
-
-
 def test_id_correction_moves_the_history_and_pays_the_difference(tmp_path):
     # SPEC §3/§5 (decided): registered born 1957-03-05 (no 65+ top-up before 2022-03), really born
     # 1955-03-05 (65 in 2020-03). January-March paid 392.00 a month under the wrong ID. In April the
@@ -482,7 +478,7 @@ def test_id_correction_moves_the_history_and_pays_the_difference(tmp_path):
     for month in ("2021-01", "2021-02", "2021-03"):
         scenario.roster(month, [wrong.row()])
     scenario.roster("2021-04", [right.row()])
-    scenario.id_corrections("2021-04", [correction(wrong, right, "2021-04-02")])
+    scenario.id_corrections("2021-04", [id_correction(wrong, right, "2021-04-02")])
     scenario.roster("2021-05", with_neighbours(right.row(), wrong.row()))
     for month in ("2021-01", "2021-02", "2021-03", "2021-04", "2021-05"):
         scenario.run(month)
@@ -516,7 +512,7 @@ def test_new_id_like_a_leavers_is_rejected_until_the_correction_comes(tmp_path):
     scenario.roster("2021-02", with_neighbours(wrong.row()))
     scenario.roster("2021-03", with_neighbours(right.row()))
     scenario.roster("2021-04", with_neighbours(right.row()))
-    scenario.id_corrections("2021-04", [correction(wrong, right, "2021-04-06")])
+    scenario.id_corrections("2021-04", [id_correction(wrong, right, "2021-04-06")])
     for month in ("2021-01", "2021-02", "2021-03", "2021-04"):
         scenario.run(month)
     rejects = scenario.output("2021-03", "rejects.csv")
@@ -538,10 +534,10 @@ def test_bad_id_correction_rows_are_rejected_with_reasons(tmp_path):
     scenario.id_corrections(
         "2021-01",
         [
-            correction(person, person, "2021-01-05"),  # same ID
-            correction(stranger, person, "2021-01-05"),  # old ID on no roster
-            {**correction(person, stranger, "2021-01-05"), "原因": ""},  # no reason
-            {**correction(person, stranger, "2021-13-01")},  # no such day
+            id_correction(person, person, "2021-01-05"),  # same ID
+            id_correction(stranger, person, "2021-01-05"),  # old ID on no roster
+            {**id_correction(person, stranger, "2021-01-05"), "原因": ""},  # no reason
+            {**id_correction(person, stranger, "2021-13-01")},  # no such day
         ],
     )
     scenario.run("2021-01")
@@ -567,7 +563,7 @@ def test_death_registered_under_the_old_id_stops_the_new_ids_pension(tmp_path):
     scenario.roster("2021-01", [wrong.row()])
     scenario.roster("2021-02", [wrong.row()])
     scenario.roster("2021-03", [right.row()])
-    scenario.id_corrections("2021-03", [correction(wrong, right, "2021-03-01")])
+    scenario.id_corrections("2021-03", [id_correction(wrong, right, "2021-03-01")])
     scenario.roster("2021-04", [right.row()])
     scenario.deaths("2021-04", [wrong.death("2021-03-10", "2021-04-02")])
     for month in ("2021-01", "2021-02", "2021-03", "2021-04"):
@@ -596,7 +592,7 @@ def test_late_correction_recovers_what_the_two_ids_were_both_paid(tmp_path):
     scenario.roster("2021-03", with_neighbours())
     scenario.roster("2021-04", with_neighbours(right.row()))
     scenario.roster("2021-05", with_neighbours(right.row()))
-    scenario.id_corrections("2021-05", [correction(wrong, right, "2021-05-06")])
+    scenario.id_corrections("2021-05", [id_correction(wrong, right, "2021-05-06")])
     for month in ("2021-01", "2021-02", "2021-03", "2021-04", "2021-05"):
         scenario.run(month)
     april = [

@@ -18,6 +18,7 @@ PRIOR = "id_number varchar, period varchar, component varchar, amount_fen bigint
 BALANCES = (
     "id_number varchar, component varchar, year bigint, net_fen bigint, held_on_1_january_fen bigint, run_month varchar"
 )
+LINKS = "old_id_number varchar, new_id_number varchar"
 OUT = "id_number, period, component, amount_fen, year"
 FILE = "contributions/2021.csv"
 
@@ -39,14 +40,18 @@ def carried(month: str, prior) -> list[tuple]:
     return [(pid, c, y, n, h, before) for (pid, c, y), (n, h) in sums.items()]
 
 
-def entries(month, *, opening=(), contributions=(), prior=(), rate=None, years=(2021,), summed=False) -> list[tuple]:
+def entries(
+    month, *, opening=(), contributions=(), prior=(), rate=None, years=(2021,), summed=False, links=()
+) -> list[tuple]:
     """The month's credits, from the balances the month before carried (summed: from every
-    earlier entry, accounts/account_sums, as a month with no carried balances does)."""
+    earlier entry, accounts/account_sums, as a month with no carried balances does); links: the
+    ID corrections so far, (old, new)."""
     tables = {
         "params": (PARAMS, [(month, "2021-01", rate)]),
         "opening_balances": (OPENING, list(opening)),
         "contributions": (CONTRIBUTIONS, list(contributions)),
         "contribution_years": ("year bigint", [(y,) for y in years]),
+        "id_links": (LINKS, list(links)),
     }
     if summed:
         sums = run_step("accounts/account_sums", {"params": tables["params"], "prior_accounts": (PRIOR, list(prior))},
@@ -152,7 +157,35 @@ def test_balances_carried_from_the_year_before_are_all_held_on_1_january():
             "contributions": (CONTRIBUTIONS, []),
             "contribution_years": ("year bigint", []),
             "account_balances_before": (BALANCES, before),
+            "id_links": (LINKS, []),
         },
         OUT,
     )
     assert rows == [("A", "2022-01", "interest", 2630, 2022)]  # 131500 × 0.02 = 2630
+
+
+def test_a_corrected_id_is_one_account_with_the_new_id():
+    prior = [
+        ("OLD", "2021-01", "opening", 100030, None),  # the previous system's account under the wrong ID
+        ("NEW", "2021-01", "opening", 50030, None),  # and the one under the right ID
+        ("OLD", "2021-10", "contribution", 30000, 2021),
+        ("OLD", "2021-10", "subsidy", 12000, 2021),
+    ]
+    links = [("OLD", "NEW")]
+    # one interest for the person: 150060 × 0.015 = 2250.9 -> 2251 (apart: 1500 + 750)
+    assert entries("2021-12", prior=prior, rate="0.015", years=(), links=links) == [
+        ("NEW", "2021-12", "interest", 2251, 2021)
+    ]
+    # the contribution refiled under the new ID is the one credited under the old: nothing booked;
+    # a row still under the old ID is the new ID's too; a corrected amount is booked to the new ID
+    for filed in ("NEW", "OLD"):
+        assert entries("2021-11", prior=prior, contributions=[paid(filed, 30000, 12000)], links=links) == []
+    assert entries("2021-11", prior=prior, contributions=[paid("OLD", 20000, 12000)], links=links) == [
+        ("NEW", "2021-11", "contribution", -10000, 2021)
+    ]
+
+
+def test_an_account_refunded_under_its_new_id_earns_nothing_on_the_old_ids_entries():
+    prior = [("OLD", "2021-01", "opening", 100000, None), ("NEW", "2021-08", "refund", -100000, None)]
+    assert entries("2021-12", prior=prior, rate="0.015", years=(), links=[("OLD", "NEW")]) == []
+    assert entries("2021-12", prior=prior, rate="0.015", years=()) == [("OLD", "2021-12", "interest", 1500, 2021)]

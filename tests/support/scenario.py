@@ -67,7 +67,6 @@ class Person:
         row.update(changes)
         return row
 
-
     def death(self, died: str, registered: str, *, payee: bool = True, **changes) -> dict:
         """A death registration of this person (a relative's ICBC account as payee, unless payee=False)."""
         row = {
@@ -82,6 +81,11 @@ class Person:
         }
         row.update(changes)
         return row
+
+
+def id_correction(old: Person, new: Person, registered: str) -> dict:
+    """An ID correction row (SPEC §3): `old`'s ID was registered wrongly, `new` is the person's."""
+    return {"旧身份证号": old.id, "新身份证号": new.id, "原因": "出生日期登记错误", "登记日期": registered}
 
 
 ZONE_RESIDENT = Person("区居民", "1950-01-01", "M", 400)

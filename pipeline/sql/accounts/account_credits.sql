@@ -5,7 +5,10 @@
 -- null unless the run month is a December), opening_balances (accepted this month: the opening
 -- month only), contributions (accepted rows of every year read), contribution_years (the years
 -- whose file was read), account_balances_before (the account balances the month before carried,
--- or the earlier entries summed: accounts/account_sums).
+-- or the earlier entries summed: accounts/account_sums), id_links (old -> new ID).
+-- A corrected ID is the new ID here, as in the money step: the account is the person's, so an old
+-- ID's entries count as the new ID's, a row still filed under the old ID credits the new one, and
+-- the year's interest is one entry per person on everything they held on 1 January.
 --   component  opening | contribution | subsidy | interest
 --   period     opening: the as-of month; a first credit: the month of paid_on; a correcting
 --              entry: the run month (the account changes from then on); interest: the run month
@@ -13,18 +16,27 @@
 --   amount_fen signed fen: a credit > 0; a correcting entry the difference (either sign)
 with
 opening as (
-    select id_number, as_of_month as period, 'opening' as component, balance_fen as amount_fen,
-           null::bigint as year, source_file, source_row
-    from opening_balances
-    where balance_fen > 0
+    select coalesce(l.new_id_number, o.id_number) as id_number, o.as_of_month as period,
+           'opening' as component, o.balance_fen as amount_fen, null::bigint as year,
+           o.source_file, o.source_row
+    from opening_balances as o
+    left join id_links as l on o.id_number = l.old_id_number
+    where o.balance_fen > 0
+),
+
+balances_before as (
+    select b.* replace (coalesce(l.new_id_number, b.id_number) as id_number)
+    from account_balances_before as b
+    left join id_links as l on b.id_number = l.old_id_number
 ),
 
 credited_by_files as (
     -- what the contribution files say the accounts hold by the end of this run: credits paid from
     -- the opening month (earlier ones are in the opening balance) up to the run month
-    select c.id_number, c.year, u.component, strftime(c.paid_on, '%Y-%m') as paid_month,
-           u.amount_fen, c.source_file, c.source_row
+    select coalesce(l.new_id_number, c.id_number) as id_number, c.year, u.component,
+           strftime(c.paid_on, '%Y-%m') as paid_month, u.amount_fen, c.source_file, c.source_row
     from contributions as c
+    left join id_links as l on c.id_number = l.old_id_number
     cross join params
     cross join lateral (
         select 'contribution' as component, c.personal_fen as amount_fen
@@ -45,7 +57,7 @@ wanted as (
 
 credited_before as (
     select id_number, year, component, sum(net_fen)::bigint as credited_fen
-    from account_balances_before
+    from balances_before
     where component in ('contribution', 'subsidy')
         and year in (select year from contribution_years)
     group by id_number, year, component
@@ -75,7 +87,7 @@ held_on_1_january as (
         select b.id_number,
                case when left(b.run_month, 4) < left(params.run_month, 4) then b.net_fen
                     else b.held_on_1_january_fen end as amount_fen
-        from account_balances_before as b
+        from balances_before as b
         cross join params
         union all
         select id_number, amount_fen from opening
@@ -100,7 +112,7 @@ interest as (
     where params.interest_rate is not null and h.balance_fen > 0
         -- an account paid out (at death, on leaving) is closed: it earns nothing more
         and h.id_number not in (
-            select id_number from account_balances_before where component = 'refund' and net_fen <> 0
+            select id_number from balances_before where component = 'refund' and net_fen <> 0
         )
 ),
 
