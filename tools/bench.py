@@ -140,12 +140,14 @@ def generator_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def ensure_inbox(people: int, policy: Policy, console: Console, *, months: int = 1) -> Path:
-    """bench/inbox-<people>-seed<SEED>[-<months>m]/, generated if missing or made by other
-    generator code."""
+def ensure_inbox(people: int, policy: Policy, console: Console, *, months: int = 1, accounts: bool = False) -> Path:
+    """bench/inbox-<people>-seed<SEED>[-<months>m][-accounts]/, generated if missing or made by
+    other generator code; with `accounts`, the same people with their personal accounts' inputs
+    (opening balances) as well."""
     from tools.synth import synthesize_inbox
 
-    root = BENCH_DIR / (f"inbox-{people}-seed{SEED}" + (f"-{months}m" if months > 1 else ""))
+    suffix = (f"-{months}m" if months > 1 else "") + ("-accounts" if accounts else "")
+    root = BENCH_DIR / f"inbox-{people}-seed{SEED}{suffix}"
     marker = root / ".complete.json"
     expected = {
         "people": people,
@@ -154,6 +156,8 @@ def ensure_inbox(people: int, policy: Policy, console: Console, *, months: int =
         "generator": generator_version(),
         "policy_sha256": policy.sha256,
     }
+    if accounts:
+        expected["accounts"] = True
     if marker.is_file() and json.loads(marker.read_text(encoding="utf-8")) == expected:
         return root
     if root.exists():
@@ -168,6 +172,7 @@ def ensure_inbox(people: int, policy: Policy, console: Console, *, months: int =
         months=expected["months"],
         edge_cases=False,
         formats="csv",
+        accounts=accounts,
     )
     console.print(f"  generated in {time.perf_counter() - started:.1f} s")
     marker.write_text(json.dumps(expected), encoding="utf-8")
@@ -576,18 +581,23 @@ def step_table(result: Timing, title: str) -> Table:
 class Case:
     """A target of issue 14: the run of the `months`-th month of an inbox of `people`, its wall
     time (median) at most `limit` times the reference's: the bare baseline of the same month, or
-    (against="first") the first month's run of the same inbox; peak_gb: its peak RSS at most that."""
+    (against="first") the first month's run of the same inbox, or (against="no-accounts") the
+    same month of the same people without the personal accounts' inputs (so the ratio is what the
+    accounts cost the month, SPEC §5a); peak_gb: its peak RSS at most that. accounts: the inbox
+    carries the accounts' inputs."""
 
     name: str
     people: int
     months: int
-    against: str  # "baseline" or "first"
+    against: str  # "baseline", "first" or "no-accounts"
     limit: float
     peak_gb: float | None = None
+    accounts: bool = False
 
 
 CASES = {
     "first-month": Case("first-month", 124_000, 1, "baseline", 2.0),
+    "accounts": Case("accounts", 124_000, 1, "no-accounts", 1.10, accounts=True),
     "december": Case("december", 124_000, 12, "first", 1.15),
     "decade": Case("decade", 20_000, 120, "first", 1.3),
     "province": Case("province", 10_000_000, 1, "baseline", 2.5, peak_gb=8.0),
@@ -635,6 +645,8 @@ def targets(
     for name in names:
         case = CASES[name]
         outcome = measure_case(case, policy, repeats=repeats, rss_cap_mb=rss_cap_mb, console=console)
+        if _timed(outcome.reference) == "payout run":  # the month it is measured against, step by step
+            console.print(step_table(outcome.reference, f"{case.name}: steps of the month it is measured against"))
         console.print(step_table(outcome.measured, f"{case.name}: steps of the timed month"))
         console.print(targets_table([outcome]))  # at once: the next case may take long
         outcomes.append(outcome)
@@ -645,11 +657,16 @@ def targets(
 
 def measure_case(case: Case, policy: Policy, *, repeats: int | None, rss_cap_mb: float, console: Console) -> Outcome:
     months = month_range(MONTH, add_months(MONTH, case.months - 1))
-    inbox = ensure_inbox(case.people, policy, console, months=case.months)
+    inbox = ensure_inbox(case.people, policy, console, months=case.months, accounts=case.accounts)
     policy = policy_for(months, policy)
     times = repeats or (5 if case.people <= 200_000 else 3)
     timed = months[-1]
     console.print(f"[bold]{case.name}[/]: {case.people:,} people, {timed}, × {times} …")
+    if case.against == "no-accounts":
+        plain = ensure_inbox(case.people, policy, console, months=case.months)
+        without = time_run(plain, policy.path, case.people, times, month=timed, rss_cap_mb=rss_cap_mb)
+        with_accounts = time_run(inbox, policy.path, case.people, times, month=timed, rss_cap_mb=rss_cap_mb)
+        return Outcome(case, measured=with_accounts, reference=without, baseline=None)
     baseline = time_baseline(inbox, policy.path, case.people, times, month=MONTH, rss_cap_mb=rss_cap_mb)
     first = time_run(inbox, policy.path, case.people, times, month=MONTH, rss_cap_mb=rss_cap_mb)
     if case.months == 1:
@@ -665,7 +682,7 @@ def targets_table(outcomes: list[Outcome]) -> Table:
         table.add_column(column, justify="left" if column in ("case", "timed", "against", "target") else "right")
     for o in outcomes:
         timed = add_months(MONTH, o.case.months - 1)
-        against = "baseline" if o.case.against == "baseline" else f"{MONTH} run"
+        against = {"baseline": "baseline", "first": f"{MONTH} run", "no-accounts": "no accounts"}[o.case.against]
         target = f"≤ {o.case.limit:g}×" + (f", ≤ {o.case.peak_gb:g} GB" if o.case.peak_gb else "")
         table.add_row(
             o.case.name,

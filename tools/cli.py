@@ -64,8 +64,9 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--targets",
         nargs="+",
-        choices=["first-month", "december", "decade", "province"],
-        help="measure the issue's cases instead (ratios to the bare DuckDB baseline or to the first month)",
+        choices=["first-month", "accounts", "december", "decade", "province"],
+        help="measure the issues' cases instead (ratios to the bare DuckDB baseline, to the first month, or to "
+        "the month without account inputs)",
     )
     bench.add_argument("--repeats", type=int, help="repetitions of each timing (default 5 up to 200k people, else 3)")
     bench.add_argument(
