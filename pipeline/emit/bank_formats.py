@@ -281,17 +281,23 @@ def _payment_information(parent, layout: BankLayout, batch: Batch) -> None:
     _sub(_sub(info, "Dbtr"), "Nm", layout.debtor_name)
     _sub(_sub(_sub(_sub(info, "DbtrAcct"), "Id"), "Othr"), "Id", layout.debtor_account)
     _sub(_sub(_sub(_sub(info, "DbtrAgt"), "FinInstnId"), "Othr"), "Id", batch.bank_code)
-    for row in batch.rows.itertuples(index=False):
-        end_to_end = f"{batch.batch_id}-{row.序号}"
+    rows = batch.rows
+    # the texts column by column (batch_id reads a frame's cell: once per batch, not per line)
+    end_to_ends = (batch.batch_id + "-" + rows["序号"].astype("str")).tolist()
+    remittances = (rows["摘要"] + " " + rows["身份证号"]).tolist()
+    amounts = yuan_column(rows["amount_fen"]).tolist()
+    for end_to_end, amount_text, payee, account, remittance in zip(
+        end_to_ends, amounts, rows["户名"].tolist(), rows["账号"].tolist(), remittances, strict=True
+    ):
         if len(end_to_end) > END_TO_END_MAX:
             raise RunStopped(f"{batch.bank_code}: EndToEndId {end_to_end} is longer than 35 characters.")
         transfer = _sub(info, "CdtTrfTxInf")
         _sub(_sub(transfer, "PmtId"), "EndToEndId", end_to_end)
-        amount = _sub(_sub(transfer, "Amt"), "InstdAmt", yuan_text(row.amount_fen, grouped=False))
+        amount = _sub(_sub(transfer, "Amt"), "InstdAmt", amount_text)
         amount.set("Ccy", "CNY")
-        _sub(_sub(transfer, "Cdtr"), "Nm", row.户名)
-        _sub(_sub(_sub(_sub(transfer, "CdtrAcct"), "Id"), "Othr"), "Id", row.账号)
-        _sub(_sub(transfer, "RmtInf"), "Ustrd", f"{row.摘要} {row.身份证号}")
+        _sub(_sub(transfer, "Cdtr"), "Nm", payee)
+        _sub(_sub(_sub(_sub(transfer, "CdtrAcct"), "Id"), "Othr"), "Id", account)
+        _sub(_sub(transfer, "RmtInf"), "Ustrd", remittance)
 
 
 def _sub(parent, tag: str, text: str | None = None):

@@ -111,11 +111,13 @@ def change_rows(roster: pd.DataFrame, previous: pd.DataFrame, rejected_ids: pd.S
 
 
 def _changes(people: pd.DataFrame, change: str, fields) -> pd.DataFrame:
+    # the text columns stay in Arrow (to_numpy would make a Python string per person)
+    people = people.reset_index(drop=True)
     return pd.DataFrame(
         {
-            "镇街代码 township_code": people["township_code"].fillna("").to_numpy(),
-            "姓名 name": people["name"].fillna("").to_numpy(),
-            "身份证号 id_number": people["id_number"].to_numpy(),
+            "镇街代码 township_code": people["township_code"].fillna(""),
+            "姓名 name": people["name"].fillna(""),
+            "身份证号 id_number": people["id_number"],
             "变动 change": change,
             "变动项 fields": fields,
         }
@@ -136,7 +138,8 @@ def account_mismatch_rows(roster: pd.DataFrame, awards: pd.DataFrame, account_pe
     award of an earlier month; awards holds this month's new ones."""
     new = awards.loc[~isin(awards["id_number"], account_pensions.loc[account_pensions["awarded"], "id_number"])]
     awarded = account_pensions[account_pensions["awarded"] | isin(account_pensions["id_number"], new["id_number"])]
-    rows = roster.merge(awarded, on="id_number", how="inner", suffixes=("_roster", ""))
+    listed = roster[["id_number", "township_code", "name", "account_pension_fen"]]  # not every column merged
+    rows = listed.merge(awarded, on="id_number", how="inner", suffixes=("_roster", ""))
     rows = rows[rows["account_pension_fen_roster"] != rows["account_pension_fen"]]
     rows = rows.sort_values(["township_code", "id_number"], ignore_index=True)
     award_month = lookup(rows["id_number"], awards["id_number"], awards["award_month"])

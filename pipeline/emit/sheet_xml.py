@@ -84,6 +84,8 @@ def _text(values: pa.Array) -> pa.Array:
     values = pc.if_else(pc.equal(values, ""), pa.scalar(None, TEXT), values)
     if pc.any(pc.match_substring_regex(values, ILLEGAL)).as_py():
         raise ValueError("a cell holds a control character that a workbook cannot hold")
+    if not pc.any(pc.match_substring_regex(values, "[&<>]")).as_py():  # the usual column: one scan, no copies
+        return values
     for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         values = pc.replace_substring(values, char, entity)
     return values
@@ -93,11 +95,16 @@ def column_cells(values: pa.Array, letter: str, rows: pa.Array, *, number_style:
     """One column's cells as XML ('' for an empty one), text cells, or with number_style numbers
     where the text is one (the rest stays text)."""
     text = _text(values)
-    ref = pc.binary_join_element_wise(pa.scalar(f'<c r="{letter}', TEXT), rows, pa.scalar("", TEXT), "")
     as_text = pc.binary_join_element_wise(
-        ref, pa.scalar('" t="inlineStr"><is><t xml:space="preserve">', TEXT), text, pa.scalar("</t></is></c>", TEXT), ""
+        pa.scalar(f'<c r="{letter}', TEXT),
+        rows,
+        pa.scalar('" t="inlineStr"><is><t xml:space="preserve">', TEXT),
+        text,
+        pa.scalar("</t></is></c>", TEXT),
+        "",
     )
     if number_style is not None:
+        ref = pc.binary_join_element_wise(pa.scalar(f'<c r="{letter}', TEXT), rows, pa.scalar("", TEXT), "")
         number = pc.match_substring_regex(pc.utf8_trim_whitespace(text), NUMBER)
         as_number = pc.binary_join_element_wise(
             ref,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.frames import isin
 from pipeline.core.money import yuan_text
 from pipeline.durable import atomic_write_bytes
 from pipeline.emit.files import write_json
@@ -129,7 +130,8 @@ def account_summary(accounts, awards: pd.DataFrame, run_month: str) -> dict:
     new = awards[awards["award_month"] == run_month]
     # an account paid out at death or on leaving is closed, not exhausted
     refunded = balances.loc[balances["component"] == "refund", "id_number"]
-    awarded = balance[balance.index.isin(awards["id_number"]) & ~balance.index.isin(refunded)]
+    ids = balance.index.to_series()  # pandas' Index.isin on text builds a Python object per ID
+    awarded = balance[(isin(ids, awards["id_number"]) & ~isin(ids, refunded)).to_numpy()]
     return {
         "entries": len(entries),
         "fen_by_component": {k: int(v) for k, v in by_component.sort_index().items()},

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -158,22 +159,32 @@ _WIDE_CHARS = _WIDE.encode("ascii").decode("unicode_escape")  # the same class, 
 
 def display_width(values: pd.Series) -> pd.Series:
     """Characters as a spreadsheet column counts them: a CJK character counts two."""
-    text = pc.fill_null(sheet_xml.text_array(values), "")
-    wide = pc.count_substring_regex(text, _WIDE_CHARS)
-    return pd.Series(pc.add(pc.utf8_length(text), wide).to_numpy(zero_copy_only=False), index=values.index)
+    widths = text_widths(sheet_xml.text_array(values))
+    return pd.Series(widths.to_numpy(zero_copy_only=False), index=values.index)
+
+
+def text_widths(text: pa.Array) -> pa.Array:
+    """display_width of Arrow text (a missing cell is 0 wide)."""
+    text = pc.fill_null(text, "")
+    return pc.add(pc.utf8_length(text), pc.count_substring_regex(text, _WIDE_CHARS))
 
 
 MIN_WIDTH = 8
 
 
-def column_widths(frame: pd.DataFrame, first_extra: str = "") -> list[float]:
+def column_widths(frame: pd.DataFrame, first_extra: str = "", texts: list[pa.Array] | None = None) -> list[float]:
     """Each column as wide as its widest cell or header (capped: a longer text is cut on screen
-    but kept whole in the cell); first_extra is a text the first column must also fit."""
+    but kept whole in the cell); first_extra is a text the first column must also fit. texts:
+    the columns' sheet_xml.text_array, when the caller already has them."""
+    if texts is None:
+        texts = [sheet_xml.text_array(frame[column]) for column in frame.columns]
+    # every header (and first_extra, last) measured in one pass: a list has a few rows per township
+    headers = text_widths(pa.array([str(column) for column in frame.columns] + [first_extra], sheet_xml.TEXT))
+    header_widths = headers.to_pylist()
     widths = []
-    for i, column in enumerate(frame.columns):
-        cells = int(display_width(frame[column]).max()) if len(frame) else 0
-        texts = [str(column)] + ([first_extra] if i == 0 and first_extra else [])
-        header = int(display_width(pd.Series(texts)).max())
+    for i, text in enumerate(texts):
+        cells = int(pc.max(text_widths(text)).as_py()) if len(frame) else 0
+        header = max(header_widths[i], header_widths[-1]) if i == 0 and first_extra else header_widths[i]
         widths.append(float(min(max(cells, header, MIN_WIDTH) + 2, MAX_WIDTH)))
     return widths
 
@@ -203,7 +214,8 @@ def write_list_package(
     columns = list(frame.columns)
     total_label = f"合计 total（{len(frame)}行）"
     totals = {c: _total_text(frame[c]) for c in amounts}
-    widths = column_widths(frame, total_label)
+    texts = [sheet_xml.text_array(frame[c]) for c in columns]  # once, for the widths and the cells
+    widths = column_widths(frame, total_label, texts)
     for c in amounts:  # the cells show grouped yuan, and the total row is the widest of them
         i = columns.index(c)
         widths[i] = min(max(widths[i], len(f"{Decimal(totals[c]):,.2f}") + 4), MAX_WIDTH)
@@ -224,7 +236,8 @@ def write_list_package(
             + sheet_xml.text_row(2, [str(c) for c in columns], sheet_xml.HEADER)
         ],
         sheet_xml.body_row_slices(
-            [(sheet_xml.text_array(frame[c]), sheet_xml.AMOUNT if c in totals else None) for c in columns], first_row=3
+            [(text, sheet_xml.AMOUNT if c in totals else None) for text, c in zip(texts, columns, strict=True)],
+            first_row=3,
         ),
         [total_row],
     )
