@@ -304,6 +304,7 @@ def emit_month(
         run_month=ctx.run_month,
         previous_bank_fen=previous_bank_total(ctx),
         accounts=account,
+        id_links=inputs.id_links,
     )
     write_summary(summary, folder)
     return summary

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.core.frames import isin
+from pipeline.core.frames import isin, lookup
 from pipeline.core.money import yuan_text
 from pipeline.durable import atomic_write_bytes
 from pipeline.emit.files import write_json
@@ -58,6 +58,7 @@ def month_summary(
     run_month: str,
     previous_bank_fen: int | None,
     accounts=None,
+    id_links: pd.DataFrame,
 ) -> dict:
     """Validation counts plus the money: per township and component, the reconciliations, and
     the change from last month's bank total (flagged for the approver beyond the policy's share)."""
@@ -110,7 +111,7 @@ def month_summary(
         "funeral_grants_issued": int(((ledger["component"] == "funeral_grant") & (ledger["kind"] == "payment")).sum()),
     }
     if accounts is not None:
-        summary["accounts"] = account_summary(accounts, result.awards, run_month)
+        summary["accounts"] = account_summary(accounts, result.awards, run_month, id_links)
     bank_fen = summary["money"]["bank_total_fen"]
     summary["money"]["change_from_last_month"] = total_change(
         bank_fen, previous_bank_fen, Decimal(str(policy.limits_in(run_month)["max_total_change_share"]))
@@ -118,20 +119,22 @@ def month_summary(
     return summary
 
 
-def account_summary(accounts, awards: pd.DataFrame, run_month: str) -> dict:
+def account_summary(accounts, awards: pd.DataFrame, run_month: str, id_links: pd.DataFrame) -> dict:
     """The personal accounts of the month (SPEC §5a): what was credited and debited, the awards
     fixed, and the accounts exhausted (awarded, at 0 or below, not refunded). fund_paid_fen is the
     standing total by which accounts' debits exceed their credits: the account pension the fund
-    has paid beyond the balances."""
+    has paid beyond the balances. An account is the person's: an old ID's entries and award count
+    under the new ID (id_links: old_id_number, new_id_number)."""
     entries = accounts.entries
     by_component = entries.groupby("component")["amount_fen"].sum()
-    balances = accounts.balances
-    balance = balances.groupby("id_number")["net_fen"].sum()
+    balances = accounts.balances.assign(id_number=current_ids(accounts.balances["id_number"], id_links))
+    balance = balances.groupby("id_number", sort=False)["net_fen"].sum()
     new = awards[awards["award_month"] == run_month]
     # an account paid out at death or on leaving is closed, not exhausted
     refunded = balances.loc[balances["component"] == "refund", "id_number"]
     ids = balance.index.to_series()  # pandas' Index.isin on text builds a Python object per ID
-    awarded = balance[(isin(ids, awards["id_number"]) & ~isin(ids, refunded)).to_numpy()]
+    awarded_ids = current_ids(awards["id_number"], id_links)
+    awarded = balance[(isin(ids, awarded_ids) & ~isin(ids, refunded)).to_numpy()]
     return {
         "entries": len(entries),
         "fen_by_component": {k: int(v) for k, v in by_component.sort_index().items()},
@@ -140,6 +143,11 @@ def account_summary(accounts, awards: pd.DataFrame, run_month: str) -> dict:
         "accounts_exhausted": int((awarded <= 0).sum()),
         "fund_paid_fen": int((-balance).clip(lower=0).sum()),
     }
+
+
+def current_ids(ids: pd.Series, id_links: pd.DataFrame) -> pd.Series:
+    """Each ID as the person's current one: a corrected old ID gives its new ID."""
+    return lookup(ids, id_links["old_id_number"], id_links["new_id_number"]).fillna(ids)
 
 
 def _holds_by_township_and_reason(holds: pd.DataFrame) -> list[dict]:

@@ -13,6 +13,7 @@ account row is (run_month, period, component, amount_fen).
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -140,6 +141,13 @@ def test_the_award_after_an_id_correction_divides_both_ids_entries(county):
     assert award_of(county, SUN) == ("2022-01", "computed", 671000, 139, 4827)
     assert county.entries_of(SUN) == paid(["2022-01", "2022-02"], 4827)
     assert county.entries_of(SUN_OLD) == []
+
+
+def test_the_months_summary_counts_an_account_under_two_ids_as_one(county):
+    # under the new ID alone February's balance is 9,000 - 2 x 4,827 = -654: not exhausted, and
+    # nothing paid by the fund, for the person still holds 671,000 - 9,654 = 661,346
+    february = json.loads((county.out.month("2022-02") / "summary.json").read_text(encoding="utf-8"))["accounts"]
+    assert (february["accounts_exhausted"], february["fund_paid_fen"]) == (0, 0)
 
 
 def test_a_row_refiled_under_the_corrected_id_books_nothing(county):
