@@ -5,6 +5,7 @@ The CLI and the Prefect flow both call these functions; nothing here imports Pre
 
 from __future__ import annotations
 
+import contextvars
 import subprocess
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -249,14 +250,22 @@ def stage_draft(
         "awards": result.awards,
         "balances": result.balances,
     }
-    with ThreadPoolExecutor(max_workers=1) as parquet_writer:  # Arrow writes while pandas emits
+    # the staging folder is fsynced as a whole when it is marked complete (a crash before that
+    # throws it away): its files skip their own fsyncs
+    with durable.synced_later(staging), ThreadPoolExecutor(max_workers=1) as parquet_writer:
+        # Arrow writes while pandas emits
         written = parquet_writer.submit(
-            write_state, staging / "month" / "state", staging / "ledger", ctx.run_month, tables
+            contextvars.copy_context().run,
+            write_state,
+            staging / "month" / "state",
+            staging / "ledger",
+            ctx.run_month,
+            tables,
         )
         summary = emit_month(ctx, validated, inputs, result, account, bank_files, staging / "month")
         written.result()
-    write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
-    write_json(lifecycle.draft_status(ctx.run_month), staging / "month" / lifecycle.STATUS)
+        write_json(manifest(ctx, raw, staging), staging / "month" / "manifest.json")
+        write_json(lifecycle.draft_status(ctx.run_month), staging / "month" / lifecycle.STATUS)
     lifecycle.mark_staged(staging)
     return summary
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import durable
+from pipeline import durable, lifecycle
 from pipeline.ingest import inputs
 from tests.lifecycle.conftest import Folders, close, digest, payout, run
 
@@ -39,6 +39,41 @@ def test_every_publish_rename_comes_after_an_fsync_of_what_it_moves(copy_of, mon
         after = {path for kind, path in events[i + 1 : i + 3] if kind == "fsync"}
         assert str(Path(moved).parent) in after  # and the rename itself is flushed
         previous = i + 1
+
+
+def test_every_staged_file_is_fsynced_before_the_draft_is_marked_staged(copy_of, monkeypatch):
+    # the draft's files skip their own fsyncs (durable.synced_later): the staging tree is flushed
+    # as a whole, and only then is it marked complete (from there on a crash is completed)
+    f = copy_of("second")
+    synced: list[str] = []
+    at_mark: dict[str, list[str]] = {}
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def replace(a, b):
+        if Path(b).name == lifecycle.STAGED:
+            at_mark["synced"] = list(synced)
+            at_mark["files"] = [str(p) for p in Path(b).parent.rglob("*") if p.is_file() and not durable.is_temp(p)]
+        return real_replace(a, b)
+
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd_path(fd)), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", replace)
+    assert run(f, "2021-02") == 0
+    assert len(at_mark["files"]) > 20  # the whole draft: lists, bank files, state, ledger
+    assert sorted(p for p in at_mark["synced"] if p in set(at_mark["files"])) == sorted(at_mark["files"])
+
+
+def test_synced_later_defers_the_fsyncs_of_its_folder_only(tmp_path, monkeypatch):
+    synced: list[str] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd_path(fd)), real_fsync(fd))[1])
+    staging, elsewhere = tmp_path / "staging", tmp_path / "elsewhere"
+    with durable.synced_later(staging):
+        durable.atomic_write_bytes(staging / "a" / "x.csv", b"x")
+        durable.atomic_write_bytes(elsewhere / "y.csv", b"y")
+    durable.atomic_write_bytes(staging / "z.csv", b"z")
+    assert [Path(p).name for p in synced] == [".y.csv" + durable.TEMP_MARK + str(os.getpid()), "elsewhere",
+                                              ".z.csv" + durable.TEMP_MARK + str(os.getpid()), "staging"]  # fmt: skip
+    assert (staging / "a" / "x.csv").read_bytes() == b"x"
 
 
 def test_a_write_that_dies_midway_leaves_the_old_file(tmp_path):
