@@ -664,8 +664,12 @@ def measure_case(case: Case, policy: Policy, *, repeats: int | None, rss_cap_mb:
     console.print(f"[bold]{case.name}[/]: {case.people:,} people, {timed}, × {times} …")
     if case.against == "no-accounts":
         plain = ensure_inbox(case.people, policy, console, months=case.months)
-        without = time_run(plain, policy.path, case.people, times, month=timed, rss_cap_mb=rss_cap_mb)
-        with_accounts = time_run(inbox, policy.path, case.people, times, month=timed, rss_cap_mb=rss_cap_mb)
+        # alternated run by run: the machine's speed drifts by more than the difference measured
+        pairs = [
+            tuple(time_run(i, policy.path, case.people, 1, month=timed, rss_cap_mb=rss_cap_mb) for i in (plain, inbox))
+            for _ in range(times)
+        ]
+        without, with_accounts = (pooled([pair[k] for pair in pairs]) for k in (0, 1))
         return Outcome(case, measured=with_accounts, reference=without, baseline=None)
     baseline = time_baseline(inbox, policy.path, case.people, times, month=MONTH, rss_cap_mb=rss_cap_mb)
     first = time_run(inbox, policy.path, case.people, times, month=MONTH, rss_cap_mb=rss_cap_mb)
@@ -674,6 +678,21 @@ def measure_case(case: Case, policy: Policy, *, repeats: int | None, rss_cap_mb:
     history = ensure_history(inbox, case.people, timed, policy, console)
     later = time_run(inbox, policy.path, case.people, times, month=timed, history=history, rss_cap_mb=rss_cap_mb)
     return Outcome(case, measured=later, reference=first, baseline=baseline)
+
+
+def pooled(timings: list[Timing]) -> Timing:
+    """Repetitions timed one at a time, as one Timing."""
+    first = timings[0]
+    return Timing(
+        people=first.people,
+        rows=first.rows,
+        rejected=first.rejected,
+        steps={k: [x for t in timings for x in t.steps[k]] for k in first.steps},
+        peak_mb=max(t.peak_mb for t in timings),
+        startup_s=first.startup_s,
+        step_cpu={k: [x for t in timings for x in t.step_cpu[k]] for k in first.step_cpu},
+        step_peak_mb={k: max(t.step_peak_mb[k] for t in timings) for k in first.step_peak_mb},
+    )
 
 
 def targets_table(outcomes: list[Outcome]) -> Table:
