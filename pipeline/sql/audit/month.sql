@@ -13,16 +13,27 @@ left join id_links as l on b.id_number = l.old_id_number
 where b.run_month = (select max(run_month) from months)
 group by coalesce(l.new_id_number, b.id_number), b.period, b.component;
 
--- paid_after_death: as in views.sql, over that net.
+-- paid_after_death: as in views.sql, over that net; the dead people's rows are picked before
+-- summing (the month's balances hold every period so far: 3.2 M rows in December at 124k people).
 create or replace view paid_after_death as
 with
 dead as (
     select id_number, strftime(death_date, '%Y-%m') as death_month from deaths_in_force
+),
+net_after_death as (
+    select d.id_number, b.period, b.component, sum(b.net_fen)::bigint as net_fen
+    from read_parquet(getvariable('balances_files')) as b
+    left join id_links as l on b.id_number = l.old_id_number
+    join dead as d on coalesce(l.new_id_number, b.id_number) = d.id_number and b.period > d.death_month
+    where b.run_month = (select max(run_month) from months)
+        and b.component not in ('funeral_grant', 'account_refund')
+    group by all
 )
-select n.id_number, n.period, n.component, n.net_fen, n.net_yuan, n.entries, d.death_month
-from net_by_person_period as n
+select n.id_number, n.period, n.component, n.net_fen, yuan(n.net_fen) as net_yuan, null::bigint as entries,
+       d.death_month
+from net_after_death as n
 join dead as d using (id_number)
-where n.period > d.death_month and n.component not in ('funeral_grant', 'account_refund') and n.net_fen > 0;
+where n.net_fen > 0;
 
 -- award_balances: as in views.sql, for the awards of the run month only (an earlier award was
 -- checked by its own month's audit): the balance at award from the account balances the month
