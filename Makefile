@@ -73,8 +73,8 @@ test: $(INSTALLED) ## run the test suite
 lint: $(INSTALLED) ## check style with ruff
 	$(VENV)/bin/ruff check pipeline schemas flows tests tools
 
-bench: $(INSTALLED) ## the targets: 124k first month vs a bare DuckDB baseline, its accounts vs none, December vs January, month 120 vs 1 (20k people); per-step time, CPU, peak memory
-	$(VENV)/bin/payout-dev bench --targets first-month accounts december decade
+bench: $(INSTALLED) ## the targets: 124k first month vs a bare DuckDB baseline, its accounts vs none (and December's), December vs January, month 120 vs 1 (20k people); per-step time, CPU, peak memory
+	$(VENV)/bin/payout-dev bench --targets first-month accounts december accounts-december decade
 
 bench-scale: $(INSTALLED) ## the first month's run at 1M and 3M roster rows, per-step time, CPU and peak memory (minutes)
 	$(VENV)/bin/payout-dev bench --rows 1000000 3000000 --stage run --repeats 1

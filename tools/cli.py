@@ -64,7 +64,7 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--targets",
         nargs="+",
-        choices=["first-month", "accounts", "december", "decade", "province"],
+        choices=["first-month", "accounts", "accounts-december", "december", "decade", "province"],
         help="measure the issues' cases instead (ratios to the bare DuckDB baseline, to the first month, or to "
         "the month without account inputs)",
     )
