@@ -13,10 +13,7 @@ account row is (run_month, period, component, amount_fen).
 from __future__ import annotations
 
 import hashlib
-import json
 
-import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 
 from tests.support.scenario import Person, Scenario, id_correction, policy_text
@@ -73,17 +70,11 @@ def roster_for(month: str) -> list[dict]:
 def county(tmp_path_factory) -> Scenario:
     policy = policy_text().replace('opening_month = "2021-01"', 'opening_month = "2021-11"')
     scenario = Scenario(tmp_path_factory.mktemp("account-corrections"), policy)
-    accounts = scenario.inbox.root / "accounts"
-    accounts.mkdir(parents=True)
-    pd.DataFrame(
-        {"身份证号": [p.id for p, _ in OPENING], "账户余额": [b for _, b in OPENING], "余额年月": "2021-11"}
-    ).to_csv(accounts / "opening.csv", index=False, encoding="utf-8")
-    folder = scenario.inbox.root / "contributions"
-    folder.mkdir(parents=True)
+    scenario.opening_balances(OPENING, "2021-11")
     scenario.closed_hashes = {}
     for month in MONTHS:
         for year, rows in contributions_for(month).items():
-            pd.DataFrame(rows).to_csv(folder / f"{year}.csv", index=False, encoding="utf-8")
+            scenario.contributions(year, rows)
         scenario.roster(month, roster_for(month))
         if month == "2021-12":
             corrections = [id_correction(SUN_OLD, SUN, "2021-12-03"), id_correction(QIAN_OLD, QIAN, "2021-12-03")]
@@ -99,23 +90,6 @@ def closed_files(county: Scenario, month: str) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(state.glob("account*.parquet"))}
 
 
-def entries(county: Scenario) -> pd.DataFrame:
-    files = sorted(county.out.root.glob("*/state/account_entries.parquet"))
-    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-
-
-def account_entries(county: Scenario, person: Person) -> list[tuple]:
-    every = entries(county)
-    mine = every[every["id_number"] == person.id]
-    return sorted(tuple(r) for r in mine[["run_month", "period", "component", "amount_fen"]].itertuples(index=False))
-
-
-def award_of(county: Scenario, person: Person) -> tuple:
-    rows = pq.read_table(county.out.state(MONTHS[-1]) / "awards.parquet").to_pylist()
-    columns = ["award_month", "basis", "balance_at_award_fen", "divisor", "account_pension_fen"]
-    return next(tuple(r[c] for c in columns) for r in rows if r["id_number"] == person.id)
-
-
 def paid(months: list[str], account_fen: int) -> list[tuple]:
     rows = [(m, m, "base", "payment", "current", "bank", BASE) for m in months]
     return sorted(rows + [(m, m, "account", "payment", "current", "bank", account_fen) for m in months])
@@ -124,12 +98,12 @@ def paid(months: list[str], account_fen: int) -> list[tuple]:
 def test_an_account_opened_under_a_wrong_id_is_the_corrected_persons(county):
     # the entries booked before the correction keep the old ID; from December on, the new one:
     # interest on the 1 January balance (the opening 600,000 x 0.015 = 9,000) and the debits
-    assert account_entries(county, SUN_OLD) == [
+    assert county.account_entries_of(SUN_OLD) == [
         ("2021-11", "2021-11", "contribution", 50000),
         ("2021-11", "2021-11", "opening", 600000),
         ("2021-11", "2021-11", "subsidy", 12000),
     ]
-    assert account_entries(county, SUN) == [
+    assert county.account_entries_of(SUN) == [
         ("2021-12", "2021-12", "interest", 9000),
         ("2022-01", "2022-01", "pension_debit", -4827),
         ("2022-02", "2022-02", "pension_debit", -4827),
@@ -138,7 +112,7 @@ def test_an_account_opened_under_a_wrong_id_is_the_corrected_persons(county):
 
 def test_the_award_after_an_id_correction_divides_both_ids_entries(county):
     # 600,000 + 50,000 + 12,000 (under the old ID) + 9,000 interest = 671,000; ÷ 139 = 4827.34
-    assert award_of(county, SUN) == ("2022-01", "computed", 671000, 139, 4827)
+    assert county.awards(MONTHS[-1])[SUN.id] == ("2022-01", "computed", 671000, 139, 4827)
     assert county.entries_of(SUN) == paid(["2022-01", "2022-02"], 4827)
     assert county.entries_of(SUN_OLD) == []
 
@@ -146,21 +120,21 @@ def test_the_award_after_an_id_correction_divides_both_ids_entries(county):
 def test_the_months_summary_counts_an_account_under_two_ids_as_one(county):
     # under the new ID alone February's balance is 9,000 - 2 x 4,827 = -654: not exhausted, and
     # nothing paid by the fund, for the person still holds 671,000 - 9,654 = 661,346
-    february = json.loads((county.out.month("2022-02") / "summary.json").read_text(encoding="utf-8"))["accounts"]
+    february = county.summary("2022-02")["accounts"]
     assert (february["accounts_exhausted"], february["fund_paid_fen"]) == (0, 0)
 
 
 def test_a_row_refiled_under_the_corrected_id_books_nothing(county):
     # February's file names him by his new ID: the same contribution of the same person and year
-    february = entries(county).query("run_month == '2022-02'")
+    february = county.account_ledger().query("run_month == '2022-02'")
     assert february["component"].tolist() == ["pension_debit", "pension_debit"]  # SUN's and ZHOU's
 
 
 def test_two_accounts_merged_by_a_correction_earn_one_interest_on_their_sum(county):
     # (100,030 + 50,030) x 0.015 = 2250.9 -> 2251 for the person; the IDs apart would round to
     # 1500.45 -> 1500 and 750.45 -> 750, a fen less
-    assert account_entries(county, QIAN_OLD) == [("2021-11", "2021-11", "opening", 100030)]
-    assert account_entries(county, QIAN) == [
+    assert county.account_entries_of(QIAN_OLD) == [("2021-11", "2021-11", "opening", 100030)]
+    assert county.account_entries_of(QIAN) == [
         ("2021-11", "2021-11", "opening", 50030),
         ("2021-12", "2021-12", "interest", 2251),
     ]
@@ -170,7 +144,7 @@ def test_a_contribution_corrected_in_a_later_file_changes_the_account_from_that_
     # November credits 500.00 + 120.00; December's file says 300.00: -20,000 in December, naming
     # the row that changed; the subsidy, unchanged, is not touched. Interest on the 1 January
     # balance only (200,000 x 0.015 = 3,000). January credits 2022's 1000.00 + 120.00.
-    assert account_entries(county, ZHOU) == [
+    assert county.account_entries_of(ZHOU) == [
         ("2021-11", "2021-11", "contribution", 50000),
         ("2021-11", "2021-11", "opening", 200000),
         ("2021-11", "2021-11", "subsidy", 12000),
@@ -180,7 +154,7 @@ def test_a_contribution_corrected_in_a_later_file_changes_the_account_from_that_
         ("2022-01", "2022-01", "subsidy", 12000),
         ("2022-02", "2022-02", "pension_debit", -2568),
     ]
-    every = entries(county)
+    every = county.account_ledger()
     correcting = every[(every["id_number"] == ZHOU.id) & (every["run_month"] == "2021-12")]
     correcting = correcting[correcting["component"] == "contribution"]
     assert correcting[["year", "source_file", "source_row"]].values.tolist() == [[2021, "contributions/2021.csv", 3]]
@@ -188,14 +162,14 @@ def test_a_contribution_corrected_in_a_later_file_changes_the_account_from_that_
 
 def test_the_award_counts_the_corrected_contribution(county):
     # 200,000 + 50,000 + 12,000 - 20,000 + 3,000 + 100,000 + 12,000 = 357,000; ÷ 139 = 2568.35
-    assert award_of(county, ZHOU) == ("2022-02", "computed", 357000, 139, 2568)
+    assert county.awards(MONTHS[-1])[ZHOU.id] == ("2022-02", "computed", 357000, 139, 2568)
     assert county.entries_of(ZHOU) == paid(["2022-02"], 2568)
 
 
 def test_a_withdrawn_contribution_is_taken_back_in_the_run_that_no_longer_finds_it(county):
     # November credits 200.00 + 120.00; January's file no longer has the row: both taken back
     # then; December's interest was on the opening balance alone (80,000 x 0.015 = 1,200)
-    assert account_entries(county, WU) == [
+    assert county.account_entries_of(WU) == [
         ("2021-11", "2021-11", "contribution", 20000),
         ("2021-11", "2021-11", "opening", 80000),
         ("2021-11", "2021-11", "subsidy", 12000),

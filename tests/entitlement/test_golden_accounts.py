@@ -10,10 +10,6 @@ kind, reason, settlement, amount_fen); an account row (run_month, period, compon
 
 from __future__ import annotations
 
-import json
-
-import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 
 from pipeline.emit.funeral_grants import AMOUNTS as FUNERAL_AMOUNTS
@@ -48,17 +44,12 @@ def roster_for(month: str) -> list[dict]:
 def county(tmp_path_factory) -> Scenario:
     text = policy_text().replace('opening_month = "2021-01"', 'opening_month = "2021-11"')
     scenario = Scenario(tmp_path_factory.mktemp("accounts"), text.replace("base_months = 6", "base_months = 1"))
-    accounts = scenario.inbox.root / "accounts"
-    accounts.mkdir(parents=True)
-    pd.DataFrame(
-        {"身份证号": [p.id for p, _ in OPENING], "账户余额": [b for _, b in OPENING], "余额年月": "2021-11"}
-    ).to_csv(accounts / "opening.csv", index=False, encoding="utf-8")
-    contributions = scenario.inbox.root / "contributions"
-    contributions.mkdir(parents=True)
-    pd.DataFrame(
+    scenario.opening_balances(OPENING, "2021-11")
+    scenario.contributions(
+        2021,
         [{"身份证号": GAO.id, "年度": "2021", "档次": "5", "个人缴费": "500.00", "政府补贴": "120.00",
-          "缴费日期": "2021-11-15"}]
-    ).to_csv(contributions / "2021.csv", index=False, encoding="utf-8")  # fmt: skip
+          "缴费日期": "2021-11-15"}],
+    )  # fmt: skip
     for month in MONTHS:
         scenario.roster(month, roster_for(month))
         if month == "2022-01":
@@ -67,33 +58,16 @@ def county(tmp_path_factory) -> Scenario:
     return scenario
 
 
-def account_entries(county: Scenario, person: Person) -> list[tuple]:
-    files = sorted(county.out.root.glob("*/state/account_entries.parquet"))
-    entries = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    mine = entries[entries["id_number"] == person.id]
-    return sorted(tuple(r) for r in mine[["run_month", "period", "component", "amount_fen"]].itertuples(index=False))
-
-
-def awards(county: Scenario, month: str) -> dict[str, tuple]:
-    rows = pq.read_table(county.out.state(month) / "awards.parquet").to_pylist()
-    columns = ["award_month", "basis", "balance_at_award_fen", "divisor", "account_pension_fen"]
-    return {r["id_number"]: tuple(r[c] for c in columns) for r in rows}
-
-
 def paid(person_months: list[str], *components: tuple[str, int]) -> list[tuple]:
     return [(m, m, c, "payment", "current", "bank", a) for m in person_months for c, a in components]
-
-
-def summary(county: Scenario, month: str) -> dict:
-    return json.loads((county.out.month(month) / "summary.json").read_text(encoding="utf-8"))
 
 
 def test_an_award_in_a_later_month_divides_the_balance_with_the_interest_credited_before_it(county):
     # balance at award (2022-01): opening 1,000,000 + contribution 50,000 + subsidy 12,000 (Nov)
     # + interest 1,000,000 x 0.015 = 15,000 (Dec) = 1,077,000; ÷ 139 = 7748.20 -> 7748 fen
-    assert awards(county, "2022-02")[GAO.id] == ("2022-01", "computed", 1077000, 139, 7748)
+    assert county.awards("2022-02")[GAO.id] == ("2022-01", "computed", 1077000, 139, 7748)
     assert county.entries_of(GAO) == sorted(paid(MONTHS[2:], ("base", BASE), ("account", 7748)))
-    assert account_entries(county, GAO) == [
+    assert county.account_entries_of(GAO) == [
         ("2021-11", "2021-11", "contribution", 50000),
         ("2021-11", "2021-11", "opening", 1000000),
         ("2021-11", "2021-11", "subsidy", 12000),
@@ -106,7 +80,7 @@ def test_an_award_in_a_later_month_divides_the_balance_with_the_interest_credite
 def test_an_award_counts_the_credits_of_its_own_run(county):
     # awarded in December, whose run credits 200,000 x 0.015 = 3,000 of interest: 203,000 ÷ 139
     # = 1460.43 -> 1460 fen (the roster's 20.00 is not paid)
-    assert awards(county, "2022-02")[MA.id] == ("2021-12", "computed", 203000, 139, 1460)
+    assert county.awards("2022-02")[MA.id] == ("2021-12", "computed", 203000, 139, 1460)
     assert county.entries_of(MA) == sorted(paid(MONTHS[1:], ("base", BASE), ("account", 1460)))
 
 
@@ -123,13 +97,13 @@ def test_a_mismatched_roster_value_is_listed_for_its_township_and_the_computed_o
 
 
 def test_people_paid_in_the_opening_month_keep_the_previous_systems_award(county):
-    assert awards(county, "2022-02")[LIU.id] == ("2021-11", "previous_system", 8000, None, 5000)
+    assert county.awards("2022-02")[LIU.id] == ("2021-11", "previous_system", 8000, None, 5000)
     assert county.entries_of(LIU) == sorted(paid(MONTHS, ("base", BASE), ("topup65", TOPUP), ("account", 5000)))
 
 
 def test_an_account_that_runs_out_keeps_paying_and_the_fund_pays_beyond_it(county):
     # 8,000 opening + 120 interest (8,000 x 0.015) less 4 x 5,000 debited = -11,880
-    assert account_entries(county, LIU) == [
+    assert county.account_entries_of(LIU) == [
         ("2021-11", "2021-11", "opening", 8000),
         ("2021-11", "2021-11", "pension_debit", -5000),
         ("2021-12", "2021-12", "interest", 120),
@@ -138,8 +112,8 @@ def test_an_account_that_runs_out_keeps_paying_and_the_fund_pays_beyond_it(count
         ("2022-02", "2022-02", "pension_debit", -5000),
     ]
     # the only exhausted account: 8,000 - 5,000 + 120 - 5,000 = -1,880 after December
-    assert [summary(county, m)["accounts"]["fund_paid_fen"] for m in MONTHS] == [0, 1880, 6880, 11880]
-    assert [summary(county, m)["accounts"]["accounts_exhausted"] for m in MONTHS] == [0, 1, 1, 1]
+    assert [county.summary(m)["accounts"]["fund_paid_fen"] for m in MONTHS] == [0, 1880, 6880, 11880]
+    assert [county.summary(m)["accounts"]["accounts_exhausted"] for m in MONTHS] == [0, 1, 1, 1]
 
 
 def test_a_death_refunds_the_balance_left_with_the_grant(county):
@@ -152,11 +126,11 @@ def test_a_death_refunds_the_balance_left_with_the_grant(county):
             ("2022-01", "2022-01", "account_refund", "payment", "current", "bank", 92500),
         ]
     )
-    assert account_entries(county, ZHU)[-2:] == [
+    assert county.account_entries_of(ZHU)[-2:] == [
         ("2022-01", "2022-01", "pension_debit", -3000),
         ("2022-01", "2022-01", "refund", -92500),
     ]
-    assert sum(a for *_, a in account_entries(county, ZHU)) == 0
+    assert sum(a for *_, a in county.account_entries_of(ZHU)) == 0
     funeral = county.bank_file("2022-01", bank="ICBC", kind="funeral")
     assert funeral.loc[funeral["身份证号"] == ZHU.id, "金额"].tolist() == ["1317.00"]  # 392 + 925
 
@@ -175,11 +149,11 @@ def test_an_overpayment_after_death_is_set_off_against_the_grant_then_the_refund
     assert county.entries_of(HE) == sorted(
         paid(MONTHS[:2], ("base", BASE), ("topup65", TOPUP), ("account", 4000)) + january
     )
-    assert account_entries(county, HE)[-2:] == [
+    assert county.account_entries_of(HE)[-2:] == [
         ("2022-01", "2022-01", "pension_debit", 4000),  # December's account pension taken back
         ("2022-01", "2022-01", "refund", -300500),
     ]
-    assert sum(a for *_, a in account_entries(county, HE)) == 0
+    assert sum(a for *_, a in county.account_entries_of(HE)) == 0
     grants = county.output("2022-01", "funeral_grants.csv")
     row = grants[grants["身份证号 id_number"] == HE.id]
     assert row[list(FUNERAL_AMOUNTS)].values.tolist() == [["392.00", "3005.00", "437.00", "45.00", "2960.00"]]
@@ -194,11 +168,11 @@ def test_a_terminated_person_never_paid_is_refunded_to_their_own_account(county)
     assert december.loc[december["身份证号"] == LV.id, ["账号", "金额"]].values.tolist() == [
         [LV.row()["account_number"], "507.50"]
     ]
-    assert sum(a for *_, a in account_entries(county, LV)) == 0  # paid once: nothing more in 2022
+    assert sum(a for *_, a in county.account_entries_of(LV)) == 0  # paid once: nothing more in 2022
 
 
 def test_the_month_summary_gives_the_accounts_money(county):
-    january = summary(county, "2022-01")["accounts"]
+    january = county.summary("2022-01")["accounts"]
     # debits: GAO 7748 + MA 1460 + LIU 5000 + ZHU 3000 - HE 4000 (taken back) = 13208
     assert january["fen_by_component"] == {"pension_debit": -13208, "refund": -393000}
     assert january["awards_new"] == {"computed": 1}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from pipeline.core.money import yuan_column
 from pipeline.emit.bank_files import read_bank_file
@@ -119,6 +120,20 @@ class Scenario:
         folder.mkdir(parents=True, exist_ok=True)
         pd.DataFrame(rows).to_csv(folder / f"id_corrections_{month}.csv", index=False, encoding="utf-8")
 
+    def opening_balances(self, balances: list[tuple[Person, str]], as_of: str) -> None:
+        """inbox/accounts/opening.csv: each person's balance in yuan text, as of the opening month."""
+        folder = self.inbox.root / "accounts"
+        folder.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame(
+            {"身份证号": [p.id for p, _ in balances], "账户余额": [b for _, b in balances], "余额年月": as_of}
+        ).to_csv(folder / "opening.csv", index=False, encoding="utf-8")
+
+    def contributions(self, year: int, rows: list[dict]) -> None:
+        """inbox/contributions/YYYY.csv as it stands now (every run reads it afresh)."""
+        folder = self.inbox.root / "contributions"
+        folder.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame(rows).to_csv(folder / f"{year}.csv", index=False, encoding="utf-8")
+
     def bank_returns(self, month: str, rows: list[dict]) -> None:
         folder = self.inbox.month_dir(month) / "bank_returns"
         folder.mkdir(parents=True, exist_ok=True)
@@ -158,6 +173,27 @@ class Scenario:
         mine = ledger[ledger["id_number"] == person.id]
         columns = ["run_month", "period", "component", "kind", "reason", "settlement", "amount_fen"]
         return sorted(tuple(r) for r in mine[columns].itertuples(index=False))
+
+    def account_ledger(self) -> pd.DataFrame:
+        files = sorted(self.out.root.glob("*/state/account_entries.parquet"))
+        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+    def account_entries_of(self, person: Person) -> list[tuple]:
+        """(run_month, period, component, amount_fen) of the person's account entries, sorted."""
+        entries = self.account_ledger()
+        mine = entries[entries["id_number"] == person.id]
+        return sorted(
+            tuple(r) for r in mine[["run_month", "period", "component", "amount_fen"]].itertuples(index=False)
+        )
+
+    def awards(self, month: str) -> dict[str, tuple]:
+        """Each award carried by `month`: (award_month, basis, balance_at_award_fen, divisor, account_pension_fen)."""
+        rows = pq.read_table(self.out.state(month) / "awards.parquet").to_pylist()
+        columns = ["award_month", "basis", "balance_at_award_fen", "divisor", "account_pension_fen"]
+        return {r["id_number"]: tuple(r[c] for c in columns) for r in rows}
+
+    def summary(self, month: str) -> dict:
+        return json.loads((self.out.month(month) / "summary.json").read_text(encoding="utf-8"))
 
     def output(self, month: str, name: str) -> pd.DataFrame:
         return pd.read_csv(self.out.month(month) / name, dtype=str, encoding="utf-8-sig")
