@@ -93,24 +93,34 @@ def month_invariant_checks(out: OutDir, month: str) -> pd.DataFrame:
     whole folder is checked."""
     from pipeline.audit.closed import closed_month_findings
 
+    con = connect_month_views(out, month)
+    if con is None:
+        return invariant_checks(out)
+    with con:
+        checks = con.sql("select invariant, violations, query from invariant_checks").df()
+    closed = checks["invariant"] == CLOSED_UNCHANGED
+    checks.loc[closed, "violations"] = len(closed_month_findings(out, read_back=False))
+    return checks
+
+
+def connect_month_views(out: OutDir, month: str) -> duckdb.DuckDBPyConnection | None:
+    """The audit views narrowed to a month (audit/month.sql over views.sql); None when the month
+    before carried no balances (the month is then checked with the whole folder)."""
     scoped = {name: month_file_patterns(month)[name] for name in MONTH_SCOPED}
     carried = {name: [month_file_patterns(m)[name] for m in (add_months(month, -1), month)] for name in CARRIED}
     if not all(any(out.root.glob(p)) for p in [*scoped.values(), *(p for ps in carried.values() for p in ps)]):
-        return invariant_checks(out)
+        return None
     narrowed = "\n".join(
         [
             *(f"set variable {name} = {literal(pattern)};" for name, pattern in scoped.items()),
             *(f"set variable {name} = [{', '.join(literal(p) for p in ps)}];" for name, ps in carried.items()),
         ]
     )
-    with connect() as con:
-        con.execute(f"set file_search_path = {literal(out.root.resolve())}")
-        con.execute("\n\n".join([file_variables_sql(), narrowed, sql_text("macros"), sql_text("audit/views")]))
-        con.execute(sql_text("audit/month"))
-        checks = con.sql("select invariant, violations, query from invariant_checks").df()
-    closed = checks["invariant"] == CLOSED_UNCHANGED
-    checks.loc[closed, "violations"] = len(closed_month_findings(out, read_back=False))
-    return checks
+    con = connect()
+    con.execute(f"set file_search_path = {literal(out.root.resolve())}")
+    con.execute("\n\n".join([file_variables_sql(), narrowed, sql_text("macros"), sql_text("audit/views")]))
+    con.execute(sql_text("audit/month"))
+    return con
 
 
 def folder_audit(out: OutDir) -> dict:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.audit.check import connect_views, invariant_checks, month_invariant_checks
+from pipeline.audit.check import connect_month_views, connect_views, invariant_checks, month_invariant_checks
 from pipeline.core.idcard import normalise, with_checksum
 from pipeline.emit.files import sha256_of, write_json, write_parquet
 from pipeline.paths import OutDir
@@ -328,6 +328,34 @@ def test_the_months_self_audit_finds_what_the_whole_folder_check_finds(tmp_path)
     # the month's net is read from its balances: a wrong one also shows as gaps, besides invariant 8
     assert month_invariant_checks(wrong, "2021-02")["violations"].tolist()[7] == len(balances)
     assert invariant_checks(wrong)["violations"].tolist()[7] == len(balances)
+
+
+@pytest.mark.parametrize("tamper", ["untouched", "touched", "dropped", "added"])
+def test_the_months_self_audit_lists_the_carried_balances_the_whole_check_lists(tmp_path, tamper):
+    # the month's check sums only the keys its entries touched and compares the others by bucket
+    # checksums; either way a wrong row is listed as the whole-folder check lists it
+    out = build(tmp_path)
+    path = out.state("2021-02") / "balances.parquet"
+    balances = pd.read_parquet(path)
+    february = pd.read_parquet(next(out.ledger_partition("2021-02").glob("*.parquet")))
+    touched = balances.set_index(["id_number", "period", "component"]).index.isin(
+        february.set_index(["id_number", "period", "component"]).index
+    )
+    assert touched.any() and not touched.all()
+    pick = balances.index[touched if tamper == "touched" else ~touched][0]
+    if tamper in ("untouched", "touched"):
+        balances.loc[pick, "net_fen"] += 1
+    elif tamper == "dropped":
+        balances = balances.drop(index=pick)
+    else:
+        balances = pd.concat([balances, balances.loc[[pick]].assign(period="2020-12")], ignore_index=True)
+    write_parquet(balances, path)
+    query = "select * from balances_unequal order by all"
+    with connect_views(out) as con:
+        whole = con.sql(query).fetchall()
+    with connect_month_views(out, "2021-02") as con:
+        month = con.sql(query).fetchall()
+    assert len(whole) == 1 and month == whole
 
 
 def test_an_account_balance_off_its_entries_is_caught(tmp_path):
