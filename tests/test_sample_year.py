@@ -275,6 +275,17 @@ def test_named_accounts_are_opened_credited_corrected_and_earn_interest(year):
             assert credits[0] == opening
 
 
+def test_the_months_summaries_count_the_fund_paid_of_the_one_account_run_out(year):
+    """summary.json's fund_paid_fen is the standing total by which accounts' debits pass their
+    credits: the sample's only exhausted account (account_exhausted), person by person. 杜错生's
+    account, split across his ID correction in June, is not exhausted and counts nothing."""
+    facts = account_cases()["account_exhausted"]["account"]
+    summaries = {m: json.loads((year / m / "summary.json").read_text(encoding="utf-8"))["accounts"] for m in MONTHS}
+    assert [summaries[m]["fund_paid_fen"] for m in ("2021-04", "2021-05", "2021-06")] == [0, 10000, 22000]
+    assert summaries["2021-12"]["fund_paid_fen"] == facts["fund_paid_2021_fen"] == 93250
+    assert {summaries[m]["accounts_exhausted"] for m in MONTHS[MONTHS.index(facts["exhausted_month"]) :]} == {1}
+
+
 def test_named_accounts_after_the_award_debits_and_refund(year):
     """The hand-computed year of each named account (edge_cases.json): debits from the award on,
     the refund at death, and the balance after December."""
