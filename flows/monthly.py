@@ -41,7 +41,7 @@ from pipeline.core.errors import AuditFailed, RunStopped, masked
 from pipeline.core.months import parse_month
 from pipeline.emit.files import sha256_of
 from pipeline.paths import DEFAULT_INBOX, DEFAULT_OUT, DEFAULT_POLICY, Inbox, OutDir
-from pipeline.policy import load_policy
+from pipeline.policy import PolicyError, load_policy
 from pipeline.progress import timed
 from pipeline.run import RunContext
 
@@ -53,6 +53,25 @@ PAUSE_GRACE_SECONDS = 600  # the server keeps the pause open this long after the
 NO_DECISION = "no decision within the approval window"
 AWAITING = "Awaiting approval"  # the state name of a run that leaves its draft open
 STEP = {"cache_policy": NO_CACHE, "persist_result": False}
+
+
+class WithoutStopTracebacks(logging.Filter):
+    """Prefect logs every exception that ends a run with its traceback. A stop of the pipeline (a
+    policy, an input or a folder an operator must fix, a self-audit that failed) is the operator's
+    message, which says what to do: it is logged without the traceback, on the terminal and in the
+    UI alike. Any other exception keeps it (it is a defect)."""
+
+    STOPS = (RunStopped, PolicyError, AuditFailed)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], self.STOPS):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+for engine in ("prefect.flow_runs", "prefect.task_runs"):  # the loggers of Prefect's run engines
+    if not any(isinstance(f, WithoutStopTracebacks) for f in logging.getLogger(engine).filters):
+        logging.getLogger(engine).addFilter(WithoutStopTracebacks())
 
 
 def run_logger() -> logging.Logger | logging.LoggerAdapter:
