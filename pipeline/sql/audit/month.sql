@@ -76,15 +76,12 @@ run as (
            strftime(strptime(max(run_month), '%Y-%m') - interval 1 month, '%Y-%m') as month_before
     from months
 ),
-now as (
-    select b.id_number, b.period, b.component, b.net_fen, b.owed_fen
+carried as (
+    -- is_now: carried by the run month, else by the month before
+    select b.run_month = (select run_month from run) as is_now, b.id_number, b.period, b.component,
+           b.net_fen, b.owed_fen
     from read_parquet(getvariable('balances_files')) as b
-    where b.run_month = (select run_month from run)
-),
-before as (
-    select b.id_number, b.period, b.component, b.net_fen, b.owed_fen
-    from read_parquet(getvariable('balances_files')) as b
-    where b.run_month = (select month_before from run)
+    where b.run_month in ((select run_month from run), (select month_before from run))
 ),
 entries as (
     select id_number, period, component, amount_fen as net_fen,
@@ -95,9 +92,12 @@ entries as (
 touched as (
     select distinct id_number, period, component from entries
 ),
+touched_carried as (
+    select * from carried semi join touched using (id_number, period, component)
+),
 touched_sums as (
     select id_number, period, component, sum(net_fen)::bigint as net_fen, sum(owed_fen)::bigint as owed_fen
-    from (select * from before semi join touched using (id_number, period, component)
+    from (select id_number, period, component, net_fen, owed_fen from touched_carried where not is_now
           union all
           select * from entries)
     group by all
@@ -105,32 +105,27 @@ touched_sums as (
 touched_unequal as (
     select id_number, period, component, c.net_fen as carried_net_fen, s.net_fen as ledger_net_fen,
            c.owed_fen as carried_owed_fen, s.owed_fen as ledger_owed_fen
-    from (select * from now semi join touched using (id_number, period, component)) as c
+    from (select * from touched_carried where is_now) as c
     full outer join touched_sums as s using (id_number, period, component)
     where c.net_fen is distinct from s.net_fen or c.owed_fen is distinct from s.owed_fen
 ),
-untouched_now as (
-    select *, hash(id_number, period, component) % 4096 as bucket,
-           hash(id_number, period, component, net_fen, owed_fen) as row_hash
-    from now anti join touched using (id_number, period, component)
-),
-untouched_before as (
-    select *, hash(id_number, period, component) % 4096 as bucket,
-           hash(id_number, period, component, net_fen, owed_fen) as row_hash
-    from before anti join touched using (id_number, period, component)
+untouched as (
+    select *, hash(id_number, period, component) % 4096 as bucket
+    from carried anti join touched using (id_number, period, component)
 ),
 changed_buckets as (
     select bucket
-    from (select bucket, count(*) as rows, sum(row_hash::hugeint) as checksum from untouched_now group by bucket) as n
-    full outer join (select bucket, count(*) as rows, sum(row_hash::hugeint) as checksum
-                     from untouched_before group by bucket) as b using (bucket)
-    where n.rows is distinct from b.rows or n.checksum is distinct from b.checksum
+    from (select bucket, is_now, hash(id_number, period, component, net_fen, owed_fen)::hugeint as row_hash
+          from untouched)
+    group by bucket
+    having count(*) filter (where is_now) <> count(*) filter (where not is_now)
+        or sum(row_hash) filter (where is_now) is distinct from sum(row_hash) filter (where not is_now)
 ),
 untouched_unequal as (
     select id_number, period, component, c.net_fen as carried_net_fen, b.net_fen as ledger_net_fen,
            c.owed_fen as carried_owed_fen, b.owed_fen as ledger_owed_fen
-    from (select * from untouched_now where bucket in (select bucket from changed_buckets)) as c
-    full outer join (select * from untouched_before where bucket in (select bucket from changed_buckets)) as b
+    from (select * from untouched where is_now and bucket in (select bucket from changed_buckets)) as c
+    full outer join (select * from untouched where not is_now and bucket in (select bucket from changed_buckets)) as b
         using (id_number, period, component)
     where c.net_fen is distinct from b.net_fen or c.owed_fen is distinct from b.owed_fen
 )
