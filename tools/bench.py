@@ -196,11 +196,11 @@ def ensure_history(inbox: Path, people: int, month: str, policy: Policy, console
     from pipeline.lifecycle import close_month
     from pipeline.run import RunContext, run
 
-    accounts = json.loads((inbox / ".complete.json").read_text(encoding="utf-8")).get("accounts", False)
-    root = BENCH_DIR / (f"history-{people}-{month}" + ("-accounts" if accounts else ""))
+    made = json.loads((inbox / ".complete.json").read_text(encoding="utf-8"))  # how the inbox was generated
+    root = BENCH_DIR / (f"history-{people}-{month}" + ("-accounts" if made.get("accounts") else ""))
     marker = root / ".complete.json"
     expected = {
-        "inbox": json.loads((inbox / ".complete.json").read_text(encoding="utf-8")),
+        "inbox": made,
         "code": runtime_version(),
         "policy_sha256": policy.sha256,
         "month": month,

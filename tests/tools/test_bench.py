@@ -158,3 +158,27 @@ def test_ratio_and_verdict_of_a_case():
     assert not too_big.met
     slow = bench.Outcome(case, measured=timing([10.1], [8.0]), reference=base, baseline=base)
     assert not slow.met
+
+
+def test_an_accounts_inbox_and_its_history_are_kept_apart_from_the_plain_ones(tmp_path, monkeypatch, policy):
+    monkeypatch.setattr(bench, "BENCH_DIR", tmp_path / "bench")
+    console = Console(file=io.StringIO(), width=160)
+    plain = bench.ensure_inbox(300, policy, console, months=2)
+    accounts = bench.ensure_inbox(300, policy, console, months=2, accounts=True)
+    assert (plain.name, accounts.name) == ("inbox-300-seed7-2m", "inbox-300-seed7-2m-accounts")
+    assert (accounts / "accounts" / "opening.csv").is_file() and not (plain / "accounts").exists()
+    histories = {bench.ensure_history(i, 300, "2021-02", policy, console).name for i in (plain, accounts)}
+    assert histories == {"history-300-2021-02", "history-300-2021-02-accounts"}
+
+
+def test_timings_taken_one_at_a_time_pool_into_one():
+    def timing(seconds: float, peak: float) -> bench.Timing:
+        return bench.Timing(
+            people=1, rows=1, rejected=0, steps={"payout run": [seconds], "CPU": [seconds / 2]}, peak_mb=peak,
+            startup_s=0, step_cpu={"write": [seconds / 4]}, step_peak_mb={"write": peak},
+        )  # fmt: skip
+
+    pooled = bench.pooled([timing(3.0, 100.0), timing(1.0, 300.0), timing(2.0, 200.0)])
+    assert pooled.steps == {"payout run": [3.0, 1.0, 2.0], "CPU": [1.5, 0.5, 1.0]}
+    assert pooled.median("payout run") == 2.0 and pooled.peak_mb == 300.0
+    assert pooled.step_cpu == {"write": [0.75, 0.25, 0.5]} and pooled.step_peak_mb == {"write": 300.0}
