@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import durable
+from pipeline.audit.readback import bank_findings
 from pipeline.core.errors import RunStopped, masked
 from pipeline.core.months import add_months, month_range
 from pipeline.emit import lists
@@ -378,6 +379,13 @@ def check_draft(out: OutDir, month: str, expected_manifest: str | None = None) -
             f"{month} cannot be closed: {problem} since the run wrote its manifest.",
             file=str(path),
             action=f"rerun `payout run --month {month}` (a draft is recomputed from the inbox), then close it.",
+        )
+    for finding in bank_findings(out, month):  # what is released must be what the bank will read
+        raise RunStopped(
+            f"{month} cannot be closed: {finding.problem}",
+            file=finding.file,
+            action=f"do not release it; rerun `payout run --month {month}` and close the new draft "
+            "(docs/operations.md, 'audit failure').",
         )
     return manifest
 

@@ -3,42 +3,32 @@
 A closed month's record (its status.json) holds the hash of each of its files and ledger
 partition files and of the previous month's record; chain.json at the output root lists every
 closed month with the hash of its record. Here each record is re-hashed against the chain, each
-file against the record (missing, changed and added files), and each released bank file is read
-back in its layout and encoding and compared, line count and total, with its control file and the ledger.
+file against the record (missing, changed and added files), and, for `payout audit`, each
+released bank file is read back in its layout and encoding (pipeline/audit/readback.py). A writing
+command checks the hashes only, at a cost of the closed files' bytes: `close` read each month's bank
+files back before it recorded their hashes.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from pipeline import durable, lifecycle
+from pipeline.audit.readback import Finding, bank_findings
 from pipeline.core.errors import RunStopped
-from pipeline.core.money import yuan_text
 from pipeline.core.months import add_months
-from pipeline.emit.bank_files import read_bank_file as read_lines_of
 from pipeline.paths import OutDir
-
-
-@dataclass(frozen=True)
-class Finding:
-    file: str
-    problem: str
-
-    def as_dict(self) -> dict:
-        return {"file": self.file, "problem": self.problem}
 
 
 def closed_month_findings(out: OutDir, *, read_back: bool = True) -> list[Finding]:
     """Everything about the closed months that differs from what was released ([] when sound).
     read_back=False checks the records and every file's hash only, without reading each released
-    bank file back in its layout (a run's self-audit: the guard read them back when it began)."""
+    bank file back in its layout: what a writing command checks before it begins (close read the
+    month's bank files back before releasing it; `payout audit` reads them all back again)."""
     try:
         chain = lifecycle.chain_of(out)
     except RunStopped as stop:
@@ -123,67 +113,6 @@ def file_findings(folder: Path, recorded: dict[str, str], skip: tuple[str, ...] 
             yield Finding(str(path), "this file was added to a closed month after the close.")
 
 
-def bank_findings(out: OutDir, month: str) -> list[Finding]:
-    """Each bank file read back in its layout, as the bank reads it: its lines and total against its control
-    file and the ledger (the hashes already matched: this catches a wrong record, not a wrong
-    file)."""
-    batches = ledger_batches(out.ledger_partition(month))
-    findings = []
-    for control_path in sorted((out.month(month) / "bank").glob("*.control.json")):
-        control = json.loads(control_path.read_text(encoding="utf-8"))
-        bank_file = control_path.parent / control["file"]
-        lines, total_fen, problem = read_bank_file(bank_file, control)
-        if problem:
-            findings.append(Finding(str(bank_file), problem))
-        elif (lines, total_fen) != (control["line_count"], control["total_fen"]):
-            findings.append(Finding(str(bank_file), disagree(lines, total_fen, "its control file", control)))
-        elif (lines, total_fen) != batches.get(control["batch_id"], (0, 0)):
-            ledger_lines, ledger_fen = batches.get(control["batch_id"], (0, 0))
-            findings.append(
-                Finding(
-                    str(bank_file),
-                    disagree(lines, total_fen, "the ledger", {"line_count": ledger_lines, "total_fen": ledger_fen}),
-                )
-            )
-    return findings
-
-
-def disagree(lines: int, total_fen: int, other: str, control: dict) -> str:
-    return (
-        f"it holds {lines} lines totalling {yuan_text(total_fen)} yuan, but {other} says "
-        f"{control['line_count']} lines totalling {yuan_text(control['total_fen'])} yuan."
-    )
-
-
-def read_bank_file(path: Path, control: dict) -> tuple[int, int, str]:
-    """(lines, total in fen, problem): the file read back in the layout and encoding its control
-    file records, as the bank's system parses it."""
-    try:
-        lines = read_lines_of(path, control)
-    except Exception as err:  # any layout's parser: a file that does not parse is the finding
-        return 0, 0, f"the bank file cannot be read in its layout ({type(err).__name__}: {err})."
-    return len(lines), int(lines["amount_fen"].sum()), ""
-
-
-def ledger_batches(partition: Path) -> dict[str, tuple[int, int]]:
-    """batch id -> (distinct lines, total fen) of a ledger partition."""
-    files = sorted(partition.glob("*.parquet"))
-    if not files:
-        return {}
-    table = pa.concat_tables(pq.read_table(f, columns=["batch_id", "line_no", "amount_fen"]) for f in files)
-    table = table.filter(pc.is_valid(table["batch_id"]))
-    grouped = table.group_by("batch_id").aggregate([("line_no", "count_distinct"), ("amount_fen", "sum")])
-    return {
-        batch: (int(lines), int(total))
-        for batch, lines, total in zip(
-            grouped["batch_id"].to_pylist(),
-            grouped["line_no_count_distinct"].to_pylist(),
-            grouped["amount_fen_sum"].to_pylist(),
-            strict=True,
-        )
-    }
-
-
 def leftover_findings(out: OutDir) -> list[Finding]:
     """Folders and files a crashed command left (read-only: recovery is for writing commands)."""
     if not out.root.is_dir():
@@ -206,7 +135,7 @@ def leftover_findings(out: OutDir) -> list[Finding]:
 def stop_if_tampered(out: OutDir) -> None:
     """Stop a writing command before it writes, naming the first closed-month file that is not
     as released: the next run must never build on a changed history."""
-    findings = closed_month_findings(out)
+    findings = closed_month_findings(out, read_back=False)
     if findings:
         first = findings[0]
         more = (

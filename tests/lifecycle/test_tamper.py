@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.emit.files import json_bytes
-from tests.lifecycle.conftest import payout, run
+from tests.lifecycle.conftest import close, payout, run
 
 MONTH = "2021-01"
 BANK = f"{MONTH}/bank/JRCB_{MONTH}_pension.csv"
@@ -94,23 +94,48 @@ def test_a_month_whose_record_was_deleted_is_not_rerun_even_alone(copy_of, capsy
     assert "its record is missing" in " ".join(capsys.readouterr().err.split())
 
 
-def test_a_consistent_forgery_is_caught_by_reading_the_bank_file_back(copy_of, capsys):
+def sha256_hex(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_consistent_forgery_is_caught_by_the_audit_reading_the_bank_file_back(copy_of, capsys):
     """The amount changed and every hash redone (record and chain): the bank file read back in
-    its encoding no longer matches its control file and the ledger."""
+    its encoding no longer matches its control file and the ledger. A run checks the closed
+    months by their hashes only (their bank files were read back when they were closed), so it is
+    `payout audit` that names it."""
     f = copy_of("closed")
     change_an_amount(f.out)
     status_path = f.out / MONTH / "status.json"
     record = json.loads(status_path.read_text(encoding="utf-8"))
-    record["files"][f"bank/JRCB_{MONTH}_pension.csv"] = hashlib.sha256((f.out / BANK).read_bytes()).hexdigest()
+    record["files"][f"bank/JRCB_{MONTH}_pension.csv"] = sha256_hex(f.out / BANK)
     status_path.write_bytes(json_bytes(record))
     chain = json.loads((f.out / "chain.json").read_text(encoding="utf-8"))
-    chain["months"][0]["record_sha256"] = hashlib.sha256(status_path.read_bytes()).hexdigest()
+    chain["months"][0]["record_sha256"] = sha256_hex(status_path)
     (f.out / "chain.json").write_bytes(json_bytes(chain))
     capsys.readouterr()
     assert payout("audit", "--out", str(f.out)) == 1
     shown = " ".join(capsys.readouterr().err.split())
     assert f"JRCB_{MONTH}_pension.csv" in shown and "but its control file says" in shown, shown
-    assert run(f, "2021-02") == 2
+
+
+def test_a_draft_whose_bank_file_disagrees_with_the_ledger_is_not_closed(copy_of, capsys):
+    """The draft's amount changed and its manifest and self-audit redone to match: close reads
+    the bank file back before releasing it, refuses, and records nothing."""
+    f = copy_of("drafted")
+    change_an_amount(f.out)
+    manifest_path = f.out / MONTH / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["outputs"][f"bank/JRCB_{MONTH}_pension.csv"] = sha256_hex(f.out / BANK)
+    manifest_path.write_bytes(json_bytes(manifest))
+    audit_path = f.out / MONTH / "audit.json"
+    audit = json.loads(audit_path.read_text(encoding="utf-8"))
+    audit_path.write_bytes(json_bytes(audit | {"manifest_sha256": sha256_hex(manifest_path)}))
+    capsys.readouterr()
+    assert close(f, MONTH) == 2
+    shown = " ".join(capsys.readouterr().err.split())
+    assert f"{MONTH} cannot be closed" in shown and "but its control file says" in shown, shown
+    assert json.loads((f.out / MONTH / "status.json").read_text(encoding="utf-8"))["status"] == "draft"
+    assert not (f.out / "chain.json").exists() or not json.loads((f.out / "chain.json").read_text())["months"]
 
 
 def test_a_broken_link_between_closed_months_is_named(copy_of, capsys):
