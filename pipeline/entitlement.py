@@ -1,8 +1,16 @@
 """The money of a month, computed set-based in DuckDB from validated tables (no I/O, no clock).
 
 Steps, each a SQL file producing one table: people -> deaths_in_force -> failed_accounts ->
-reversals -> earlier_balances -> account_pensions -> due -> paid -> account_refunds ->
-due_in_force -> positions -> entries -> bank_lines -> ledger -> balances -> awards.
+reversals -> earlier_balances -> account_pensions -> due_inputs -> due_rates -> recomputed_people
+-> repriced_periods -> due -> paid -> account_refunds -> due_in_force -> positions -> entries ->
+bank_lines -> ledger -> balances -> awards.
+
+Due is computed again only where it can change (SPEC §5): for the people whose inputs of due
+differ from the month before's (due_inputs), who were held or whose money came back, in every
+month; for everyone in the months whose rates differ (due_rates) and the run month; the rest is
+the month before's due, and its keys had no gap. Without the month before's due, its inputs and
+rates, or when the rules computing due changed (RULES_SHA256), everything is computed again: the
+reference path of `payout verify` always does.
 
 The account component due is the award's account pension (SPEC §5a): the awards of earlier
 months, and for a person not yet awarded the one this month would fix (account_pensions); the
@@ -19,6 +27,7 @@ earlier months' entries, lines and death registrations of the old ID are read as
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import duckdb
@@ -27,11 +36,13 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from pipeline.policy import Policy
-from pipeline.sql.runner import connect, frame, load_macros, materialise
+from pipeline.sql.runner import connect, frame, load_macros, materialise, sql_text
 from schemas.account import AccountFunds, Award
+from schemas.due_inputs import DueInput, DueRate
 from schemas.empty import empty_frame
 from schemas.id_correction import IdCorrection
 from schemas.ledger import BankLine, LedgerEntry
+from schemas.positions import Due, Hold
 
 STEPS = (
     "staging/people",
@@ -40,6 +51,10 @@ STEPS = (
     "ledger/reversals",
     "ledger/earlier_balances",
     "entitlement/account_pensions",
+    "entitlement/due_inputs",
+    "entitlement/due_rates",
+    "entitlement/recomputed_people",
+    "entitlement/repriced_periods",
     "entitlement/due",
     "ledger/paid",
     "entitlement/account_refunds",
@@ -54,6 +69,23 @@ STEPS = (
 
 # Tables of earlier months (and this month's registrations) whose id_number follows ID corrections.
 FOLLOWS_LINKS = ("deaths", "death_conflicts", "issued_lines", "prior_ledger", "awards_before")
+
+# Everything the due of a month is computed by: a month before computed under other rules is no
+# basis to carry its due from.
+RULES_SHA256 = hashlib.sha256("\0".join(sql_text(s) for s in ("macros", *STEPS)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class DueBefore:
+    """What the month before computed due from and as: the basis to carry it (SPEC §5)."""
+
+    due: pd.DataFrame | pa.Table | ds.Dataset  # Due + run_month: its due in force
+    inputs: pd.DataFrame | pa.Table | ds.Dataset  # DueInput + run_month
+    rates: pd.DataFrame  # DueRate + run_month
+    holds: pd.DataFrame  # Hold (+ run_month): the gaps it left unsettled
+
+    def carries_rules(self, rules_sha256: str) -> bool:
+        return len(self.rates) > 0 and set(self.rates["rules_sha256"]) == {rules_sha256}
 
 
 @dataclass(frozen=True)
@@ -79,6 +111,8 @@ class EntitlementInputs:
     awards: pd.DataFrame | pa.Table | ds.Dataset = field(default_factory=lambda: empty_frame(Award, run_month="str"))
     # AccountFunds: each account's balance once the month's credits are booked (pipeline/accounts.py)
     account_funds: pd.DataFrame = field(default_factory=lambda: empty_frame(AccountFunds))
+    # the month before's due and what it was computed from; None: compute every key again
+    due_before: DueBefore | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +126,8 @@ class Entitlement:
     balances: pa.Table  # Balance: the ledger's sums up to this month, carried to the next (large: Arrow)
     awards: pd.DataFrame  # Award: every award so far, this month's new ones included
     account_pensions: pd.DataFrame  # each person's account pension a month, the basis, whether awarded
+    due_inputs: pa.Table  # DueInput: what due read of each person, for the next month to compare
+    due_rates: pd.DataFrame  # DueRate: the rates due was computed at, each month
 
 
 def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlement:
@@ -106,6 +142,7 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
                     "topup_age": policy.topup_age,
                     "funeral_grant_months": policy.funeral_grant_months,
                     "account_divisor": policy.divisor_in(inputs.run_month),
+                    "rules_sha256": RULES_SHA256,
                 }
             ]
         )
@@ -124,6 +161,7 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
             ("id_links", inputs.id_links[["old_id_number", "new_id_number"]]),
             ("awards_before", inputs.awards),
             ("account_funds", inputs.account_funds),
+            *due_basis(inputs.due_before).items(),
         ):
             register(con, f"{name}_as_filed" if name in FOLLOWS_LINKS else name, table)
         for name in FOLLOWS_LINKS:
@@ -147,7 +185,41 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
             balances=con.table("balances").to_arrow_table(),
             awards=Award.validate(frame(con, "awards")),
             account_pensions=frame(con, "account_pensions"),
+            due_inputs=con.table("due_inputs").to_arrow_table(),
+            due_rates=DueRate.validate(frame(con, "due_rates")),
         )
+
+
+def due_carried_by(result: Entitlement, run_month: str) -> DueBefore:
+    """What the month after carries due from, as the month's state stores it (pipeline/state.py)."""
+
+    def stamped(table: pa.Table) -> pa.Table:
+        return table.append_column("run_month", pa.array([run_month] * table.num_rows, pa.string()))
+
+    return DueBefore(
+        due=stamped(result.due),
+        inputs=stamped(result.due_inputs),
+        rates=result.due_rates.assign(run_month=run_month),
+        holds=result.positions.loc[result.positions["action"] == "hold", ["id_number"]],
+    )
+
+
+def due_basis(before: DueBefore | None) -> dict[str, pd.DataFrame | pa.Table | ds.Dataset]:
+    """The month before's due, inputs, rates and holds to carry due from; empty (every key is
+    computed again) without them or when they were computed under other rules."""
+    if before is None or not before.carries_rules(RULES_SHA256):
+        before = DueBefore(
+            due=empty_frame(Due, run_month="str"),
+            inputs=empty_frame(DueInput, run_month="str"),
+            rates=empty_frame(DueRate, run_month="str"),
+            holds=empty_frame(Hold, run_month="str"),
+        )
+    return {
+        "due_before": before.due,
+        "due_inputs_before": before.inputs,
+        "due_rates_before": before.rates,
+        "holds_before": before.holds,
+    }
 
 
 def _follow_links(con: duckdb.DuckDBPyConnection, name: str) -> None:

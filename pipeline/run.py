@@ -159,14 +159,16 @@ def entitlement_inputs(
     run_month: str, validated: ValidatedMonth, past: History, account_funds: pd.DataFrame, *, carried: bool = True
 ) -> EntitlementInputs:
     """What the money step takes. carried: start from the balances the month before carried, and
-    read of the earlier ledger only the months whose bank lines came back failed (their reversals);
-    else (the reference path of `payout verify`, or no balances carried) the whole earlier ledger."""
+    read of the earlier ledger only the months whose bank lines came back failed (their reversals),
+    and carry its due where nothing it was computed from changed; else (the reference path of
+    `payout verify`, or no balances carried) the whole earlier ledger, and every key's due again."""
     roster_rejects = validated.rejects[validated.rejects["input_kind"] == "rosters"]
     if carried and past.balances is not None:
         failed = validated.bank_returns.loc[validated.bank_returns["result"] == "failed", "batch_id"]
         balances, prior_ledger = past.balances, past.entries_of({batch_month(b) for b in failed})
+        due_before = past.due_before
     else:
-        balances, prior_ledger = None, past.prior_ledger
+        balances, prior_ledger, due_before = None, past.prior_ledger, None
     return EntitlementInputs(
         run_month=run_month,
         roster=validated.roster,
@@ -184,6 +186,7 @@ def entitlement_inputs(
         balances=balances,
         awards=past.awards,
         account_funds=account_funds,
+        due_before=due_before,
     )
 
 
@@ -242,6 +245,8 @@ def stage_draft(
         "bank_returns": validated.bank_returns,
         "issued_lines": result.bank_lines,
         "due": result.due,
+        "due_inputs": result.due_inputs,
+        "due_rates": result.due_rates,
         "last_known": carried_forward(inputs.last_known, validated.roster, ctx.run_month),
         "holds": holds,
         "id_corrections": validated.id_corrections,

@@ -17,10 +17,12 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from pipeline.core.frames import isin
 from pipeline.core.months import add_months, month_range
 from pipeline.emit.files import write_parquet
+from pipeline.entitlement import DueBefore
 from pipeline.paths import MONTH_GLOB, OutDir
 from pipeline.sql.runner import connect, literal
 from pipeline.validate.month import PastMonths
@@ -28,6 +30,7 @@ from schemas.account import AccountBalance, AccountEntry, Award
 from schemas.balances import Balance
 from schemas.bank_return import BankReturn
 from schemas.death import Death, DeathConflict
+from schemas.due_inputs import DueInput, DueRate
 from schemas.empty import empty_frame
 from schemas.id_correction import IdCorrection
 from schemas.ledger import BankLine, LedgerEntry, empty_ledger
@@ -68,6 +71,18 @@ STATE_TABLES = (
         stamped=False,
     ),
     StoredTable("holds", Hold, "the gaps the month held, with why"),
+    StoredTable(
+        "due_inputs",
+        DueInput,
+        "every value of each person the month's due was computed from (the next month computes due "
+        "again for the people whose values differ)",
+    ),
+    StoredTable(
+        "due_rates",
+        DueRate,
+        "the rates in force each month from the opening month, and the rules' hash, the month's due "
+        "was computed at (the next month computes due again for the months whose row differs)",
+    ),
     StoredTable("id_corrections", IdCorrection, "the month's accepted ID corrections"),
     StoredTable("account_entries", AccountEntry, "the month's entries of the personal accounts (SPEC §5a)"),
     StoredTable(
@@ -171,6 +186,9 @@ class History:
     # Award + run_month: every award so far, as the month before carried them
     awards: pd.DataFrame | ds.Dataset = field(default_factory=lambda: empty_frame(Award, run_month="str"))
     ledger_partitions: Mapping[str, Path] = field(default_factory=dict)  # month -> its entries file
+    # the month before's due, the values and rates it was computed from, and its holds (None: it
+    # stored none of them, so every key is computed again)
+    due_before: DueBefore | None = None
 
     def entries_of(self, months: set[str]) -> pd.DataFrame | ds.Dataset:
         """The earlier entries of these months only (a month's bank batches are in its own partition)."""
@@ -254,9 +272,22 @@ def read_history(out: OutDir, opening_month: str, run_month: str) -> History:
             awards=_dataset([awards])
             if awards is not None and awards.is_file()
             else empty_frame(Award, run_month="str"),
+            due_before=_due_before(out.state(months[-1])) if months else None,
         )
     finally:
         con.close()
+
+
+def _due_before(state: Path) -> DueBefore | None:
+    paths = {name: state_file(state, name) for name in ("due", "due_inputs", "due_rates", "holds")}
+    if not all(path.is_file() for path in paths.values()):
+        return None
+    return DueBefore(
+        due=_dataset([paths["due"]]),
+        inputs=_dataset([paths["due_inputs"]]),
+        rates=pq.read_table(paths["due_rates"]).to_pandas(),
+        holds=pq.read_table(paths["holds"], columns=["id_number"]).to_pandas(),
+    )
 
 
 def _latest_people(months: list[str], source, last_known_file) -> str | None:

@@ -39,6 +39,8 @@ def merge_counties(results: Sequence[CountyResult]) -> tuple[Entitlement, Accoun
         balances=_concat_arrow([p.balances for p in parts], PERSON_PERIOD),
         awards=Award.validate(_concat([p.awards for p in parts], ["id_number"])),
         account_pensions=_concat([p.account_pensions for p in parts], ["id_number"]),
+        due_inputs=_concat_arrow([p.due_inputs for p in parts], ["id_number"]),
+        due_rates=parts[0].due_rates,  # the policy's rates, the same in every county
     )
     accounts = Accounts(
         entries=AccountEntry.validate(_concat([r.accounts.entries for r in results], ACCOUNT_ORDER)),

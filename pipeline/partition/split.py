@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from pipeline.core.idcard import normalise
+from pipeline.entitlement import DueBefore
 from pipeline.ingest.inputs import RawInputs
 from pipeline.partition.index import counties_of, returned_line_owners
 from pipeline.policy import Policy
@@ -92,8 +93,11 @@ def split_month(
         "account_balances": by_id(past.account_balances),
         "awards": by_id(past.awards),
     }
+    due_before = _due_before_by_county(past.due_before, by_id, policy.county_codes)
     contributions = {year: by_id(rows, written=True) for year, rows in raw.contributions.items()}
-    untouched = {f.name: getattr(past, f.name) for f in fields(History) if f.name not in history_parts}
+    untouched = {
+        f.name: getattr(past, f.name) for f in fields(History) if f.name not in {*history_parts, "due_before"}
+    }
     nothing = {name: getattr(raw, name).iloc[:0] for name in ("rosters", "deaths", "bank_returns")}
     return [
         CountyPart(
@@ -109,6 +113,7 @@ def split_month(
             history=CountyHistory(
                 **untouched,
                 **{name: parts[county] for name, parts in history_parts.items()},
+                due_before=due_before[county],
                 county=county,
                 index=index,
                 first_county=first,
@@ -116,6 +121,14 @@ def split_month(
         )
         for county in policy.county_codes
     ]
+
+
+def _due_before_by_county(before: DueBefore | None, by_id, counties: list[str]) -> dict[str, DueBefore | None]:
+    """The month before's due, inputs and holds of each county's people; its rates are everyone's."""
+    if before is None:
+        return dict.fromkeys(counties)
+    due, inputs, holds = by_id(before.due), by_id(before.inputs), by_id(before.holds)
+    return {c: DueBefore(due=due[c], inputs=inputs[c], rates=before.rates, holds=holds[c]) for c in counties}
 
 
 def _column(table: Table, column: str) -> pd.Series:

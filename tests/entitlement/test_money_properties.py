@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from pipeline.accounts import AccountInputs, compute_account_credits, compute_accounts
 from pipeline.core.months import add_months, month_range
-from pipeline.entitlement import Entitlement, EntitlementInputs, compute_entitlement
+from pipeline.entitlement import Entitlement, EntitlementInputs, compute_entitlement, due_carried_by
 from pipeline.policy import Policy
 from pipeline.run import batch_month
 from pipeline.verify import differences
@@ -684,6 +684,7 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
     previous_lines = empty_frame(BankLine)
     entry_ids: set[str] = set()
     carried_balances = None  # the first month carries none from before
+    carried_due = None  # nor due: every key is computed
     carried_awards = empty_frame(Award, run_month="str")
     carried_accounts = None  # the account balances the month before carried
     awarded: dict[str, int] = {}  # the oracle's award of each person paid a base pension
@@ -755,19 +756,22 @@ def test_months_of_compute_money_match_the_oracle(policy, scenario):
             account_funds=credits.funds,
         )
         money = compute_entitlement(inputs, run_policy)
-        # the same month from the balances the month before carried (as `payout run` computes it):
-        # of the earlier ledger only the months whose bank lines came back failed
+        # the same month from the balances and the due the month before carried (as `payout run`
+        # computes it): of the earlier ledger only the months whose bank lines came back failed,
+        # due again only where its inputs or rates changed
         failed_months = {batch_month(b) for b in month_returns.loc[month_returns["result"] == "failed", "batch_id"]}
         from_balances = compute_entitlement(
             replace(
                 inputs,
                 balances=carried_balances,
                 prior_ledger=prior_ledger[prior_ledger["run_month"].isin(failed_months)].reset_index(drop=True),
+                due_before=carried_due,
             ),
             run_policy,
         )
         assert differences(from_balances, money).empty, differences(from_balances, money).to_string()
         carried_balances = from_balances.balances
+        carried_due = due_carried_by(from_balances, month)
         carried_awards = money.awards.assign(run_month=month)
         booked = compute_accounts(credits, money.ledger, money.people)
         carried_accounts = booked.balances.assign(run_month=month)

@@ -30,7 +30,10 @@ def person(pid: str, presence: str = "rostered", status: str = "receiving", **fi
             row["bank_code"], row["account_number"], "roster.csv", 2)  # fmt: skip
 
 
-def positions(people, due, paid=(), deaths=(), conflicts=(), failed=()) -> list[tuple]:
+def positions(people, due, paid=(), deaths=(), conflicts=(), failed=(), recomputed=None, repriced=()) -> list[tuple]:
+    """recomputed: the people whose every gap is judged (default: everyone in the rows)."""
+    if recomputed is None:
+        recomputed = {row[0] for row in (*people, *due, *paid)}
     return run_step(
         "ledger/positions",
         {
@@ -41,6 +44,8 @@ def positions(people, due, paid=(), deaths=(), conflicts=(), failed=()) -> list[
             "deaths_in_force": (DEATHS, list(deaths)),
             "death_conflicts": ("id_number varchar, registered_on date", list(conflicts)),
             "failed_accounts": ("line_type varchar, id_number varchar, account_number varchar", list(failed)),
+            "recomputed_people": ("id_number varchar", [(pid,) for pid in sorted(recomputed)]),
+            "repriced_periods": ("period varchar", [(period,) for period in sorted(repriced)]),
         },
         OUT,
     )
@@ -112,3 +117,20 @@ def test_an_account_the_bank_refused_holds_the_pension_and_no_account_holds_it_t
 def test_a_recovery_after_the_employee_pension_began_says_so():
     rows = positions([person("E", employee_pension_from="2021-02")], due=[], paid=[("E", "2021-02", "base", 39200)])
     assert rows == [("E", "2021-02", "base", 0, 39200, -39200, None, "recovery", "after_employee_pension")]
+
+
+def test_a_gap_outside_the_recomputed_people_and_repriced_months_is_not_judged_again():
+    # B's February was settled by the month before and B's inputs did not change: only March (the
+    # run month, repriced) is judged; A, recomputed, has every month judged; grants always are.
+    due = [
+        ("A", "2021-02", "base", 39200),
+        ("B", "2021-02", "base", 39200),
+        ("B", "2021-03", "base", 39200),
+        ("B", "2021-02", "funeral_grant", 235200),
+    ]
+    rows = positions([person("A"), person("B")], due=due, recomputed={"A"}, repriced={"2021-03"})
+    assert rows == [
+        ("A", "2021-02", "base", 39200, 0, 39200, None, "payment", "arrears"),
+        ("B", "2021-02", "funeral_grant", 235200, 0, 235200, None, "payment", "arrears"),
+        ("B", "2021-03", "base", 39200, 0, 39200, None, "payment", "current"),
+    ]

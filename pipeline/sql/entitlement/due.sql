@@ -1,50 +1,31 @@
 -- due: what each person is owed, from the opening month to the run month.
 -- Grain: one row per person per period per component with money due (amount > 0).
--- Inputs: people (run month's roster plus last known rows of people not on it), deaths_in_force,
--- rates (effective-dated), params (one row: opening/run month, ages, funeral months),
--- account_pensions (the account pension a month: the award's, SPEC §5a).
+-- Computed again only where it can change (SPEC §5): for the recomputed people in every month, for
+-- everyone in the repriced months (the run month among them); the rest is carried from the month
+-- before's due. Every funeral grant is computed again (few rows: the deaths).
+-- Inputs: due_inputs (each person's values due reads), due_rates (the rates in force each month),
+-- recomputed_people, repriced_periods, due_before (the month before's due; empty when everyone is
+-- recomputed), rates (effective-dated: a death before the opening month), params (funeral months).
 --   id_number    the person (18-character ID)
 --   period       the month the money belongs to, 'YYYY-MM'
 --   component    base | topup65 | account | funeral_grant
 --   due_fen      integer fen owed for that period and component
 with
-months as (
-    select strftime(m, '%Y-%m') as period
-    from params, range(strptime(params.opening_month, '%Y-%m')::date,
-                       strptime(params.run_month, '%Y-%m')::date + interval 1 month,
-                       interval 1 month) as t(m)
+people_dated as (
+    select i.*, i.id_number in (select id_number from recomputed_people) as recomputed
+    from due_inputs as i
 ),
 
 rates_by_month as (
-    -- the rate row in force in each month: the latest `from` not after it
-    select months.period, rates.base_fen, rates.topup65_fen
-    from months asof join rates on months.period >= rates.from_month
-),
-
-death_months as (
-    select id_number, strftime(death_date, '%Y-%m') as death_month,
-           strftime(registered_on, '%Y-%m') as registered_month
-    from deaths_in_force
-),
-
-people_dated as (
-    select
-        people.*,
-        month_at_age(birth_date, case sex when 'M' then params.pension_age_male
-                                          else params.pension_age_female end) as pension_age_month,
-        month_at_age(birth_date, params.topup_age) as topup_month,
-        death_months.death_month,
-        death_months.registered_month
-    from people
-    cross join params
-    left join death_months using (id_number)
+    select r.*, r.period in (select period from repriced_periods) as repriced
+    from due_rates as r
 ),
 
 pension_months as (
-    -- months in which the person is eligible for the monthly pension (SPEC §5)
-    select p.id_number, r.period, r.base_fen, r.topup65_fen, p.topup_month, a.account_pension_fen
+    -- months in which the person is eligible for the monthly pension (SPEC §5), for the people
+    -- recomputed and the months repriced
+    select p.id_number, r.period, r.base_fen, r.topup65_fen, p.topup_month, p.account_pension_fen
     from people_dated as p
-    left join account_pensions as a using (id_number)
     join rates_by_month as r
         on r.period >= p.pension_age_month
         and r.period >= p.benefit_start
@@ -53,7 +34,18 @@ pension_months as (
         and (p.status in ('receiving', 'suspended')
              or (p.status = 'terminated' and r.period <= p.end_month))
         and (p.last_rostered_month is null or r.period <= p.last_rostered_month)
+        and (p.recomputed or r.repriced)
     where p.hukou_local
+),
+
+carried as (
+    -- the month before's monthly due of everyone else, in every month that kept its rates: what
+    -- due would compute again from the same inputs
+    select b.id_number, b.period, b.component, b.due_fen
+    from due_before as b
+    where b.component in ('base', 'topup65', 'account')
+        and b.id_number in (select id_number from people_dated where not recomputed)
+        and b.period in (select period from rates_by_month where not repriced)
 ),
 
 pension_components as (
@@ -69,7 +61,7 @@ deaths_of_participants as (
     -- a participant not terminated before dying, whose death this pipeline learnt of (registered
     -- from the opening month on: an earlier registration was the previous system's to settle)
     select p.id_number, p.death_month
-    from people_dated as p
+    from due_inputs as p
     cross join params
     where p.death_month is not null
         and p.registered_month >= params.opening_month
@@ -89,6 +81,8 @@ funeral_grants as (
 
 final as (
     select * from pension_components where due_fen > 0
+    union all
+    select * from carried
     union all
     select * from funeral_grants where due_fen > 0
 )

@@ -7,6 +7,7 @@
 -- Inputs: balances_before (the same table as the month before left it), ledger (this month's).
 --   net_fen   sum of amount_fen of every entry: the net paid
 --   owed_fen  sum of amount_fen of the entries of settlement 'owed' (minus what is still owed)
+-- Only the keys the month's entries touch are summed again; every other row is the month before's.
 with
 this_month as (
     select id_number, period, component, amount_fen::bigint as net_fen,
@@ -14,14 +15,30 @@ this_month as (
     from ledger
 ),
 
-final as (
+touched as (
+    select distinct id_number, period, component from this_month
+),
+
+untouched as (
+    select id_number, period, component, net_fen, owed_fen
+    from balances_before anti join touched using (id_number, period, component)
+),
+
+touched_sums as (
     select id_number, period, component, sum(net_fen)::bigint as net_fen, sum(owed_fen)::bigint as owed_fen
     from (
-        select id_number, period, component, net_fen, owed_fen from balances_before
+        select id_number, period, component, net_fen, owed_fen
+        from balances_before semi join touched using (id_number, period, component)
         union all
         select * from this_month
     )
     group by id_number, period, component
+),
+
+final as (
+    select * from untouched
+    union all
+    select * from touched_sums
 )
 
 select * from final order by id_number, period, component

@@ -1,5 +1,6 @@
 -- positions: what to do about every gap between due and paid.
--- Grain: one row per person per period per component whose due differs from what was paid.
+-- Grain: one row per person per period per component whose due differs from what was paid (judged
+-- in paid's scope: every other key was left no gap by the month before).
 --   due_fen      what the rules say is owed (due_in_force)
 --   paid_fen     net of all earlier entries and this month's reversals
 --   gap_fen      due - paid: > 0 to pay (or hold), < 0 to recover (or hold)
@@ -18,6 +19,14 @@ unsettled_death_conflicts as (
     having max(c.registered_on) >= coalesce(max(d.registered_on), max(c.registered_on))
 ),
 
+due_in_scope as (
+    -- the same scope as paid's: outside it due and net are the month before's, with no gap
+    select * from due_in_force
+    where component in ('funeral_grant', 'account_refund')
+        or id_number in (select id_number from recomputed_people)
+        or period in (select period from repriced_periods)
+),
+
 joined as (
     select
         coalesce(d.id_number, p.id_number) as id_number,
@@ -25,7 +34,7 @@ joined as (
         coalesce(d.component, p.component) as component,
         coalesce(d.due_fen, 0) as due_fen,
         coalesce(p.paid_fen, 0) as paid_fen
-    from due_in_force as d
+    from due_in_scope as d
     full outer join paid as p using (id_number, period, component)
     where coalesce(d.due_fen, 0) <> coalesce(p.paid_fen, 0)
 ),
