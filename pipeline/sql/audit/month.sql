@@ -4,15 +4,6 @@
 -- month before. Net paid then comes from the month's carried balances, which invariant 8 proves
 -- equal to the month before's plus the month's entries: no view reads the earlier partitions.
 
--- net_by_person_period: as in views.sql, from the run month's balances (links followed).
-create or replace view net_by_person_period as
-select coalesce(l.new_id_number, b.id_number) as id_number, b.period, b.component,
-       sum(b.net_fen)::bigint as net_fen, yuan(sum(b.net_fen)) as net_yuan, null::bigint as entries
-from read_parquet(getvariable('balances_files')) as b
-left join id_links as l on b.id_number = l.old_id_number
-where b.run_month = (select max(run_month) from months)
-group by coalesce(l.new_id_number, b.id_number), b.period, b.component;
-
 -- paid_after_death: as in views.sql, over that net; the dead people's rows are picked before
 -- summing (the month's balances hold every period so far: 3.2 M rows in December at 124k people).
 create or replace view paid_after_death as
@@ -65,10 +56,12 @@ from awards as a
 left join held as h using (id_number);
 
 -- balances_unequal: as in views.sql (invariant 8), for the run month: its carried balances must be
--- the month before's plus its entries. Summed and joined whole, that is two 3.2M-row tables in a
--- December at 124k people (4 s). So the keys the month's entries touched are summed and compared
--- row by row; every other key must be carried unchanged, which is compared by checksums of its
--- rows in 4096 buckets of keys, and only the rows of a bucket whose checksums differ are joined.
+-- the month before's plus its entries, key by key (a key, once carried, stays carried). Joined
+-- whole, that is two 3.2M-row tables in a December at 124k people. So per bucket of keys (4096)
+-- weighted sums are compared instead, weight(key) a 52-bit hash of it: of net and owed (the month's
+-- rows, less the month before's, less the month's entries) and of the keys themselves (the month's,
+-- less the month before's, less the keys its entries brought in): all 0 when every key agrees. One
+-- scan of each table; only the keys of a bucket with a sum not 0 are joined and listed.
 create or replace view balances_unequal as
 with
 run as (
@@ -89,46 +82,89 @@ entries as (
     from read_parquet(getvariable('ledger_files'), hive_partitioning = false)
     where run_month = (select run_month from run)
 ),
-touched as (
+new_keys as (
     select distinct id_number, period, component from entries
+    anti join (select * from carried where not is_now) using (id_number, period, component)
 ),
-touched_carried as (
-    select * from carried semi join touched using (id_number, period, component)
+signed as (
+    select hash(id_number, period, component) as key_hash,
+           case when is_now then 1 else -1 end as sign, net_fen, owed_fen, 1 as present
+    from carried
+    union all
+    select hash(id_number, period, component), -1, net_fen, owed_fen, 0 from entries
+    union all
+    select hash(id_number, period, component), -1, 0, 0, 1 from new_keys
 ),
-touched_sums as (
-    select id_number, period, component, sum(net_fen)::bigint as net_fen, sum(owed_fen)::bigint as owed_fen
-    from (select id_number, period, component, net_fen, owed_fen from touched_carried where not is_now
-          union all
-          select * from entries)
-    group by all
-),
-touched_unequal as (
-    select id_number, period, component, c.net_fen as carried_net_fen, s.net_fen as ledger_net_fen,
-           c.owed_fen as carried_owed_fen, s.owed_fen as ledger_owed_fen
-    from (select * from touched_carried where is_now) as c
-    full outer join touched_sums as s using (id_number, period, component)
-    where c.net_fen is distinct from s.net_fen or c.owed_fen is distinct from s.owed_fen
-),
-untouched as (
-    select *, hash(id_number, period, component) % 4096 as bucket
-    from carried anti join touched using (id_number, period, component)
-),
-changed_buckets as (
-    select bucket
-    from (select bucket, is_now, hash(id_number, period, component, net_fen, owed_fen)::hugeint as row_hash
-          from untouched)
+unequal_buckets as (
+    select key_hash % 4096 as bucket
+    from signed
     group by bucket
-    having count(*) filter (where is_now) <> count(*) filter (where not is_now)
-        or sum(row_hash) filter (where is_now) is distinct from sum(row_hash) filter (where not is_now)
+    having sum(sign * (key_hash >> 12)::hugeint * net_fen) <> 0
+        or sum(sign * (key_hash >> 12)::hugeint * owed_fen) <> 0
+        or sum(sign * (key_hash >> 12)::hugeint * present) <> 0
 ),
-untouched_unequal as (
-    select id_number, period, component, c.net_fen as carried_net_fen, b.net_fen as ledger_net_fen,
-           c.owed_fen as carried_owed_fen, b.owed_fen as ledger_owed_fen
-    from (select * from untouched where is_now and bucket in (select bucket from changed_buckets)) as c
-    full outer join (select * from untouched where not is_now and bucket in (select bucket from changed_buckets)) as b
-        using (id_number, period, component)
-    where c.net_fen is distinct from b.net_fen or c.owed_fen is distinct from b.owed_fen
+in_unequal_buckets as (
+    select * exclude (bucket) from (
+        select *, hash(id_number, period, component) % 4096 as bucket
+        from (select is_now, id_number, period, component, net_fen, owed_fen from carried
+              union all
+              select false, * from entries)
+    )
+    where bucket in (select bucket from unequal_buckets)
+),
+expected as (
+    select id_number, period, component, sum(net_fen)::bigint as net_fen, sum(owed_fen)::bigint as owed_fen
+    from in_unequal_buckets
+    where not is_now
+    group by all
 )
-select (select run_month from run) as run_month, * from touched_unequal
-union all
-select (select run_month from run) as run_month, * from untouched_unequal;
+select (select run_month from run) as run_month, id_number, period, component,
+       c.net_fen as carried_net_fen, e.net_fen as ledger_net_fen,
+       c.owed_fen as carried_owed_fen, e.owed_fen as ledger_owed_fen
+from (select * from in_unequal_buckets where is_now) as c
+full outer join expected as e using (id_number, period, component)
+where c.net_fen is distinct from e.net_fen or c.owed_fen is distinct from e.owed_fen;
+
+-- gaps_unlisted and double_payments: as in views.sql (invariants 7 and 2), for the run month. The
+-- month's due and balances hold every period so far (3.2M rows each in a December at 124k people):
+-- joined whole they cost what the months before made them. Every key must have due − net = the gap
+-- the holds list gives (0 if none), so in each of 4096 buckets of keys the sum of weight(key) ×
+-- (due − net − held) is 0, weight(key) a 52-bit hash of it: one scan of each table, no join. Only
+-- the keys of a bucket whose sum is not 0 are joined and judged as views.sql judges them; a key it
+-- would list makes its bucket's sum differ, short of a coincidence of 52 random bits.
+create or replace temp table unsettled_buckets as
+with
+signed as (
+    select hash(id_number, period, component) as key_hash, due_fen as amount_fen
+    from read_parquet(getvariable('due_files'))
+    where run_month = (select max(run_month) from months)
+    union all
+    select hash(coalesce(l.new_id_number, b.id_number), b.period, b.component), -b.net_fen
+    from read_parquet(getvariable('balances_files')) as b
+    left join id_links as l on b.id_number = l.old_id_number
+    where b.run_month = (select max(run_month) from months)
+    union all
+    select hash(id_number, period, component), -held_fen from holds_current
+)
+select key_hash % 4096 as bucket
+from signed
+group by bucket
+having sum((key_hash >> 12)::hugeint * amount_fen) <> 0;
+
+-- net_by_person_period and due_latest, which only those two views read here: as in views.sql (net
+-- from the run month's balances, links followed), for the keys of those buckets.
+create or replace view net_by_person_period as
+select coalesce(l.new_id_number, b.id_number) as id_number, b.period, b.component,
+       sum(b.net_fen)::bigint as net_fen, yuan(sum(b.net_fen)) as net_yuan, null::bigint as entries
+from read_parquet(getvariable('balances_files')) as b
+left join id_links as l on b.id_number = l.old_id_number
+where b.run_month = (select max(run_month) from months)
+    and hash(coalesce(l.new_id_number, b.id_number), b.period, b.component) % 4096
+        in (select bucket from unsettled_buckets)
+group by all;
+
+create or replace view due_latest as
+select id_number, period, component, due_fen, yuan(due_fen) as due_yuan
+from read_parquet(getvariable('due_files'))
+where run_month = (select max(run_month) from months)
+    and hash(id_number, period, component) % 4096 in (select bucket from unsettled_buckets);
