@@ -95,9 +95,7 @@ def split_month(
     }
     due_before = _due_before_by_county(past.due_before, by_id, policy.county_codes)
     contributions = {year: by_id(rows, written=True) for year, rows in raw.contributions.items()}
-    untouched = {
-        f.name: getattr(past, f.name) for f in fields(History) if f.name not in {*history_parts, "due_before"}
-    }
+    untouched = {f.name: getattr(past, f.name) for f in fields(History) if f.name not in {*history_parts, "due_before"}}
     nothing = {name: getattr(raw, name).iloc[:0] for name in ("rosters", "deaths", "bank_returns")}
     return [
         CountyPart(

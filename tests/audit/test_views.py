@@ -382,7 +382,9 @@ def test_the_months_self_audit_lists_the_gaps_the_whole_check_lists(tmp_path, ta
     listed = {}
     for scope, connect in (("whole", connect_views), ("month", lambda o: connect_month_views(o, "2021-02"))):
         with connect(out) as con:
-            listed[scope] = [con.sql(f"select * from {v} order by all").fetchall() for v in ("gaps_unlisted", "double_payments")]
+            listed[scope] = [
+                con.sql(f"select * from {v} order by all").fetchall() for v in ("gaps_unlisted", "double_payments")
+            ]
     assert listed["month"] == listed["whole"]
     expected = {"due_raised": (1, 0), "due_dropped": (1, 1), "hold_dropped": (1, 0), "hold_added": (0, 0)}[tamper]
     assert tuple(len(rows) for rows in listed["whole"]) == expected

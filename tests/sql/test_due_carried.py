@@ -168,6 +168,14 @@ def test_a_funeral_grant_is_always_computed_and_never_carried():
         month_rates("2021-01", "2021-02", "2021-03"),
         recomputed_ids=[],
         repriced_periods=["2021-03"],
-        due_before=[("D", "2021-01", "base", 39200), ("D", "2021-02", "base", 39200), ("D", "2021-02", "funeral_grant", 1)],
+        due_before=[
+            ("D", "2021-01", "base", 39200),
+            ("D", "2021-02", "base", 39200),
+            ("D", "2021-02", "funeral_grant", 1),
+        ],
     )
-    assert rows == [("D", "2021-01", "base", 39200), ("D", "2021-02", "base", 39200), ("D", "2021-02", "funeral_grant", 235200)]
+    assert rows == [
+        ("D", "2021-01", "base", 39200),
+        ("D", "2021-02", "base", 39200),
+        ("D", "2021-02", "funeral_grant", 235200),
+    ]
