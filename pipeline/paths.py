@@ -64,3 +64,7 @@ class OutDir:
 
     def lock(self) -> Path:
         return self.root / ".lock"
+
+    def hash_cache(self) -> Path:
+        """The closed files' hashes a writing command confirmed, with each file's status then."""
+        return self.root / ".closed-hashes.json"

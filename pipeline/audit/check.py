@@ -87,7 +87,8 @@ def month_invariant_checks(out: OutDir, month: str) -> pd.DataFrame:
     """The invariants of invariant_checks for a run's new month, at a cost that does not grow with
     the months before it: the month's entries, due, holds and bank batches, its net from its
     carried balances (invariant 8 proves them the month before's plus the month's entries), and
-    the closed months by the hashes their close records hold (pipeline/audit/closed.py). Entry
+    the closed months by the hashes their close records hold (pipeline/audit/closed.py; a file
+    found so before whose status is unchanged is not read again: pipeline/audit/hash_cache.py). Entry
     ids are checked within the month: each hashes its run month, so months cannot share one.
     Without balances carried by the month before (the first month, a folder of older runs) the
     whole folder is checked."""
@@ -99,7 +100,7 @@ def month_invariant_checks(out: OutDir, month: str) -> pd.DataFrame:
     with con:
         checks = con.sql("select invariant, violations, query from invariant_checks").df()
     closed = checks["invariant"] == CLOSED_UNCHANGED
-    checks.loc[closed, "violations"] = len(closed_month_findings(out, read_back=False))
+    checks.loc[closed, "violations"] = len(closed_month_findings(out, read_back=False, remember=True))
     return checks
 
 

@@ -18,17 +18,22 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipeline import durable, lifecycle
+from pipeline.audit.hash_cache import HashCache
 from pipeline.audit.readback import Finding, bank_findings
 from pipeline.core.errors import RunStopped
 from pipeline.core.months import add_months
 from pipeline.paths import OutDir
 
 
-def closed_month_findings(out: OutDir, *, read_back: bool = True) -> list[Finding]:
+def closed_month_findings(out: OutDir, *, read_back: bool = True, remember: bool = False) -> list[Finding]:
     """Everything about the closed months that differs from what was released ([] when sound).
     read_back=False checks the records and every file's hash only, without reading each released
     bank file back in its layout: what a writing command checks before it begins (close read the
-    month's bank files back before releasing it; `payout audit` reads them all back again)."""
+    month's bank files back before releasing it; `payout audit` reads them all back again), and
+    trusts a file hashed before whose status is unchanged (pipeline/audit/hash_cache.py).
+    remember: keep the status of the files hashed now, for the next check (the run's self-audit
+    does, after its draft is written: a command that stops writes nothing)."""
+    cache = None if read_back else HashCache.load(out)
     try:
         chain = lifecycle.chain_of(out)
     except RunStopped as stop:
@@ -38,7 +43,7 @@ def closed_month_findings(out: OutDir, *, read_back: bool = True) -> list[Findin
         month = chain["pending"].get("month")
         findings.append(Finding(str(out.root / lifecycle.CHAIN), f"the close of {month} was interrupted."))
     for entry in chain["months"]:
-        findings += checked(out, entry, previous, read_back)
+        findings += checked(out, entry, previous, read_back, cache)
         previous = entry
     chained = {entry.get("month") for entry in chain["months"]}
     for folder in lifecycle.month_folders(out):
@@ -49,13 +54,17 @@ def closed_month_findings(out: OutDir, *, read_back: bool = True) -> list[Findin
                     f"says {folder.name} is closed, but {lifecycle.CHAIN} has no such close.",
                 )
             )
+    if cache is not None and remember:
+        cache.save()
     return findings
 
 
-def checked(out: OutDir, entry: dict, previous: dict | None, read_back: bool = True) -> list[Finding]:
+def checked(
+    out: OutDir, entry: dict, previous: dict | None, read_back: bool = True, cache: HashCache | None = None
+) -> list[Finding]:
     """A month's findings; a record or file that cannot even be read is one (never a traceback)."""
     try:
-        return month_findings(out, entry, previous, read_back)
+        return month_findings(out, entry, previous, read_back, cache)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException) as err:
         where = out.month(str(entry.get("month", "?")) if isinstance(entry, dict) else "?")
         return [Finding(str(where), f"the closed month could not be checked ({type(err).__name__}: {err}).")]
@@ -72,7 +81,9 @@ def is_chained_record(path: Path) -> bool:
         return False
 
 
-def month_findings(out: OutDir, entry: dict, previous: dict | None, read_back: bool = True) -> list[Finding]:
+def month_findings(
+    out: OutDir, entry: dict, previous: dict | None, read_back: bool = True, cache: HashCache | None = None
+) -> list[Finding]:
     month = entry.get("month", "?")
     status = out.month(month) / lifecycle.STATUS
     if previous is not None and month != add_months(previous["month"], 1):
@@ -92,20 +103,23 @@ def month_findings(out: OutDir, entry: dict, previous: dict | None, read_back: b
     findings = []
     if record.get("previous") != previous:
         findings.append(Finding(str(status), f"the link of {month} to the month closed before it is broken."))
-    findings += list(file_findings(out.month(month), record.get("files", {}), skip=lifecycle.RECORDS))
-    findings += list(file_findings(out.ledger_partition(month), record.get("ledger", {})))
+    findings += list(file_findings(out.month(month), record.get("files", {}), skip=lifecycle.RECORDS, cache=cache))
+    findings += list(file_findings(out.ledger_partition(month), record.get("ledger", {}), cache=cache))
     if not findings and read_back:
         findings += bank_findings(out, month)
     return findings
 
 
-def file_findings(folder: Path, recorded: dict[str, str], skip: tuple[str, ...] = ()) -> Iterator[Finding]:
-    """Missing, changed and added files of a folder against the hashes recorded at the close."""
+def file_findings(
+    folder: Path, recorded: dict[str, str], skip: tuple[str, ...] = (), cache: HashCache | None = None
+) -> Iterator[Finding]:
+    """Missing, changed and added files of a folder against the hashes recorded at the close
+    (cache: trust a file whose status is as when it was last found so)."""
     for name, sha256 in sorted(recorded.items()):
         path = folder / name
         if not path.is_file():
             yield Finding(str(path), "this released file is missing.")
-        elif durable.sha256_bytes(path.read_bytes()) != sha256:
+        elif not (cache.holds(path, sha256) if cache else durable.sha256_bytes(path.read_bytes()) == sha256):
             yield Finding(str(path), "this released file was changed after the close.")
     for path in lifecycle.files_under(folder):
         name = str(path.relative_to(folder))

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
+from pipeline.paths import OutDir
 from tests.support.builders import build_inbox
 
-RECORDS = {"status.json", "approval.json", "chain.json", ".lock"}  # hold times, users or pids
+RECORDS = {"status.json", "approval.json", "chain.json", ".lock", ".closed-hashes.json"}  # times, users, pids, inodes
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,10 @@ def digest(out: Path) -> dict[str, str]:
 
 
 def leftovers(out: Path) -> list[str]:
-    """Hidden files and folders a command left (staging, retired drafts, temporary files)."""
-    return sorted(str(p.relative_to(out)) for p in out.rglob(".*") if p.name != ".lock")
+    """Hidden files and folders a command left (staging, retired drafts, temporary files); the lock
+    and the closed files' hash cache are kept on purpose."""
+    kept = {OutDir(out).lock().name, OutDir(out).hash_cache().name}
+    return sorted(str(p.relative_to(out)) for p in out.rglob(".*") if p.name not in kept)
 
 
 @pytest.fixture(scope="session")

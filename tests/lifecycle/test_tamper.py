@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
 
+from pipeline.audit import hash_cache
 from pipeline.emit.files import json_bytes
 from tests.lifecycle.conftest import close, payout, run
 
@@ -161,3 +163,27 @@ def test_audit_of_a_partial_folder_fails_without_traceback(copy_of, capsys):
         path.unlink()
     assert payout("audit", "--out", str(f.out)) == 1
     assert "missing:" in capsys.readouterr().err
+
+
+def test_a_file_changed_with_its_size_and_mtime_kept_stops_the_run_after_its_hash_was_trusted(
+    copy_of, capsys, monkeypatch
+):
+    # the self-audit of February keeps the status of January's files it hashed (trusted at once
+    # here: SETTLE_NS 0); a change that keeps the size and puts the mtime back still changes the
+    # ctime, so the next run hashes the file again and stops
+    monkeypatch.setattr(hash_cache, "SETTLE_NS", 0)
+    f = copy_of("closed")
+    assert run(f, "2021-02") == 0
+    cached = json.loads((f.out / ".closed-hashes.json").read_text(encoding="utf-8"))["files"]
+    assert BANK in cached
+    path = f.out / BANK
+    before = path.stat()
+    data = bytearray(path.read_bytes())
+    data[-3] = ord("1") if data[-3] != ord("1") else ord("2")  # a digit of the last amount
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    capsys.readouterr()
+    assert run(f, "2021-02") == 2
+    err = "".join(capsys.readouterr().err.split())
+    assert "aclosedmonthisnotasitwasreleased" in err and BANK in err, err
