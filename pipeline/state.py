@@ -195,12 +195,19 @@ class History:
         files = [path for month, path in self.ledger_partitions.items() if month in months]
         return _dataset(files) if files else empty_ledger()
 
-    def for_validation(self, run_month: str) -> PastMonths:
-        """What this month's validation rules need of it."""
+    def for_validation(self, run_month: str, returned_batches: pd.Series) -> PastMonths:
+        """What this month's validation rules need of it. returned_batches: the batch ids this
+        month's bank returns name (a return can only answer a line of its batch: the lines of
+        the others, every month's, are not read)."""
         people = self.last_known
         issued = self.issued_lines
         columns = list(PastMonths.empty().issued_lines.columns)
-        issued = issued.to_table(columns=columns).to_pandas() if isinstance(issued, ds.Dataset) else issued[columns]
+        batches = sorted(set(returned_batches.astype("str")))
+        if isinstance(issued, ds.Dataset):
+            named = pa_arrow.array(batches, issued.schema.field("batch_id").type)
+            issued = issued.to_table(columns=columns, filter=ds.field("batch_id").isin(named)).to_pandas()
+        else:
+            issued = issued.loc[isin(issued["batch_id"], pd.Series(batches, dtype="str")), columns]
         previous = people[people["run_month"] == add_months(run_month, -1)]
         return PastMonths(
             id_links=self.id_links,
