@@ -157,7 +157,9 @@ def cmd_validate(args) -> int:
     policy = load_policy(args.policy)
     raw = read_month(Inbox(args.inbox), args.month, headers=policy.header_rules, returns=return_readers(policy))
     past = read_history(OutDir(args.out), policy.opening_month, args.month)
-    month = validate_month(raw, history=past.for_validation(args.month, raw.bank_returns["batch_id"]), policy=policy, run_month=args.month)
+    month = validate_month(
+        raw, history=past.for_validation(args.month, raw.bank_returns["batch_id"]), policy=policy, run_month=args.month
+    )
     console = Progress().console
     console.print(reject_counts(month.rejects, policy), markup=False)
     shown = month.rejects.assign(id_number=mask(month.rejects["id_number"]))

@@ -91,7 +91,10 @@ def history(ctx: RunContext, progress: Reporter) -> History:
 def validate(ctx: RunContext, raw: RawInputs, past: History, progress: Reporter) -> ValidatedMonth:
     with progress.step("validate") as counts:
         validated = validate_month(
-            raw, history=past.for_validation(ctx.run_month, raw.bank_returns["batch_id"]), policy=ctx.policy, run_month=ctx.run_month
+            raw,
+            history=past.for_validation(ctx.run_month, raw.bank_returns["batch_id"]),
+            policy=ctx.policy,
+            run_month=ctx.run_month,
         )
         counts.update(
             accepted=len(validated.roster),

@@ -36,7 +36,10 @@ def verify_month(ctx: RunContext) -> Verified:
     raw = read_inputs(ctx)
     past = read_history(ctx.out, ctx.policy.opening_month, ctx.run_month)
     validated = validate_month(
-        raw, history=past.for_validation(ctx.run_month, raw.bank_returns["batch_id"]), policy=ctx.policy, run_month=ctx.run_month
+        raw,
+        history=past.for_validation(ctx.run_month, raw.bank_returns["batch_id"]),
+        policy=ctx.policy,
+        run_month=ctx.run_month,
     )
     # the accounts' balance at award, as the run books it (the payment ledger is what is compared)
     funds = account_credits(ctx, raw, validated, past, Progress(quiet=True)).funds

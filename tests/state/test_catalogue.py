@@ -62,7 +62,10 @@ def test_history_is_what_the_earlier_months_stored(year):  # noqa: F811
     past = history.for_validation("2021-12", pd.Series(["2021-11-JRCB-PENSION"]))
     # of the lines issued, only those of the batches this month's returns name are read
     assert set(past.issued_lines["batch_id"]) == {"2021-11-JRCB-PENSION"}
-    assert len(past.issued_lines) == (history.issued_lines.to_table(columns=["batch_id"]).column(0).to_pandas() == "2021-11-JRCB-PENSION").sum()
+    assert (
+        len(past.issued_lines)
+        == (history.issued_lines.to_table(columns=["batch_id"]).column(0).to_pandas() == "2021-11-JRCB-PENSION").sum()
+    )
     assert len(past.last_rows) == (november["run_month"] == "2021-11").sum()
     assert set(past.ever_receiving) == set(november.loc[november["ever_receiving"], "id_number"])
 
