@@ -375,12 +375,13 @@ def run_measured(command: list[str], *, rss_cap_mb: float = RSS_CAP_MB, timeout_
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err)
-        killed = ""
+        killed, high_water = "", 0.0
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            rss = _rss_mb(process.pid)
+            rss, hwm = _rss_mb(process.pid), _rss_mb(process.pid, "VmHWM")
+            high_water = max(high_water, hwm or 0.0, rss or 0.0)
             if rss is not None and rss > rss_cap_mb:
                 killed = f"killed: resident memory {rss:,.0f} MB passed the bench's cap of {rss_cap_mb:,.0f} MB"
             elif timeout_s is not None and time.perf_counter() - started > timeout_s:
@@ -395,16 +396,19 @@ def run_measured(command: list[str], *, rss_cap_mb: float = RSS_CAP_MB, timeout_
         stdout, stderr = out.read().decode(), err.read().decode(errors="replace")
     if killed or process.returncode != 0:
         raise RuntimeError(f"{' '.join(command[2:5])} failed ({killed or process.returncode}):\n{stderr[-4000:]}")
-    return Measured(wall_s=elapsed, cpu_s=usage.ru_utime + usage.ru_stime, peak_mb=peak_mb(usage), stdout=stdout)
+    # the child's own high-water mark as polled: its ru_maxrss also counts the bench's memory at
+    # the fork (Linux carries the pre-exec peak over), gigabytes once a history was built here
+    peak = high_water or peak_mb(usage)  # a child gone before the first poll: nothing better
+    return Measured(wall_s=elapsed, cpu_s=usage.ru_utime + usage.ru_stime, peak_mb=peak, stdout=stdout)
 
 
-def _rss_mb(pid: int) -> float | None:
+def _rss_mb(pid: int, field: str = "VmRSS") -> float | None:
     try:
         status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
     except OSError:
         return None
     for line in status.splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return None
 

@@ -114,6 +114,16 @@ def test_a_worker_above_the_memory_cap_is_killed():
     assert json.loads(done.stdout) == {"ok": 1} and done.peak_mb > 0 and done.cpu_s >= 0
 
 
+def test_a_workers_peak_is_its_own_not_the_bench_processs():
+    # the bench holds gigabytes once it built a history; a small worker forked from it must not
+    # report them (its ru_maxrss does: Linux carries the peak from before the exec over)
+    held = bytearray(600 * 2**20)
+    held[::4096] = b"1" * len(held[::4096])
+    small = bench.run_measured([sys.executable, "-c", "import time; time.sleep(0.5)"], rss_cap_mb=2000)
+    assert 0 < small.peak_mb < 300
+    del held
+
+
 def test_baseline_pays_base_and_topup_to_those_receiving(tmp_path, monkeypatch, policy):
     monkeypatch.setattr(bench, "BENCH_DIR", tmp_path / "bench")
     inbox = bench.ensure_inbox(300, policy, Console(file=io.StringIO()))
