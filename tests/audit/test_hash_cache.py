@@ -25,6 +25,14 @@ def released(tmp_path):
     return OutDir(tmp_path), path
 
 
+def confirmed_at_once(out: OutDir, path, monkeypatch) -> None:
+    """The file hashed, found as released and its status kept (trusted at once: SETTLE_NS 0)."""
+    monkeypatch.setattr(hash_cache, "SETTLE_NS", 0)
+    cache = HashCache.load(out)
+    assert cache.holds(path, SHA)
+    cache.save()
+
+
 def hashes_counted(monkeypatch) -> list[int]:
     calls = []
     real = durable.sha256_bytes
@@ -34,10 +42,7 @@ def hashes_counted(monkeypatch) -> list[int]:
 
 def test_a_settled_file_found_as_released_is_trusted_by_the_next_check_without_reading_it(released, monkeypatch):
     out, path = released
-    monkeypatch.setattr(hash_cache, "SETTLE_NS", 0)
-    cache = HashCache.load(out)
-    assert cache.holds(path, SHA)
-    cache.save()
+    confirmed_at_once(out, path, monkeypatch)
     calls = hashes_counted(monkeypatch)
     again = HashCache.load(out)
     assert again.holds(path, SHA) and calls == []
@@ -53,10 +58,7 @@ def test_a_file_changed_less_than_the_settling_time_ago_is_not_remembered(releas
 
 def test_a_changed_file_is_hashed_again_and_forgotten(released, monkeypatch):
     out, path = released
-    monkeypatch.setattr(hash_cache, "SETTLE_NS", 0)
-    cache = HashCache.load(out)
-    assert cache.holds(path, SHA)
-    cache.save()
+    confirmed_at_once(out, path, monkeypatch)
     kept = path.stat()
     path.write_bytes(CONTENT.replace(b"392", b"492"))
     os.utime(path, ns=(kept.st_atime_ns, kept.st_mtime_ns))
