@@ -4,6 +4,13 @@
 -- month before. Net paid then comes from the month's carried balances, which invariant 8 proves
 -- equal to the month before's plus the month's entries: no view reads the earlier partitions.
 
+-- key_bucket(...), key_weight(...): the bucket (of 4096) and the weight (the hash's other 52
+-- bits) of a person × period × component key, for the checks below that compare whole tables by
+-- weighted sums per bucket instead of joining them.
+create or replace macro key_bucket(id_number, period, component) as hash(id_number, period, component) % 4096;
+create or replace macro key_weight(id_number, period, component) as
+(hash(id_number, period, component) >> 12)::hugeint;
+
 -- paid_after_death: as in views.sql, over that net; the dead people's rows are picked before
 -- summing (the month's balances hold every period so far: 3.2 M rows in December at 124k people).
 create or replace view paid_after_death as
@@ -87,25 +94,27 @@ new_keys as (
     anti join (select * from carried where not is_now) using (id_number, period, component)
 ),
 signed as (
-    select hash(id_number, period, component) as key_hash,
-           case when is_now then 1 else -1 end as sign, net_fen, owed_fen, 1 as present
+    select key_bucket(id_number, period, component) as bucket,
+           (case when is_now then 1 else -1 end) * key_weight(id_number, period, component) as weight,
+           net_fen, owed_fen, 1 as present
     from carried
     union all
-    select hash(id_number, period, component), -1, net_fen, owed_fen, 0 from entries
+    select key_bucket(id_number, period, component), -key_weight(id_number, period, component), net_fen,
+           owed_fen, 0
+    from entries
     union all
-    select hash(id_number, period, component), -1, 0, 0, 1 from new_keys
+    select key_bucket(id_number, period, component), -key_weight(id_number, period, component), 0, 0, 1
+    from new_keys
 ),
 unequal_buckets as (
-    select key_hash % 4096 as bucket
+    select bucket
     from signed
     group by bucket
-    having sum(sign * (key_hash >> 12)::hugeint * net_fen) <> 0
-        or sum(sign * (key_hash >> 12)::hugeint * owed_fen) <> 0
-        or sum(sign * (key_hash >> 12)::hugeint * present) <> 0
+    having sum(weight * net_fen) <> 0 or sum(weight * owed_fen) <> 0 or sum(weight * present) <> 0
 ),
 in_unequal_buckets as (
     select * exclude (bucket) from (
-        select *, hash(id_number, period, component) % 4096 as bucket
+        select *, key_bucket(id_number, period, component) as bucket
         from (select is_now, id_number, period, component, net_fen, owed_fen from carried
               union all
               select false, * from entries)
@@ -135,21 +144,21 @@ where c.net_fen is distinct from e.net_fen or c.owed_fen is distinct from e.owed
 create or replace temp table unsettled_buckets as
 with
 signed as (
-    select hash(id_number, period, component) as key_hash, due_fen as amount_fen
+    select id_number, period, component, due_fen as amount_fen
     from read_parquet(getvariable('due_files'))
     where run_month = (select max(run_month) from months)
     union all
-    select hash(coalesce(l.new_id_number, b.id_number), b.period, b.component), -b.net_fen
+    select coalesce(l.new_id_number, b.id_number), b.period, b.component, -b.net_fen
     from read_parquet(getvariable('balances_files')) as b
     left join id_links as l on b.id_number = l.old_id_number
     where b.run_month = (select max(run_month) from months)
     union all
-    select hash(id_number, period, component), -held_fen from holds_current
+    select id_number, period, component, -held_fen from holds_current
 )
-select key_hash % 4096 as bucket
+select key_bucket(id_number, period, component) as bucket
 from signed
 group by bucket
-having sum((key_hash >> 12)::hugeint * amount_fen) <> 0;
+having sum(key_weight(id_number, period, component) * amount_fen) <> 0;
 
 -- net_by_person_period and due_latest, which only those two views read here: as in views.sql (net
 -- from the run month's balances, links followed), for the keys of those buckets.
@@ -159,7 +168,7 @@ select coalesce(l.new_id_number, b.id_number) as id_number, b.period, b.componen
 from read_parquet(getvariable('balances_files')) as b
 left join id_links as l on b.id_number = l.old_id_number
 where b.run_month = (select max(run_month) from months)
-    and hash(coalesce(l.new_id_number, b.id_number), b.period, b.component) % 4096
+    and key_bucket(coalesce(l.new_id_number, b.id_number), b.period, b.component)
         in (select bucket from unsettled_buckets)
 group by all;
 
@@ -167,4 +176,4 @@ create or replace view due_latest as
 select id_number, period, component, due_fen, yuan(due_fen) as due_yuan
 from read_parquet(getvariable('due_files'))
 where run_month = (select max(run_month) from months)
-    and hash(id_number, period, component) % 4096 in (select bucket from unsettled_buckets);
+    and key_bucket(id_number, period, component) in (select bucket from unsettled_buckets);
