@@ -16,9 +16,8 @@ import pandas as pd
 from pipeline.core.errors import masked
 from pipeline.entitlement import Entitlement, compute_entitlement
 from pipeline.progress import Progress
-from pipeline.run import RunContext, account_credits, entitlement_inputs, read_inputs
+from pipeline.run import RunContext, account_credits, entitlement_inputs, read_inputs, validate
 from pipeline.state import read_history
-from pipeline.validate.month import validate_month
 
 # what a month decides, compared row by row (positions: the holds and funeral grants it lists)
 COMPARED = ("ledger", "bank_lines", "positions", "due", "balances", "awards")
@@ -35,14 +34,10 @@ class Verified:
 def verify_month(ctx: RunContext) -> Verified:
     raw = read_inputs(ctx)
     past = read_history(ctx.out, ctx.policy.opening_month, ctx.run_month)
-    validated = validate_month(
-        raw,
-        history=past.for_validation(ctx.run_month, raw.bank_returns["batch_id"]),
-        policy=ctx.policy,
-        run_month=ctx.run_month,
-    )
+    quiet = Progress(quiet=True)
+    validated = validate(ctx, raw, past, quiet)
     # the accounts' balance at award, as the run books it (the payment ledger is what is compared)
-    funds = account_credits(ctx, raw, validated, past, Progress(quiet=True)).funds
+    funds = account_credits(ctx, raw, validated, past, quiet).funds
     carried = compute_entitlement(entitlement_inputs(ctx.run_month, validated, past, funds, carried=True), ctx.policy)
     reference = compute_entitlement(
         entitlement_inputs(ctx.run_month, validated, past, funds, carried=False), ctx.policy
