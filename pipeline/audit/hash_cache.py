@@ -26,16 +26,12 @@ SETTLE_NS = 2_000_000_000
 VERSION = 1
 
 
-def file_status(path: Path, sha256: str) -> list:
-    status = path.stat()
-    return [sha256, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
-
-
 @dataclass
 class HashCache:
     root: Path
     path: Path
-    entries: dict[str, list] = field(default_factory=dict)  # path under root -> file_status
+    # path under root -> [sha256, size, mtime_ns, ctime_ns, inode, device] when it was found so
+    entries: dict[str, list] = field(default_factory=dict)
     changed: bool = False
 
     @classmethod
@@ -53,13 +49,14 @@ class HashCache:
         """Whether the file holds the bytes of sha256: by its status if it was confirmed before,
         else by hashing it (and, found so and settled, its status is kept)."""
         key = os.path.relpath(path, self.root)
-        seen = file_status(path, sha256)  # before reading: a write while it is read changes it
+        status = path.stat()  # before reading: a write while it is read changes it
+        seen = [sha256, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
         if self.entries.get(key) == seen:
             return True
         if durable.sha256_bytes(path.read_bytes()) != sha256:
             self.changed |= self.entries.pop(key, None) is not None
             return False
-        if time.time_ns() - max(seen[2], seen[3]) >= SETTLE_NS:
+        if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) >= SETTLE_NS:
             self.entries[key], self.changed = seen, True
         return True
 
