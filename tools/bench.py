@@ -380,8 +380,9 @@ def run_measured(command: list[str], *, rss_cap_mb: float = RSS_CAP_MB, timeout_
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            rss, hwm = _rss_mb(process.pid), _rss_mb(process.pid, "VmHWM")
-            high_water = max(high_water, hwm or 0.0, rss or 0.0)
+            memory = _memory_mb(process.pid)
+            rss = memory.get("VmRSS")
+            high_water = max([high_water, *memory.values()])
             if rss is not None and rss > rss_cap_mb:
                 killed = f"killed: resident memory {rss:,.0f} MB passed the bench's cap of {rss_cap_mb:,.0f} MB"
             elif timeout_s is not None and time.perf_counter() - started > timeout_s:
@@ -402,15 +403,14 @@ def run_measured(command: list[str], *, rss_cap_mb: float = RSS_CAP_MB, timeout_
     return Measured(wall_s=elapsed, cpu_s=usage.ru_utime + usage.ru_stime, peak_mb=peak, stdout=stdout)
 
 
-def _rss_mb(pid: int, field: str = "VmRSS") -> float | None:
+def _memory_mb(pid: int) -> dict[str, float]:
+    """The process's resident size (VmRSS) and its high-water mark (VmHWM), those it reports."""
     try:
         status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
     except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    return None
+        return {}
+    fields = (line.split() for line in status.splitlines() if line.startswith(("VmRSS:", "VmHWM:")))
+    return {name.rstrip(":"): int(kib) / 1024 for name, kib, *_ in fields}
 
 
 def run_worker(inbox: Path, out: Path, policy_path: Path, month: str) -> NoReturn:
