@@ -148,20 +148,18 @@ def cmd_reject(args) -> int:
 def cmd_validate(args) -> int:
     from pipeline.core.idcard import mask
     from pipeline.emit.files import write_csv
-    from pipeline.ingest.bank_formats import return_readers
-    from pipeline.ingest.inputs import read_month
     from pipeline.progress import Progress
-    from pipeline.state import read_history
-    from pipeline.validate.month import validate_month
+    from pipeline.run import RunContext, history, ingest, validate
 
-    policy = load_policy(args.policy)
-    raw = read_month(Inbox(args.inbox), args.month, headers=policy.header_rules, returns=return_readers(policy))
-    past = read_history(OutDir(args.out), policy.opening_month, args.month)
-    month = validate_month(
-        raw, history=past.for_validation(args.month, raw.bank_returns["batch_id"]), policy=policy, run_month=args.month
+    # the inputs read and validated as the month's run reads and validates them (the opening
+    # balances in the opening month among them), so a clerk sees every reject the run would list
+    ctx = RunContext(
+        run_month=args.month, inbox=Inbox(args.inbox), out=OutDir(args.out), policy=load_policy(args.policy)
     )
+    quiet = Progress(quiet=True)
+    month = validate(ctx, ingest(ctx, quiet), history(ctx, quiet), quiet)
     console = Progress().console
-    console.print(reject_counts(month.rejects, policy), markup=False)
+    console.print(reject_counts(month.rejects, ctx.policy), markup=False)
     shown = month.rejects.assign(id_number=mask(month.rejects["id_number"]))
     console.print(
         shown[["source_file", "source_row", "id_number", "reason_code", "message"]].to_string(index=False),

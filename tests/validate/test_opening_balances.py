@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from pipeline.cli import main
@@ -92,3 +93,19 @@ def test_an_unreadable_opening_file_stops_the_run(inbox, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "accounts/opening.csv" in err and "账户余额" in err and "Traceback" not in err
     assert not (out / OPENING).exists()
+
+
+def test_payout_validate_lists_the_opening_rejects_the_run_would(inbox, tmp_path, capsys):
+    write_rows(
+        inbox.root / "accounts" / "opening.csv",
+        [row(), row(id_number="1234"), row(id_number=make_id("1962-07-01", "F", seq=3), balance_yuan="x")],
+    )
+    out, listed = tmp_path / "out", tmp_path / "rejects.csv"
+    args = ["--month", OPENING, "--inbox", str(inbox.root), "--out", str(out), "--rejects", str(listed)]
+    assert main(["validate", *args]) == 0
+    err = capsys.readouterr().err
+    assert "BALANCE_INVALID ×1" in err and "ID_FORMAT ×1" in err
+    rejects = pd.read_csv(listed, dtype=str, encoding="utf-8-sig")
+    opening = rejects[rejects["input_kind"] == "opening_balances"]
+    assert opening[["source_row", "reason_code"]].values.tolist() == [["3", "ID_FORMAT"], ["4", "BALANCE_INVALID"]]
+    assert not out.exists()
