@@ -28,6 +28,8 @@ earlier months' entries, lines and death registrations of the old ID are read as
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -66,6 +68,50 @@ STEPS = (
     "ledger/balances",
     "entitlement/awards",
 )
+
+# The step tables the result is read from (compute_entitlement); every other step's table is
+# dropped once the last step reading it has run, so that DuckDB's memory holds only what is still
+# to be read (at a December, due and earlier_balances hold every period so far).
+RESULT_TABLES = frozenset(
+    {
+        "people",
+        "deaths_in_force",
+        "due_in_force",
+        "positions",
+        "ledger",
+        "bank_lines",
+        "balances",
+        "awards",
+        "account_pensions",
+        "due_inputs",
+        "due_rates",
+    }
+)
+
+
+def step_table(step: str) -> str:
+    return step.split("/")[1]
+
+
+def dropped_after(steps: tuple[str, ...] = STEPS) -> dict[str, tuple[str, ...]]:
+    """step -> the tables of earlier steps (not results) no later step reads: safe to drop once it
+    has run. A table's name anywhere in a later step's text (a CTE of that name too) keeps it."""
+    last_reader: dict[str, str] = {}
+    for step in steps:
+        code = re.sub(r"--[^\n]*", "", sql_text(step)).lower()  # a word in a comment reads nothing
+        words = set(re.findall(r"[a-z_][a-z0-9_]*", code))
+        for earlier in steps[: steps.index(step)]:
+            if step_table(earlier) in words:
+                last_reader[step_table(earlier)] = step
+    for step in steps:  # a table no step reads goes as soon as it is made
+        last_reader.setdefault(step_table(step), step)
+    return {
+        step: tuple(t for t, last in last_reader.items() if last == step and t not in RESULT_TABLES)
+        for step in steps
+    }
+
+
+DROPPED_AFTER = dropped_after()
 
 # Tables of earlier months (and this month's registrations) whose id_number follows ID corrections.
 FOLLOWS_LINKS = ("deaths", "death_conflicts", "issued_lines", "prior_ledger", "awards_before")
@@ -172,22 +218,36 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
             register(con, "balances_before", inputs.balances)
         load_macros(con)
         for step in STEPS:
-            materialise(con, step, step.split("/")[1])
+            materialise(con, step, step_table(step))
+            for table in DROPPED_AFTER[step]:
+                con.execute(f"drop table {table}")
+        # each result leaves DuckDB's memory as it is read out, the largest (every period so far) first
+        due, balances, due_inputs = (_taken(con, t, _arrow) for t in ("due_in_force", "balances", "due_inputs"))
+        holds_and_grants = "action = 'hold' or component in ('funeral_grant', 'account_refund')"
         return Entitlement(
-            people=frame(con, "people"),
-            deaths_in_force=frame(con, "deaths_in_force"),
-            due=con.table("due_in_force").to_arrow_table(),
-            positions=frame(
-                con, "positions", where="action = 'hold' or component in ('funeral_grant', 'account_refund')"
-            ),
-            ledger=LedgerEntry.validate(frame(con, "ledger")),
-            bank_lines=BankLine.validate(frame(con, "bank_lines")),
-            balances=con.table("balances").to_arrow_table(),
-            awards=Award.validate(frame(con, "awards")),
-            account_pensions=frame(con, "account_pensions"),
-            due_inputs=con.table("due_inputs").to_arrow_table(),
-            due_rates=DueRate.validate(frame(con, "due_rates")),
+            people=_taken(con, "people"),
+            deaths_in_force=_taken(con, "deaths_in_force"),
+            due=due,
+            positions=_taken(con, "positions", lambda con, name: frame(con, name, where=holds_and_grants)),
+            ledger=LedgerEntry.validate(_taken(con, "ledger")),
+            bank_lines=BankLine.validate(_taken(con, "bank_lines")),
+            balances=balances,
+            awards=Award.validate(_taken(con, "awards")),
+            account_pensions=_taken(con, "account_pensions"),
+            due_inputs=due_inputs,
+            due_rates=DueRate.validate(_taken(con, "due_rates")),
         )
+
+
+def _arrow(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
+    return con.table(name).to_arrow_table()
+
+
+def _taken(con: duckdb.DuckDBPyConnection, name: str, read: Callable = frame) -> pd.DataFrame | pa.Table:
+    """A result table read out of DuckDB (a copy), then dropped there."""
+    table = read(con, name)
+    con.execute(f"drop table {name}")
+    return table
 
 
 def due_carried_by(result: Entitlement, run_month: str) -> DueBefore:
