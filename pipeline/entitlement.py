@@ -106,8 +106,7 @@ def dropped_after(steps: tuple[str, ...] = STEPS) -> dict[str, tuple[str, ...]]:
     for step in steps:  # a table no step reads goes as soon as it is made
         last_reader.setdefault(step_table(step), step)
     return {
-        step: tuple(t for t, last in last_reader.items() if last == step and t not in RESULT_TABLES)
-        for step in steps
+        step: tuple(t for t, last in last_reader.items() if last == step and t not in RESULT_TABLES) for step in steps
     }
 
 
