@@ -69,48 +69,27 @@ STEPS = (
     "entitlement/awards",
 )
 
-# The step tables the result is read from (compute_entitlement); every other step's table is
-# dropped once the last step reading it has run, so that DuckDB's memory holds only what is still
-# to be read (at a December, due and earlier_balances hold every period so far).
-RESULT_TABLES = frozenset(
-    {
-        "people",
-        "deaths_in_force",
-        "due_in_force",
-        "positions",
-        "ledger",
-        "bank_lines",
-        "balances",
-        "awards",
-        "account_pensions",
-        "due_inputs",
-        "due_rates",
-    }
-)
-
 
 def step_table(step: str) -> str:
     return step.split("/")[1]
 
 
-def dropped_after(steps: tuple[str, ...] = STEPS) -> dict[str, tuple[str, ...]]:
-    """step -> the tables of earlier steps (not results) no later step reads: safe to drop once it
-    has run. A table's name anywhere in a later step's text (a CTE of that name too) keeps it."""
-    last_reader: dict[str, str] = {}
+def released_after(steps: tuple[str, ...] = STEPS) -> dict[str, tuple[str, ...]]:
+    """step -> the tables no later step reads: once it has run they leave DuckDB (a result read
+    out first), so that its memory holds only what is still to be read (at a December, due and
+    the balances hold every period so far). A table's name anywhere in a later step's code (a CTE
+    of that name too) keeps it."""
+    last_reader = {step_table(step): step for step in steps}  # a table no step reads goes at once
     for step in steps:
         code = re.sub(r"--[^\n]*", "", sql_text(step)).lower()  # a word in a comment reads nothing
         words = set(re.findall(r"[a-z_][a-z0-9_]*", code))
         for earlier in steps[: steps.index(step)]:
             if step_table(earlier) in words:
                 last_reader[step_table(earlier)] = step
-    for step in steps:  # a table no step reads goes as soon as it is made
-        last_reader.setdefault(step_table(step), step)
-    return {
-        step: tuple(t for t, last in last_reader.items() if last == step and t not in RESULT_TABLES) for step in steps
-    }
+    return {step: tuple(t for t, last in last_reader.items() if last == step) for step in steps}
 
 
-DROPPED_AFTER = dropped_after()
+RELEASED_AFTER = released_after()
 
 # Tables of earlier months (and this month's registrations) whose id_number follows ID corrections.
 FOLLOWS_LINKS = ("deaths", "death_conflicts", "issued_lines", "prior_ledger", "awards_before")
@@ -216,25 +195,25 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
         else:
             register(con, "balances_before", inputs.balances)
         load_macros(con)
+        results = {}
         for step in STEPS:
             materialise(con, step, step_table(step))
-            for table in DROPPED_AFTER[step]:
+            for table in RELEASED_AFTER[step]:
+                if table in READ_OUT:
+                    results[table] = READ_OUT[table](con, table)  # a copy
                 con.execute(f"drop table {table}")
-        # each result leaves DuckDB's memory as it is read out, the largest (every period so far) first
-        due, balances, due_inputs = (_taken(con, t, _arrow) for t in ("due_in_force", "balances", "due_inputs"))
-        holds_and_grants = "action = 'hold' or component in ('funeral_grant', 'account_refund')"
         return Entitlement(
-            people=_taken(con, "people"),
-            deaths_in_force=_taken(con, "deaths_in_force"),
-            due=due,
-            positions=_taken(con, "positions", lambda con, name: frame(con, name, where=holds_and_grants)),
-            ledger=LedgerEntry.validate(_taken(con, "ledger")),
-            bank_lines=BankLine.validate(_taken(con, "bank_lines")),
-            balances=balances,
-            awards=Award.validate(_taken(con, "awards")),
-            account_pensions=_taken(con, "account_pensions"),
-            due_inputs=due_inputs,
-            due_rates=DueRate.validate(_taken(con, "due_rates")),
+            people=results["people"],
+            deaths_in_force=results["deaths_in_force"],
+            due=results["due_in_force"],
+            positions=results["positions"],
+            ledger=LedgerEntry.validate(results["ledger"]),
+            bank_lines=BankLine.validate(results["bank_lines"]),
+            balances=results["balances"],
+            awards=Award.validate(results["awards"]),
+            account_pensions=results["account_pensions"],
+            due_inputs=results["due_inputs"],
+            due_rates=DueRate.validate(results["due_rates"]),
         )
 
 
@@ -242,11 +221,26 @@ def _arrow(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
     return con.table(name).to_arrow_table()
 
 
-def _taken(con: duckdb.DuckDBPyConnection, name: str, read: Callable = frame) -> pd.DataFrame | pa.Table:
-    """A result table read out of DuckDB (a copy), then dropped there."""
-    table = read(con, name)
-    con.execute(f"drop table {name}")
-    return table
+def _holds_and_grants(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """The gaps the office acts on; the rest of the positions are in the ledger."""
+    held_or_grant = "action = 'hold' or component in ('funeral_grant', 'account_refund')"
+    return frame(con, name, where=held_or_grant, order_by="id_number, period, component")
+
+
+# The step tables the result is read from, and how each leaves DuckDB (large ones as Arrow)
+READ_OUT: dict[str, Callable[[duckdb.DuckDBPyConnection, str], pd.DataFrame | pa.Table]] = {
+    "people": frame,
+    "deaths_in_force": frame,
+    "due_in_force": _arrow,
+    "positions": _holds_and_grants,
+    "ledger": frame,
+    "bank_lines": frame,
+    "balances": _arrow,
+    "awards": frame,
+    "account_pensions": frame,
+    "due_inputs": _arrow,
+    "due_rates": frame,
+}
 
 
 def due_carried_by(result: Entitlement, run_month: str) -> DueBefore:
