@@ -8,8 +8,7 @@
 --                is held only for a person on no roster with no registered death (not_on_roster:
 --                a pending recovery, booked once they are back on a roster or a death is registered)
 --   action       payment | recovery | hold
--- Unordered: there is a row for every key in scope, and only the few read out (holds, grants) are sorted.
--- Unordered: a gap of every key is many rows, and only the few read out (holds, grants) are sorted.
+-- Unordered: a row for every key in scope; only the few read out (holds, grants) are sorted.
 with
 unsettled_death_conflicts as (
     -- conflicting registrations with no accepted registration of a later day: who died when is
