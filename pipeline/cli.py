@@ -111,11 +111,18 @@ def stopped(stop: Exception) -> int:
     return EXIT_STOPPED
 
 
+def month_context(args):
+    """The run month, inbox, output folder and policy a month's command names."""
+    from pipeline.run import RunContext
+
+    return RunContext(args.month, Inbox(args.inbox), OutDir(args.out), load_policy(args.policy))
+
+
 def cmd_run(args) -> int:
     from pipeline.progress import Progress
-    from pipeline.run import RunContext, run
+    from pipeline.run import run
 
-    ctx = RunContext(args.month, Inbox(args.inbox), OutDir(args.out), load_policy(args.policy))
+    ctx = month_context(args)
     progress = Progress(quiet=args.quiet)
     folder = run(ctx, progress, catch_up=args.catch_up, verify=args.verify)
     print(f"{args.month} drafted in {folder}")
@@ -149,13 +156,11 @@ def cmd_validate(args) -> int:
     from pipeline.core.idcard import mask
     from pipeline.emit.files import write_csv
     from pipeline.progress import Progress
-    from pipeline.run import RunContext, history, ingest, validate
+    from pipeline.run import history, ingest, validate
 
     # the inputs read and validated as the month's run reads and validates them (the opening
     # balances in the opening month among them), so a clerk sees every reject the run would list
-    ctx = RunContext(
-        run_month=args.month, inbox=Inbox(args.inbox), out=OutDir(args.out), policy=load_policy(args.policy)
-    )
+    ctx = month_context(args)
     quiet = Progress(quiet=True)
     month = validate(ctx, ingest(ctx, quiet), history(ctx, quiet), quiet)
     console = Progress().console
@@ -187,10 +192,9 @@ def reject_counts(rejects, policy) -> str:
 
 
 def cmd_verify(args) -> int:
-    from pipeline.run import RunContext
     from pipeline.verify import report_text, verify_month
 
-    ctx = RunContext(args.month, Inbox(args.inbox), OutDir(args.out), load_policy(args.policy))
+    ctx = month_context(args)
     verified = verify_month(ctx)
     print(report_text(verified))
     return 0 if verified.differences.empty else EXIT_AUDIT_FAILED
