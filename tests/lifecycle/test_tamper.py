@@ -12,6 +12,7 @@ import pytest
 
 from pipeline.audit import hash_cache
 from pipeline.emit.files import json_bytes
+from pipeline.paths import OutDir
 from tests.lifecycle.conftest import close, payout, run
 
 MONTH = "2021-01"
@@ -174,7 +175,7 @@ def test_a_file_changed_with_its_size_and_mtime_kept_stops_the_run_after_its_has
     monkeypatch.setattr(hash_cache, "SETTLE_NS", 0)
     f = copy_of("closed")
     assert run(f, "2021-02") == 0
-    cached = json.loads((f.out / ".closed-hashes.json").read_text(encoding="utf-8"))["files"]
+    cached = json.loads(OutDir(f.out).hash_cache().read_text(encoding="utf-8"))["files"]
     assert BANK in cached
     path = f.out / BANK
     before = path.stat()

@@ -34,7 +34,7 @@ def test_the_partitioned_steps_load_without_dask_or_prefect():
 
 @pytest.mark.skipif(importlib.util.find_spec("dask") is None, reason="Dask (the dask extra) is not installed")
 def test_validating_a_month_loads_no_dask_although_it_is_installed(tmp_path):
-    # pandera resolves a model's index types by importing dask.dataframe if it can (about a second
+    # pandera resolves a model's index types by importing dask.dataframe if it can (about 0.7 s
     # of every run); schemas/__init__.py tells it there is no Dask typing
     code = (
         "import sys; from pipeline.cli import main; "

@@ -18,7 +18,7 @@ from tests.support.builders import bank_return_row, write_csv, write_policy
 from tools.synth.generator import synthesize_inbox
 from tools.synth.province import province_policy_text
 
-RUN_RECORDS = {"status.json", "chain.json", ".lock", ".closed-hashes.json"}  # when, not what
+RUN_RECORDS = {"status.json", "chain.json", ".lock", OutDir(Path()).hash_cache().name}  # when, not what
 
 
 def province_policy(folder: Path, counties: int = 2, rostering: tuple[str, ...] | None = None) -> Policy:
