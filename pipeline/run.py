@@ -45,10 +45,8 @@ from pipeline.paths import Inbox, OutDir
 from pipeline.policy import Policy
 from pipeline.progress import Progress, Reporter
 from pipeline.state import History, carried_forward, read_history, write_state
-from pipeline.validate.contributions import validate_contributions
+from pipeline.validate.contributions import accepted_contributions
 from pipeline.validate.month import ValidatedMonth, validate_month
-from schemas.contribution import Contribution
-from schemas.empty import empty_frame
 
 
 @dataclass(frozen=True)
@@ -111,14 +109,10 @@ def account_credits(
     """The month's credits to the personal accounts, booked before the money step: an award of
     this month divides the balance they make (SPEC §5a)."""
     with progress.step("account-credits") as counts:
-        accepted = [
-            validate_contributions(rows, year=year, tiers=ctx.policy.contribution_tiers).accepted
-            for year, rows in sorted(raw.contributions.items())
-        ]
         inputs = AccountInputs(
             run_month=ctx.run_month,
             opening_balances=validated.opening_balances,
-            contributions=pd.concat(accepted, ignore_index=True) if accepted else empty_frame(Contribution),
+            contributions=accepted_contributions(raw.contributions, tiers=ctx.policy.contribution_tiers),
             contribution_years=sorted(raw.contributions),
             balances=past.account_balances,
             prior_accounts=past.prior_accounts,

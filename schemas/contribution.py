@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
@@ -43,12 +44,18 @@ class Contribution(pa.DataFrameModel):
         coerce = True
 
 
-def contribution_rules(year: int, tiers: int) -> pa.DataFrameSchema:
+def contribution_rules(year: int | pd.Series, tiers: int) -> pa.DataFrameSchema:
+    """year: the year of the file each row was read from (one year, or a year per row aligned on
+    the rows' index when several years' files are validated together)."""
+    expected = year.astype("str") if isinstance(year, pd.Series) else str(year)
     return with_checks(
         ContributionInput,
         [
             *c.id_number_rules(),
-            rule("YEAR_INVALID", lambda d: d["year"].eq(str(year))),
+            rule(
+                "YEAR_INVALID",
+                lambda d: d["year"].eq(expected.reindex(d.index) if isinstance(expected, pd.Series) else expected),
+            ),
             rule("TIER_INVALID", lambda d: d["tier"].isin([str(t) for t in range(1, tiers + 1)])),
             rule(
                 "AMOUNT_INVALID",

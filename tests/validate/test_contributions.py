@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.validate.contributions import validate_contributions
+from pipeline.validate.contributions import accepted_contributions, validate_contributions
 from tests.support.builders import excel_shown, make_id, raw_table, with_wrong_check
 
 FILE = "contributions/2021.csv"
@@ -91,3 +91,23 @@ def test_bad_rows(changes, code):
 def test_legacy_id_upgraded():
     legacy = PAYER[:6] + PAYER[8:17]
     assert validate([row(id_number=legacy)]).accepted["id_number"].tolist() == [PAYER]
+
+
+def test_every_years_file_in_one_pass_keeps_each_files_year():
+    """The monthly run validates every year's file at once: a row is still judged against the year
+    of the file it came from (a 2021 row in the 2022 file is rejected), and the accepted rows come
+    in year then file order."""
+    other = make_id("1980-01-01", "M", seq=2)
+    by_year = {
+        2022: raw_table(
+            [row(year="2022", paid_on="2022-10-01"), row(id_number=other)], "contributions", "contributions/2022.csv"
+        ),
+        2021: raw_table([row(), row(id_number=other, personal_yuan="100")], "contributions", FILE),
+    }
+    got = accepted_contributions(by_year, tiers=8)
+    assert got[["id_number", "year", "personal_fen", "source_file", "source_row"]].values.tolist() == [
+        [PAYER, 2021, 30000, FILE, 2],
+        [other, 2021, 10000, FILE, 3],
+        [PAYER, 2022, 30000, "contributions/2022.csv", 2],
+    ]
+    assert accepted_contributions({}, tiers=8).empty
