@@ -12,6 +12,7 @@ files back before it recorded their hashes.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,16 +116,16 @@ def file_findings(
 ) -> Iterator[Finding]:
     """Missing, changed and added files of a folder against the hashes recorded at the close
     (cache: trust a file whose status is as when it was last found so)."""
+    present = set(lifecycle.relative_files(folder))
     for name, sha256 in sorted(recorded.items()):
-        path = folder / name
-        if not path.is_file():
-            yield Finding(str(path), "this released file is missing.")
-        elif not (cache.holds(path, sha256) if cache else durable.sha256_bytes(path.read_bytes()) == sha256):
-            yield Finding(str(path), "this released file was changed after the close.")
-    for path in lifecycle.files_under(folder):
-        name = str(path.relative_to(folder))
-        if name not in recorded and path.name not in skip:
-            yield Finding(str(path), "this file was added to a closed month after the close.")
+        path = os.path.join(folder, name)
+        if name not in present or not os.path.isfile(path):  # a listed name may be a broken link
+            yield Finding(path, "this released file is missing.")
+        elif not (cache.holds(path, sha256) if cache else durable.sha256_bytes(Path(path).read_bytes()) == sha256):
+            yield Finding(path, "this released file was changed after the close.")
+    for name in sorted(present - recorded.keys()):
+        if os.path.basename(name) not in skip:
+            yield Finding(str(folder / name), "this file was added to a closed month after the close.")
 
 
 def leftover_findings(out: OutDir) -> list[Finding]:

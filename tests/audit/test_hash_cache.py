@@ -71,3 +71,16 @@ def test_an_unreadable_cache_is_an_empty_one(released):
     out, path = released
     out.hash_cache().write_text("{not json", encoding="utf-8")
     assert HashCache.load(out).entries == {}
+
+
+def test_a_file_is_named_by_its_path_under_the_root_however_the_path_is_spelled(released, monkeypatch):
+    """The key is the path relative to the root, whether the file's path was built from the root
+    (the check's way: a prefix) or spelled otherwise (absolute under a relative root): a file
+    confirmed once is found again under the same key."""
+    out, path = released
+    monkeypatch.chdir(out.root.parent)
+    relative_root = OutDir(type(out.root)(out.root.name))
+    cache = HashCache.load(relative_root)
+    assert cache.key(relative_root.root / "2021-01" / "bank" / "JRCB.csv") == "2021-01/bank/JRCB.csv"
+    assert cache.key(path) == "2021-01/bank/JRCB.csv"  # absolute, the root relative
+    assert cache.key(str(path)) == "2021-01/bank/JRCB.csv"

@@ -41,6 +41,19 @@ def add_a_parquet_file(out: Path) -> str:
     return str(extra.relative_to(out))
 
 
+def add_a_file_to_a_subfolder(out: Path) -> str:
+    extra = out / MONTH / "bank" / "extra.csv"
+    extra.write_bytes((out / BANK).read_bytes())
+    return f"{MONTH}/bank/extra.csv"
+
+
+def replace_a_state_file_by_a_broken_link(out: Path) -> str:
+    path = out / MONTH / "state" / "deaths.parquet"
+    path.unlink()
+    path.symlink_to(out / "nowhere.parquet")
+    return f"{MONTH}/state/deaths.parquet"
+
+
 def delete_the_status(out: Path) -> str:
     (out / MONTH / "status.json").unlink()
     return f"{MONTH}/status.json"
@@ -69,6 +82,8 @@ def delete_a_state_file(out: Path) -> str:
         (change_an_amount, "was changed after the close"),
         (empty_the_bank_file, "was changed after the close"),
         (add_a_parquet_file, "was added to a closed month"),
+        (add_a_file_to_a_subfolder, "was added to a closed month"),
+        (replace_a_state_file_by_a_broken_link, "is missing"),
         (delete_the_status, "its record is missing"),
         (edit_the_manifest, "was changed after the close"),
         (delete_the_chain, "has no such close"),
