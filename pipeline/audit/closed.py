@@ -125,7 +125,7 @@ def file_findings(
             yield Finding(path, "this released file was changed after the close.")
     for name in sorted(present - recorded.keys()):
         if os.path.basename(name) not in skip:
-            yield Finding(str(folder / name), "this file was added to a closed month after the close.")
+            yield Finding(os.path.join(folder, name), "this file was added to a closed month after the close.")
 
 
 def leftover_findings(out: OutDir) -> list[Finding]:
