@@ -67,7 +67,8 @@ def invariant_checks(out: OutDir) -> pd.DataFrame:
 
 
 # the files a month's self-audit reads of the run month only; the deaths and ID corrections stay
-# whole (small, and the deaths in force and the links need every month's)
+# whole (small, and the deaths in force and the links need every month's). The month's last_known
+# holds everyone ever on a roster by their latest row: the people the views read of the latest month.
 MONTH_SCOPED = (
     "ledger_files",
     "status_files",
@@ -77,6 +78,7 @@ MONTH_SCOPED = (
     "bank_control_files",
     "account_entries_files",
     "awards_files",
+    "last_known_files",
 )
 # carried tables a month's audit reads for the month and the month before (invariants 8 and 9)
 CARRIED = ("balances_files", "account_balances_files")

@@ -410,11 +410,21 @@ def test_an_account_balance_off_its_entries_is_caught(tmp_path):
 def test_a_refund_to_a_living_person_is_caught(tmp_path):
     refund = entry("2021-02", CAI, "2021-02", component="account_refund", amount=5000, batch=FEB, line=2)
     ledger = {**LEDGER, "2021-02": LEDGER["2021-02"][:2] + [LEDGER["2021-02"][3], refund]}
-    assert violations(build(tmp_path / "living", ledger=ledger))["no account refund to a living person"] == 1
+    living = build(tmp_path / "living", ledger=ledger)
+    assert violations(living)["no account refund to a living person"] == 1
     dead = build(
         tmp_path / "dead", ledger=ledger, deaths=[{"id_number": CAI, "death_date": pd.Timestamp("2021-02-10")}]
     )
     assert violations(dead)["no account refund to a living person"] == 0
+    terminated = build(tmp_path / "terminated", ledger=ledger)  # in 2021-02: 2021-01 says receiving
+    path = terminated.state("2021-02") / "last_known.parquet"
+    people = pd.read_parquet(path)
+    write_parquet(people.assign(status=people["status"].where(people["id_number"] != CAI, "terminated")), path)
+    assert violations(terminated)["no account refund to a living person"] == 0
+    # the run's self-audit reads the people of the month's last_known only: the same verdicts
+    for out, expected in ((living, 1), (dead, 0), (terminated, 0)):
+        month = month_invariant_checks(out, "2021-02").set_index("invariant")["violations"]
+        assert month["no account refund to a living person"] == expected
 
 
 def test_an_award_off_the_balance_and_divisor_is_caught(tmp_path):
