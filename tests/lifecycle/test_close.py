@@ -79,6 +79,15 @@ def test_a_file_added_to_a_draft_stops_the_close(copy_of, capsys):
     assert "this file was added" in squashed(capsys)
 
 
+def test_a_broken_link_added_to_a_draft_stops_the_close(copy_of, capsys):
+    """A link to nothing is a file added to the draft too (listed, never hashed): named, no traceback."""
+    f = copy_of("drafted")
+    (f.out / MONTH / "bank" / "extra.csv").symlink_to(f.out / "nowhere.csv")
+    assert close(f, MONTH) == 2
+    err = squashed(capsys)
+    assert "this file was added" in err and "extra.csv" in err and "Traceback" not in err
+
+
 def test_a_draft_without_its_ledger_partition_is_rolled_back_not_closed(copy_of, capsys):
     f = copy_of("drafted")
     shutil.rmtree(f.out / "ledger" / f"run_month={MONTH}")
