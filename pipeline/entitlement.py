@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from pipeline.policy import Policy
-from pipeline.sql.runner import connect, frame, load_macros, materialise, sql_text
+from pipeline.sql.runner import connect, frame, literal, load_macros, materialise, sql_text
 from schemas.account import AccountFunds, Award
 from schemas.due_inputs import DueInput, DueRate
 from schemas.empty import empty_frame
@@ -113,6 +113,16 @@ class DueBefore:
 
 
 @dataclass(frozen=True)
+class CarriedBalances:
+    """The payment balances as a month carried them, on disk: each month's balances file holds
+    only the periods its entries touched, so each period is read from the latest of these files
+    holding it (macro carried_as_of, SPEC §6)."""
+
+    files: tuple[str, ...]  # the balances files of the run months up to `month`
+    month: str  # the run month whose balances these are
+
+
+@dataclass(frozen=True)
 class EntitlementInputs:
     run_month: str
     roster: pd.DataFrame  # Roster: this month's accepted participants
@@ -129,8 +139,9 @@ class EntitlementInputs:
     prior_ledger: pd.DataFrame | pa.Table | ds.Dataset
     # IdCorrection + run_month: every ID correction accepted so far, this month's included
     id_links: pd.DataFrame = field(default_factory=lambda: empty_frame(IdCorrection, run_month="str"))
-    # Balance (+ run_month): the balances the month before carried; None: sum prior_ledger instead
-    balances: pd.DataFrame | pa.Table | ds.Dataset | None = None
+    # Balance (+ run_month): the balances the month before carried (rows, or its files); None: sum
+    # prior_ledger instead
+    balances: pd.DataFrame | pa.Table | CarriedBalances | None = None
     # Award (+ run_month): every award of an account pension the month before carried
     awards: pd.DataFrame | pa.Table | ds.Dataset = field(default_factory=lambda: empty_frame(Award, run_month="str"))
     # AccountFunds: each account's balance once the month's credits are booked (pipeline/accounts.py)
@@ -147,7 +158,8 @@ class Entitlement:
     positions: pd.DataFrame  # the gaps the office acts on: holds and funeral grants (the rest is in the ledger)
     ledger: pd.DataFrame
     bank_lines: pd.DataFrame
-    balances: pa.Table  # Balance: the ledger's sums up to this month, carried to the next (large: Arrow)
+    # Balance: the ledger's sums up to this month of the periods its entries touched, carried to the next
+    balances: pa.Table
     awards: pd.DataFrame  # Award: every award so far, this month's new ones included
     account_pensions: pd.DataFrame  # each person's account pension a month, the basis, whether awarded
     due_inputs: pa.Table  # DueInput: what due read of each person, for the next month to compare
@@ -156,6 +168,7 @@ class Entitlement:
 
 def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlement:
     with connect() as con:
+        load_macros(con)
         params = pd.DataFrame(
             [
                 {
@@ -167,6 +180,7 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
                     "funeral_grant_months": policy.funeral_grant_months,
                     "account_divisor": policy.divisor_in(inputs.run_month),
                     "rules_sha256": RULES_SHA256,
+                    "balances_in_full": inputs.balances is None,
                 }
             ]
         )
@@ -190,11 +204,7 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
             register(con, f"{name}_as_filed" if name in FOLLOWS_LINKS else name, table)
         for name in FOLLOWS_LINKS:
             _follow_links(con, name)
-        if inputs.balances is None:
-            materialise(con, "ledger/ledger_sums", "balances_before")
-        else:
-            register(con, "balances_before", inputs.balances)
-        load_macros(con)
+        _balances_before(con, inputs.balances)
         results = {}
         for step in STEPS:
             materialise(con, step, step_table(step))
@@ -215,6 +225,56 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
             due_inputs=results["due_inputs"],
             due_rates=DueRate.validate(results["due_rates"]),
         )
+
+
+def _balances_before(
+    con: duckdb.DuckDBPyConnection, balances: pd.DataFrame | pa.Table | CarriedBalances | None
+) -> None:
+    """balances_before: as the month before carried it, or summed from prior_ledger_as_filed."""
+    if balances is None:
+        materialise(con, "ledger/ledger_sums", "balances_before")
+    else:
+        register(con, "balances_before", balances)
+
+
+def month_balances(ledger: pd.DataFrame, inputs: EntitlementInputs) -> pa.Table:
+    """The balances step alone, over a month's whole ledger (the partitioned run's merge: a
+    county's entries touch periods another county's may not, and the month rewrites them all)."""
+    with connect() as con:
+        load_macros(con)
+        register(con, "params", pd.DataFrame([{"balances_in_full": inputs.balances is None}]))
+        register(con, "ledger", ledger)
+        register(con, "prior_ledger_as_filed", inputs.prior_ledger)
+        _balances_before(con, inputs.balances)
+        return con.sql(sql_text("ledger/balances")).to_arrow_table()
+
+
+def carried_rows(balances: CarriedBalances) -> pa.Table:
+    """The balances as a month carried them, every period (Balance + run_month)."""
+    with connect() as con:
+        load_macros(con)
+        return con.sql(_carried_query(balances)).to_arrow_table()
+
+
+def balances_as_of(rewritten: pa.Table, before: pd.DataFrame | pa.Table | None) -> pa.Table:
+    """A month's balances (the periods it rewrote) with every other period as the month before
+    carried it (before: every period, or None when it carried none): the balances as of the month,
+    as the next month reads them, in the order the step writes them."""
+    if before is None:
+        return rewritten
+    with connect() as con:
+        register(con, "rewritten", rewritten)
+        register(con, "before", before)
+        columns = ", ".join(rewritten.column_names)
+        return con.sql(
+            f"select {columns} from before where period not in (select period from rewritten) "
+            f"union all select {columns} from rewritten order by id_number, period, component"
+        ).to_arrow_table()
+
+
+def _carried_query(balances: CarriedBalances) -> str:
+    files = ", ".join(literal(f) for f in balances.files)
+    return f"select * from carried_as_of([{files}], {literal(balances.month)})"
 
 
 def _arrow(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
@@ -285,12 +345,17 @@ def _follow_links(con: duckdb.DuckDBPyConnection, name: str) -> None:
     )
 
 
-def register(con: duckdb.DuckDBPyConnection, name: str, table: pd.DataFrame | pa.Table | ds.Dataset) -> None:
+def register(
+    con: duckdb.DuckDBPyConnection, name: str, table: pd.DataFrame | pa.Table | ds.Dataset | CarriedBalances
+) -> None:
     """Tables are scanned in place, never copied: frames and Arrow tables through DuckDB's
     replacement scan, and a Parquet dataset (the earlier months' ledger and bank lines) by
     DuckDB's own Parquet reader, which reads in parallel only the columns and row groups a step
-    needs (faster than scanning it through Arrow's dataset API)."""
-    if isinstance(table, ds.FileSystemDataset) and table.format.default_extname == "parquet":
+    needs (faster than scanning it through Arrow's dataset API). Carried balances: each period
+    from the file holding it (the macros must be loaded)."""
+    if isinstance(table, CarriedBalances):
+        con.sql(_carried_query(table)).create_view(name)
+    elif isinstance(table, ds.FileSystemDataset) and table.format.default_extname == "parquet":
         con.read_parquet(table.files).create_view(name)
     else:
         con.register(name, table)

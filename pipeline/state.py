@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from pipeline.core.frames import isin
 from pipeline.core.months import add_months, month_range
 from pipeline.emit.files import write_parquet
-from pipeline.entitlement import DueBefore
+from pipeline.entitlement import CarriedBalances, DueBefore
 from pipeline.paths import MONTH_GLOB, OutDir
 from pipeline.sql.runner import connect, literal
 from pipeline.validate.month import PastMonths
@@ -95,8 +95,9 @@ STATE_TABLES = (
     StoredTable(
         "balances",
         Balance,
-        "the ledger's sums up to this month per person x period x component (a cache of the ledger; "
-        "the next month starts from it)",
+        "the ledger's sums up to this month per person x period x component, for the periods the month's "
+        "entries touched (a cache of the ledger; the next month starts from it, every other period as the "
+        "month that last rewrote it left it)",
     ),
 )
 CATALOGUE = {table.name: table for table in STATE_TABLES}
@@ -180,7 +181,9 @@ class History:
     prior_accounts: pd.DataFrame | ds.Dataset = field(
         default_factory=lambda: empty_frame(AccountEntry, run_month="str")
     )
-    balances: ds.Dataset | None = None  # Balance + run_month: the month before's (None: it carried none)
+    # Balance + run_month: the balances the month before carried, every period from the file of the
+    # month that last rewrote it (None: the month before carried none)
+    balances: CarriedBalances | None = None
     # AccountBalance + run_month: the account balances the month before carried (None: it carried none)
     account_balances: ds.Dataset | None = None
     # Award + run_month: every award so far, as the month before carried them
@@ -252,7 +255,7 @@ def read_history(out: OutDir, opening_month: str, run_month: str) -> History:
         ledger_files = list(partitions.values())
         issued_files = files("issued_lines")
         account_files = files("account_entries")
-        carried = state_file(out.state(months[-1]), "balances") if months else None
+        balance_files = files("balances")
         carried_accounts = state_file(out.state(months[-1]), "account_balances") if months else None
         awards = state_file(out.state(months[-1]), "awards") if months else None
         return History(
@@ -264,7 +267,9 @@ def read_history(out: OutDir, opening_month: str, run_month: str) -> History:
             returns=everything("bank_returns"),
             issued_lines=_dataset(issued_files) if issued_files else empty_frame(BankLine, run_month="str"),
             prior_ledger=_dataset(ledger_files) if ledger_files else empty_ledger(),
-            balances=_dataset([carried]) if carried is not None and carried.is_file() else None,
+            balances=CarriedBalances(tuple(str(p) for p in balance_files), months[-1])
+            if months and state_file(out.state(months[-1]), "balances").is_file()
+            else None,
             ledger_partitions=partitions,
             id_links=empty_frame(IdCorrection, run_month="str")
             if links is None

@@ -8,13 +8,13 @@ of the carrying, named here with its IDs and accounts masked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import pandas as pd
 
 from pipeline.core.errors import masked
-from pipeline.entitlement import Entitlement, compute_entitlement
+from pipeline.entitlement import Entitlement, balances_as_of, carried_rows, compute_entitlement
 from pipeline.progress import Progress
 from pipeline.run import RunContext, account_credits, entitlement_inputs, read_inputs, validate
 from pipeline.state import read_history
@@ -46,7 +46,15 @@ def verify_month(ctx: RunContext) -> Verified:
         month=ctx.run_month,
         carried_from_balances=past.balances is not None,
         rows={name: len(getattr(carried, name)) for name in COMPARED},
-        differences=differences(carried, reference),
+        differences=differences(
+            replace(
+                carried,
+                balances=balances_as_of(
+                    carried.balances, None if past.balances is None else carried_rows(past.balances)
+                ),
+            ),
+            reference,  # it summed the whole ledger: it rewrote every period
+        ),
     )
 
 

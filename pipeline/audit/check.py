@@ -8,7 +8,7 @@ import pandas as pd
 from pipeline.core.months import add_months
 from pipeline.paths import OutDir
 from pipeline.sql.runner import connect, literal, sql_text
-from pipeline.state import file_patterns, file_variables_sql, month_file_patterns
+from pipeline.state import file_patterns, file_variables_sql, month_file_patterns, state_file
 
 
 def views_sql() -> str:
@@ -80,7 +80,9 @@ MONTH_SCOPED = (
     "awards_files",
     "last_known_files",
 )
-# carried tables a month's audit reads for the month and the month before (invariants 8 and 9)
+# carried tables a month's audit reads for the month and the month before (invariants 8 and 9);
+# of the payment balances every month's file up to the month (each period is in the latest file
+# holding it: macro carried_as_of)
 CARRIED = ("balances_files", "account_balances_files")
 CLOSED_UNCHANGED = "closed months are unchanged since closing"
 
@@ -113,6 +115,11 @@ def connect_month_views(out: OutDir, month: str) -> duckdb.DuckDBPyConnection | 
     carried = {name: [month_file_patterns(m)[name] for m in (add_months(month, -1), month)] for name in CARRIED}
     if not all(any(out.root.glob(p)) for p in [*scoped.values(), *(p for ps in carried.values() for p in ps)]):
         return None
+    carried["balances_files"] = [
+        str(path.relative_to(out.root))
+        for folder in out.month_folders()
+        if folder.name <= month and (path := state_file(out.state(folder.name), "balances")).is_file()
+    ]
     narrowed = "\n".join(
         [
             *(f"set variable {name} = {literal(pattern)};" for name, pattern in scoped.items()),

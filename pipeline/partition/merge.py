@@ -36,7 +36,7 @@ def merge_counties(results: Sequence[CountyResult]) -> tuple[Entitlement, Accoun
         positions=_concat([p.positions for p in parts], PERSON_PERIOD),
         ledger=LedgerEntry.validate(ledger),
         bank_lines=BankLine.validate(bank_lines),
-        balances=_concat_arrow([p.balances for p in parts], PERSON_PERIOD),
+        balances=_concat_arrow([p.balances for p in parts], PERSON_PERIOD),  # rewritten by the merge step
         awards=Award.validate(_concat([p.awards for p in parts], ["id_number"])),
         account_pensions=_concat([p.account_pensions for p in parts], ["id_number"]),
         due_inputs=_concat_arrow([p.due_inputs for p in parts], ["id_number"]),

@@ -8,11 +8,13 @@ machines without a cluster), in flows/partitioned.py one Prefect task per county
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pipeline import guard, run
 from pipeline.core.errors import RunStopped
+from pipeline.entitlement import month_balances
 from pipeline.partition.county import CountyResult, compute_county
 from pipeline.partition.index import person_index
 from pipeline.partition.merge import merge_counties
@@ -43,6 +45,8 @@ def merge(ctx: RunContext, values: dict[str, Any], progress: Reporter) -> tuple:
             raise RuntimeError(f"county results {[r.county for r in results]} differ from the counties {expected}")
         result, account, funds = merge_counties(results)
         inputs = run.entitlement_inputs(ctx.run_month, values["validate"], values["history"], funds)
+        # the month rewrites every period any county's entries touched, for every county's people
+        result = replace(result, balances=month_balances(result.ledger, inputs))
         counts.update(counties=len(results), entries=len(result.ledger), bank_lines=len(result.bank_lines))
     return inputs, result, account
 

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from pipeline.core.idcard import normalise
-from pipeline.entitlement import DueBefore
+from pipeline.entitlement import DueBefore, carried_rows
 from pipeline.ingest.inputs import RawInputs
 from pipeline.partition.index import counties_of, returned_line_owners
 from pipeline.policy import Policy
@@ -89,7 +89,7 @@ def split_month(
         "prior_ledger": by_id(past.prior_ledger),
         "id_links": by_id(past.id_links, "new_id_number"),
         "prior_accounts": by_id(past.prior_accounts),
-        "balances": by_id(past.balances),
+        "balances": by_id(None if past.balances is None else carried_rows(past.balances)),
         "account_balances": by_id(past.account_balances),
         "awards": by_id(past.awards),
     }

@@ -21,3 +21,15 @@ case when balance_fen > 0 then ((2 * balance_fen + divisor) // (2 * divisor))::b
 -- pension line (a terminated person's refund: SPEC §5a).
 create or replace macro on_funeral_line(component, death_month) as
 component = 'funeral_grant' or (component = 'account_refund' and death_month is not null);
+
+-- carried_as_of(files, up_to): the payment balances as run month `up_to` carried them (SPEC §6). A
+-- month's state/balances.parquet holds only the periods its entries touched, each in full; every
+-- other period is as the latest month before that rewrote it. So each period's rows are read from
+-- the latest of `files` (run months up to `up_to`) holding that period.
+create or replace macro carried_as_of(files, up_to) as table
+with
+held as (
+    select * from read_parquet(files, union_by_name = true) where run_month <= up_to
+)
+select * from held
+semi join (select period, max(run_month) as run_month from held group by period) using (period, run_month);

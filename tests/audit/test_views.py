@@ -113,14 +113,18 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[columns].astype({"amount_fen": "int64", "line_no": "Int64", "source_row": "Int64"})
 
 
-def carried_balances(ledger, month: str) -> pd.DataFrame:
-    """The balances a run carries: every entry up to the month summed per person x period x component."""
+def carried_balances(ledger, month: str, *, rewritten_only: bool = False) -> pd.DataFrame:
+    """The balances a run carries: every entry up to the month summed per person x period x
+    component; rewritten_only: of the periods the month's entries touch only, as a run writes them
+    (SPEC §6), the first month every period."""
     entries = pd.DataFrame([e for m, rows in ledger.items() if m <= month for e in rows])
     entries["owed_fen"] = entries["amount_fen"].where(entries["settlement"] == "owed", 0)
     summed = entries.groupby(["id_number", "period", "component"], as_index=False).agg(
         net_fen=("amount_fen", "sum"), owed_fen=("owed_fen", "sum")
     )
-    return summed.astype({"net_fen": "int64", "owed_fen": "int64"}).assign(run_month=month)
+    if rewritten_only and month != min(ledger):
+        summed = summed[summed["period"].isin({e["period"] for e in ledger[month]})]
+    return summed.astype({"net_fen": "int64", "owed_fen": "int64"}).assign(run_month=month).reset_index(drop=True)
 
 
 def account_tables(accounts, month: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -151,10 +155,22 @@ def account_tables(accounts, month: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return entries, balances
 
 
-def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=(), accounts=None, awards=None) -> OutDir:
+def build(
+    root: Path,
+    ledger=LEDGER,
+    close=("2021-01",),
+    deaths=(),
+    accounts=None,
+    awards=None,
+    *,
+    due=DUE,
+    holds=HOLDS,
+    rewritten_only=False,
+) -> OutDir:
     """accounts: run month -> its account entries (AccountEntry rows, or (id, period, component,
     fen, year) tuples), ANN's of ACCOUNTS by default; awards: the awards carried (AWARDS with the
-    default accounts, else none)."""
+    default accounts, else none); rewritten_only: each month's balances of the periods its entries
+    touch only, as a run writes them (else every period, as older runs did)."""
     if accounts is None:
         accounts, awards = ACCOUNTS, AWARDS if awards is None else awards
     out = OutDir(root)
@@ -162,13 +178,13 @@ def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=(), accounts=Non
         write_parquet(typed(pd.DataFrame(rows)), out.ledger_partition(month) / "entries.parquet")
         state = out.state(month)
         write_parquet(
-            pd.DataFrame(DUE[month], columns=["id_number", "period", "due_fen"]).assign(
+            pd.DataFrame(due[month], columns=["id_number", "period", "due_fen"]).assign(
                 component="base", run_month=month
             ),
             state / "due.parquet",
         )
         write_parquet(
-            pd.DataFrame(HOLDS.get(month, []), columns=["id_number", "period", "gap_fen", "hold_reason"])
+            pd.DataFrame(holds.get(month, []), columns=["id_number", "period", "gap_fen", "hold_reason"])
             .astype({"id_number": "str", "period": "str", "gap_fen": "int64", "hold_reason": "str"})
             .assign(component="base", township_code="320281001", run_month=month),
             state / "holds.parquet",
@@ -188,7 +204,7 @@ def build(root: Path, ledger=LEDGER, close=("2021-01",), deaths=(), accounts=Non
             state / "deaths.parquet",
         )
         write_parquet(empty_frame(IdCorrection, run_month="str"), state / "id_corrections.parquet")
-        write_parquet(carried_balances(ledger, month), state / "balances.parquet")
+        write_parquet(carried_balances(ledger, month, rewritten_only=rewritten_only), state / "balances.parquet")
         account_entries, account_balances = account_tables(accounts, month)
         write_parquet(account_entries, state / "account_entries.parquet")
         write_parquet(account_balances, state / "account_balances.parquet")
@@ -361,6 +377,97 @@ def test_the_months_self_audit_lists_the_carried_balances_the_whole_check_lists(
     assert len(whole) == 1 and month == whole
 
 
+# March: ANN and CAI paid March, CAI's February corrected down by 10.00 (owed); BO still held. Its
+# entries touch February and March: its balances file holds those two periods, and January is
+# read from February's file, the last to rewrite it (SPEC §6)
+MAR = "2021-03-JRCB-PENSION"
+LEDGER_MARCH = {
+    **LEDGER,
+    "2021-03": [
+        entry("2021-03", ANN, "2021-03", batch=MAR, line=1),
+        entry("2021-03", CAI, "2021-03", batch=MAR, line=2),
+        entry("2021-03", CAI, "2021-02", kind="recovery", reason="correction", settlement="owed", amount=-1000),
+    ],
+}
+DUE_MARCH = {
+    **DUE,
+    "2021-03": [
+        *((pid, period, 39200) for pid in (ANN, BO) for period in ("2021-01", "2021-02", "2021-03")),
+        (CAI, "2021-01", 38200),
+        (CAI, "2021-02", 38200),
+        (CAI, "2021-03", 39200),
+    ],
+}
+HOLDS_MARCH = {
+    **HOLDS,
+    "2021-03": [(BO, period, 39200, "bank_account_rejected") for period in ("2021-01", "2021-02", "2021-03")],
+}
+
+
+def build_march(root: Path) -> OutDir:
+    return build(
+        root, LEDGER_MARCH, close=("2021-01", "2021-02"), due=DUE_MARCH, holds=HOLDS_MARCH, rewritten_only=True
+    )
+
+
+def test_each_period_is_read_from_the_last_month_that_rewrote_it(tmp_path):
+    out = build_march(tmp_path)
+    march = pd.read_parquet(out.state("2021-03") / "balances.parquet")
+    assert sorted(set(march["period"])) == ["2021-02", "2021-03"]
+    as_of = rows(
+        out,
+        "select id_number, period, net_fen, owed_fen, run_month "
+        "from carried_as_of(getvariable('balances_files'), '2021-03') order by all",
+    )
+    assert as_of == [
+        (ANN, "2021-01", 39200, 0, "2021-02"),
+        (ANN, "2021-02", 39200, 0, "2021-03"),
+        (ANN, "2021-03", 39200, 0, "2021-03"),
+        (BO, "2021-01", 0, 0, "2021-02"),  # paid in January, returned in February
+        (CAI, "2021-01", 38200, -1000, "2021-02"),
+        (CAI, "2021-02", 38200, -1000, "2021-03"),
+        (CAI, "2021-03", 39200, 0, "2021-03"),
+    ]
+    # the whole check and the month's find the folder sound, and agree
+    assert invariant_checks(out)["violations"].sum() == 0
+    assert month_invariant_checks(out, "2021-03").to_dict("records") == invariant_checks(out).to_dict("records")
+
+
+@pytest.mark.parametrize(
+    ("tamper", "listed"),
+    [
+        ("touched_period_left_out", 2),  # CAI's and ANN's February, no longer carried by anyone
+        ("untouched_key_changed", 1),  # ANN's February, in a rewritten period, off by 1 fen
+        ("untouched_key_dropped", 1),  # ANN's February dropped from its rewritten period
+        ("other_period_rewritten_off", 1),  # January written again by March, off by 1 fen
+    ],
+)
+def test_a_month_rewriting_a_period_wrongly_is_caught_by_both_checks(tmp_path, tamper, listed):
+    out = build_march(tmp_path)
+    path = out.state("2021-03") / "balances.parquet"
+    march = pd.read_parquet(path)
+    ann_february = (march["id_number"] == ANN) & (march["period"] == "2021-02")
+    if tamper == "touched_period_left_out":
+        march = march[march["period"] != "2021-02"]
+    elif tamper == "untouched_key_changed":
+        march.loc[ann_february, "net_fen"] += 1
+    elif tamper == "untouched_key_dropped":
+        march = march[~ann_february]
+    else:
+        february = pd.read_parquet(out.state("2021-02") / "balances.parquet")
+        january = february[february["period"] == "2021-01"].assign(run_month="2021-03")
+        january.loc[january["id_number"] == ANN, "net_fen"] += 1
+        march = pd.concat([march, january], ignore_index=True)
+    write_parquet(march.reset_index(drop=True), path)
+    query = "select * from balances_unequal order by all"
+    with connect_views(out) as con:
+        whole = con.sql(query).fetchall()
+    with connect_month_views(out, "2021-03") as con:
+        month = con.sql(query).fetchall()
+    assert len(whole) == listed and month == whole
+    assert month_invariant_checks(out, "2021-03")["violations"].tolist()[7] == listed
+
+
 @pytest.mark.parametrize("tamper", ["due_raised", "due_dropped", "hold_dropped", "hold_added"])
 def test_the_months_self_audit_lists_the_gaps_the_whole_check_lists(tmp_path, tamper):
     # the month's check sums due - net - held per bucket of keys and joins only the buckets whose
@@ -474,28 +581,22 @@ def test_payment_above_due_and_twice_in_a_run_are_caught(tmp_path):
     assert violations(out)["no net payment above what is due"] == 2
 
 
-def test_pending_recovery_listed_in_holds_is_not_above_due(tmp_path, monkeypatch):
+def test_pending_recovery_listed_in_holds_is_not_above_due(tmp_path):
     # ANN on no roster in February after a correction of January to 391.00: the -1.00 is held
     # (not_on_roster), not booked; a gap no holds row gives is caught
     due = {**DUE, "2021-02": [(ANN, "2021-01", 39100), *DUE["2021-02"][1:]]}
-    monkeypatch.setitem(globals(), "DUE", due)
     holds = {"2021-02": [*HOLDS["2021-02"], (ANN, "2021-01", -100, "not_on_roster")]}
-    monkeypatch.setitem(globals(), "HOLDS", holds)
-    out = build(tmp_path / "listed")
+    out = build(tmp_path / "listed", due=due, holds=holds)
     assert rows(out, "select count(*) from double_payments") == [(0,)]
     assert rows(out, f"select held_fen, hold_reason from holds_current where id_number = '{ANN}'") == [
         (-100, "not_on_roster")
     ]
     assert violations(out)["net = due, or the gap is listed in holds"] == 0
 
-    monkeypatch.setitem(globals(), "HOLDS", HOLDS_BEFORE)
-    out = build(tmp_path / "unlisted")
+    out = build(tmp_path / "unlisted", due=due)
     assert rows(out, "select id_number, period, gap_fen from gaps_unlisted") == [(ANN, "2021-01", -100)]
     assert violations(out)["net = due, or the gap is listed in holds"] == 1
     assert violations(out)["no net payment above what is due"] == 1
-
-
-HOLDS_BEFORE = HOLDS
 
 
 def test_duplicate_entry_id_is_caught(tmp_path):

@@ -1,8 +1,14 @@
 -- The run's self-audit of one month (pipeline/audit/check.py `month_invariant_checks`): loaded
 -- after views.sql, with the *_files variables narrowed to the run month's files (its ledger
--- partition, due, holds, bank control files, status) and to the balances of the month and the
--- month before. Net paid then comes from the month's carried balances, which invariant 8 proves
--- equal to the month before's plus the month's entries: no view reads the earlier partitions.
+-- partition, due, holds, bank control files, status) and to the balances files up to the month
+-- (each period as the latest of them holding it). Net paid then comes from the month's carried
+-- balances, which invariant 8 (views.sql's balances_unequal, over these files) proves equal to the
+-- month before's plus the month's entries: no view reads the earlier partitions.
+
+-- balances_now: the balances as of the run month, every period (read once for the views below).
+create or replace temp table balances_now as
+select * exclude (run_month)
+from carried_as_of(getvariable('balances_files'), (select max(run_month) from months));
 
 -- key_bucket(...), key_weight(...): the bucket (of 4096) and the weight (the hash's other 52
 -- bits) of a person × period × component key, for the checks below that compare whole tables by
@@ -12,7 +18,7 @@ create or replace macro key_weight(id_number, period, component) as
 (hash(id_number, period, component) >> 12)::hugeint;
 
 -- paid_after_death: as in views.sql, over that net; the dead people's rows are picked before
--- summing (the month's balances hold every period so far: 3.2 M rows in December at 124k people).
+-- summing (the balances hold every period so far: 3.2 M rows in December at 124k people).
 create or replace view paid_after_death as
 with
 dead as (
@@ -20,11 +26,10 @@ dead as (
 ),
 net_after_death as (
     select d.id_number, b.period, b.component, sum(b.net_fen)::bigint as net_fen
-    from read_parquet(getvariable('balances_files')) as b
+    from balances_now as b
     left join id_links as l on b.id_number = l.old_id_number
     join dead as d on coalesce(l.new_id_number, b.id_number) = d.id_number and b.period > d.death_month
-    where b.run_month = (select max(run_month) from months)
-        and b.component not in ('funeral_grant', 'account_refund')
+    where b.component not in ('funeral_grant', 'account_refund')
     group by all
 )
 select n.id_number, n.period, n.component, n.net_fen, yuan(n.net_fen) as net_yuan, null::bigint as entries,
@@ -62,78 +67,6 @@ select a.id_number, a.award_month, a.basis, a.balance_at_award_fen, a.divisor, a
 from awards as a
 left join held as h using (id_number);
 
--- balances_unequal: as in views.sql (invariant 8), for the run month: its carried balances must be
--- the month before's plus its entries, key by key (a key, once carried, stays carried). Joined
--- whole, that is two 3.2M-row tables in a December at 124k people. So per bucket of keys (4096)
--- weighted sums are compared instead, weight(key) a 52-bit hash of it: of net and owed (the month's
--- rows, less the month before's, less the month's entries) and of the keys themselves (the month's,
--- less the month before's, less the keys its entries brought in): all 0 when every key agrees. One
--- scan of each table; only the keys of a bucket with a sum not 0 are joined and listed.
-create or replace view balances_unequal as
-with
-run as (
-    select max(run_month) as run_month,
-           strftime(strptime(max(run_month), '%Y-%m') - interval 1 month, '%Y-%m') as month_before
-    from months
-),
-carried as (
-    -- is_now: carried by the run month, else by the month before
-    select b.run_month = (select run_month from run) as is_now, b.id_number, b.period, b.component,
-           b.net_fen, b.owed_fen
-    from read_parquet(getvariable('balances_files')) as b
-    where b.run_month in ((select run_month from run), (select month_before from run))
-),
-entries as (
-    select id_number, period, component, amount_fen as net_fen,
-           case when settlement = 'owed' then amount_fen else 0 end as owed_fen
-    from read_parquet(getvariable('ledger_files'), hive_partitioning = false)
-    where run_month = (select run_month from run)
-),
-new_keys as (
-    select distinct id_number, period, component from entries
-    anti join (select * from carried where not is_now) using (id_number, period, component)
-),
-signed as (
-    select key_bucket(id_number, period, component) as bucket,
-           (case when is_now then 1 else -1 end) * key_weight(id_number, period, component) as weight,
-           net_fen, owed_fen, 1 as present
-    from carried
-    union all
-    select key_bucket(id_number, period, component), -key_weight(id_number, period, component), net_fen,
-           owed_fen, 0
-    from entries
-    union all
-    select key_bucket(id_number, period, component), -key_weight(id_number, period, component), 0, 0, 1
-    from new_keys
-),
-unequal_buckets as (
-    select bucket
-    from signed
-    group by bucket
-    having sum(weight * net_fen) <> 0 or sum(weight * owed_fen) <> 0 or sum(weight * present) <> 0
-),
-in_unequal_buckets as (
-    select * exclude (bucket) from (
-        select *, key_bucket(id_number, period, component) as bucket
-        from (select is_now, id_number, period, component, net_fen, owed_fen from carried
-              union all
-              select false, * from entries)
-    )
-    where bucket in (select bucket from unequal_buckets)
-),
-expected as (
-    select id_number, period, component, sum(net_fen)::bigint as net_fen, sum(owed_fen)::bigint as owed_fen
-    from in_unequal_buckets
-    where not is_now
-    group by all
-)
-select (select run_month from run) as run_month, id_number, period, component,
-       c.net_fen as carried_net_fen, e.net_fen as ledger_net_fen,
-       c.owed_fen as carried_owed_fen, e.owed_fen as ledger_owed_fen
-from (select * from in_unequal_buckets where is_now) as c
-full outer join expected as e using (id_number, period, component)
-where c.net_fen is distinct from e.net_fen or c.owed_fen is distinct from e.owed_fen;
-
 -- gaps_unlisted and double_payments: as in views.sql (invariants 7 and 2), for the run month. The
 -- month's due and balances hold every period so far (3.2M rows each in a December at 124k people):
 -- joined whole they cost what the months before made them. Every key must have due − net = the gap
@@ -149,9 +82,8 @@ signed as (
     where run_month = (select max(run_month) from months)
     union all
     select coalesce(l.new_id_number, b.id_number), b.period, b.component, -b.net_fen
-    from read_parquet(getvariable('balances_files')) as b
+    from balances_now as b
     left join id_links as l on b.id_number = l.old_id_number
-    where b.run_month = (select max(run_month) from months)
     union all
     select id_number, period, component, -held_fen from holds_current
 )
@@ -165,10 +97,9 @@ having sum(key_weight(id_number, period, component) * amount_fen) <> 0;
 create or replace view net_by_person_period as
 select coalesce(l.new_id_number, b.id_number) as id_number, b.period, b.component,
        sum(b.net_fen)::bigint as net_fen, yuan(sum(b.net_fen)) as net_yuan, null::bigint as entries
-from read_parquet(getvariable('balances_files')) as b
+from balances_now as b
 left join id_links as l on b.id_number = l.old_id_number
-where b.run_month = (select max(run_month) from months)
-    and key_bucket(coalesce(l.new_id_number, b.id_number), b.period, b.component)
+where key_bucket(coalesce(l.new_id_number, b.id_number), b.period, b.component)
         in (select bucket from unsettled_buckets)
 group by all;
 

@@ -215,19 +215,30 @@ left join (select filename, sha256(content) as current_sha256
 
 -- balances_unequal: one row per month, person (ID as the entries carry it), period and component
 -- where the balances the month carried (state/balances.parquet, the cache the next month starts
--- from) differ from the ledger's sums. Each checked month (one with a status.json) must equal the
--- month before's balances plus its own entries; a month whose month before carried none, the sum
--- of every entry up to it. From the first month on, by induction: balances = the ledger's sums.
+-- from) differ from the ledger's sums. A month's file holds the periods its entries touched, each
+-- in full (every other period is as the month that last rewrote it: macro carried_as_of). Each
+-- checked month (one with a status.json) must hold, in every period it rewrote or its entries
+-- touch, the month before's balances of that period plus its own entries; a month whose month
+-- before carried none, the sum of every entry up to it, in every period. From the first month on,
+-- by induction: the balances as of any month = the ledger's sums.
 create or replace view balances_unequal as
 with
 carried as (
     select run_month, id_number, period, component, net_fen, owed_fen
     from read_parquet(getvariable('balances_files'))
 ),
+carried_months as (
+    -- every month with a balances file, an empty one too (it rewrote no period)
+    select regexp_extract(file_name, '([0-9]{4}-[0-9]{2})/state/[^/]+$', 1) as run_month
+    from parquet_file_metadata(getvariable('balances_files'))
+),
+held_periods as (
+    select distinct run_month, period from carried
+),
 checked as (
-    select distinct c.run_month,
+    select c.run_month,
            strftime(strptime(c.run_month, '%Y-%m') - interval 1 month, '%Y-%m') as month_before
-    from carried as c
+    from carried_months as c
     join months as m using (run_month)
 ),
 entries as (
@@ -235,15 +246,30 @@ entries as (
            case when settlement = 'owed' then amount_fen else 0 end as owed_amount_fen
     from read_parquet(getvariable('ledger_files'), hive_partitioning = false)
 ),
+checked_periods as (
+    -- the periods a checked month rewrote, and those its entries touch (which it must have rewritten)
+    select run_month, period from held_periods where run_month in (select run_month from checked)
+    union
+    select run_month, period from entries where run_month in (select run_month from checked)
+),
+sources as (
+    -- where the month before's balances of each checked period are: the latest file up to it holding it
+    select c.run_month, c.period, max(h.run_month) as held_in
+    from checked_periods as c
+    join checked as k using (run_month)
+    join held_periods as h on h.period = c.period and h.run_month <= k.month_before
+    group by all
+),
 parts as (
-    select k.run_month, b.id_number, b.period, b.component, b.net_fen, b.owed_fen
-    from checked as k
-    join carried as b on b.run_month = k.month_before
+    select s.run_month, b.id_number, b.period, b.component, b.net_fen, b.owed_fen
+    from sources as s
+    join carried as b on b.run_month = s.held_in and b.period = s.period
+    where s.run_month in (select k.run_month from checked as k semi join carried_months as c on c.run_month = k.month_before)
     union all
     select k.run_month, e.id_number, e.period, e.component, e.amount_fen, e.owed_amount_fen
     from checked as k
     join entries as e on e.run_month < k.run_month
-    where k.month_before not in (select run_month from carried)
+    where k.month_before not in (select run_month from carried_months)
     union all
     select k.run_month, e.id_number, e.period, e.component, e.amount_fen, e.owed_amount_fen
     from checked as k
@@ -254,10 +280,13 @@ summed as (
            sum(owed_fen)::bigint as owed_fen
     from parts
     group by run_month, id_number, period, component
+),
+rewritten as (
+    select c.* from carried as c semi join checked_periods using (run_month, period)
 )
 select run_month, id_number, period, component, c.net_fen as carried_net_fen, s.net_fen as ledger_net_fen,
        c.owed_fen as carried_owed_fen, s.owed_fen as ledger_owed_fen
-from (select * from carried where run_month in (select run_month from checked)) as c
+from rewritten as c
 full outer join summed as s using (run_month, id_number, period, component)
 where c.net_fen is distinct from s.net_fen or c.owed_fen is distinct from s.owed_fen;
 
