@@ -255,7 +255,7 @@ def read_history(out: OutDir, opening_month: str, run_month: str) -> History:
         ledger_files = list(partitions.values())
         issued_files = files("issued_lines")
         account_files = files("account_entries")
-        balance_files = files("balances")
+        balance_files = tuple((m, str(p)) for m in months if (p := state_file(out.state(m), "balances")).is_file())
         carried_accounts = state_file(out.state(months[-1]), "account_balances") if months else None
         awards = state_file(out.state(months[-1]), "awards") if months else None
         return History(
@@ -267,7 +267,7 @@ def read_history(out: OutDir, opening_month: str, run_month: str) -> History:
             returns=everything("bank_returns"),
             issued_lines=_dataset(issued_files) if issued_files else empty_frame(BankLine, run_month="str"),
             prior_ledger=_dataset(ledger_files) if ledger_files else empty_ledger(),
-            balances=CarriedBalances(tuple(str(p) for p in balance_files), months[-1])
+            balances=CarriedBalances(balance_files, months[-1])
             if months and state_file(out.state(months[-1]), "balances").is_file()
             else None,
             ledger_partitions=partitions,

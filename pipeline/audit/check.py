@@ -6,6 +6,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.core.months import add_months
+from pipeline.entitlement import CarriedBalances, carried_query
 from pipeline.paths import OutDir
 from pipeline.sql.runner import connect, literal, sql_text
 from pipeline.state import file_patterns, file_variables_sql, month_file_patterns, state_file
@@ -81,8 +82,8 @@ MONTH_SCOPED = (
     "last_known_files",
 )
 # carried tables a month's audit reads for the month and the month before (invariants 8 and 9);
-# of the payment balances every month's file up to the month (each period is in the latest file
-# holding it: macro carried_as_of)
+# the payment balances as of each of the two are read from every month's file up to it as well
+# (each period from the latest file holding it)
 CARRIED = ("balances_files", "account_balances_files")
 CLOSED_UNCHANGED = "closed months are unchanged since closing"
 
@@ -115,11 +116,6 @@ def connect_month_views(out: OutDir, month: str) -> duckdb.DuckDBPyConnection | 
     carried = {name: [month_file_patterns(m)[name] for m in (add_months(month, -1), month)] for name in CARRIED}
     if not all(any(out.root.glob(p)) for p in [*scoped.values(), *(p for ps in carried.values() for p in ps)]):
         return None
-    carried["balances_files"] = [
-        str(path.relative_to(out.root))
-        for folder in out.month_folders()
-        if folder.name <= month and (path := state_file(out.state(folder.name), "balances")).is_file()
-    ]
     narrowed = "\n".join(
         [
             *(f"set variable {name} = {literal(pattern)};" for name, pattern in scoped.items()),
@@ -129,6 +125,14 @@ def connect_month_views(out: OutDir, month: str) -> duckdb.DuckDBPyConnection | 
     con = connect()
     con.execute(f"set file_search_path = {literal(out.root.resolve())}")
     con.execute("\n\n".join([file_variables_sql(), narrowed, sql_text("macros"), sql_text("audit/views")]))
+    balance_files = tuple(
+        (folder.name, str(path))
+        for folder in out.month_folders()
+        if folder.name <= month and (path := state_file(out.state(folder.name), "balances")).is_file()
+    )
+    for name, as_of in (("balances_now", month), ("balances_month_before", add_months(month, -1))):
+        carried = CarriedBalances(tuple(f for f in balance_files if f[0] <= as_of), as_of)
+        con.execute(f"create or replace temp view {name} as {carried_query(con, carried)}")
     con.execute(sql_text("audit/month"))
     return con
 

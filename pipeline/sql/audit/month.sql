@@ -1,14 +1,10 @@
 -- The run's self-audit of one month (pipeline/audit/check.py `month_invariant_checks`): loaded
 -- after views.sql, with the *_files variables narrowed to the run month's files (its ledger
--- partition, due, holds, bank control files, status) and to the balances files up to the month
--- (each period as the latest of them holding it). Net paid then comes from the month's carried
--- balances, which invariant 8 (views.sql's balances_unequal, over these files) proves equal to the
+-- partition, due, holds, bank control files, status) and to the balances files of the month and
+-- the month before, and with two views check.py defines: balances_now and balances_month_before,
+-- the balances as of the run month and as of the month before (every period, each from the latest
+-- file holding it). Net paid then comes from balances_now, which invariant 8 proves equal to the
 -- month before's plus the month's entries: no view reads the earlier partitions.
-
--- balances_now: the balances as of the run month, every period (read once for the views below).
-create or replace temp table balances_now as
-select * exclude (run_month)
-from carried_as_of(getvariable('balances_files'), (select max(run_month) from months));
 
 -- key_bucket(...), key_weight(...): the bucket (of 4096) and the weight (the hash's other 52
 -- bits) of a person × period × component key, for the checks below that compare whole tables by
@@ -66,6 +62,47 @@ select a.id_number, a.award_month, a.basis, a.balance_at_award_fen, a.divisor, a
        coalesce(h.amount_fen, 0)::bigint as entries_balance_fen
 from awards as a
 left join held as h using (id_number);
+
+-- balances_unequal: as in views.sql (invariant 8), for the run month: in every period its file
+-- holds or its entries touch (two in an ordinary month), each key must be the month before's
+-- balance plus the month's entries; a period neither holds nor touches is the month before's.
+create or replace view balances_unequal as
+with
+run as (
+    select max(run_month) as run_month from months
+),
+rewritten as (
+    select id_number, period, component, net_fen, owed_fen
+    from read_parquet(getvariable('balances_files'))
+    where run_month = (select run_month from run)
+),
+entries as (
+    select id_number, period, component, amount_fen as net_fen,
+           case when settlement = 'owed' then amount_fen else 0 end as owed_fen
+    from read_parquet(getvariable('ledger_files'), hive_partitioning = false)
+    where run_month = (select run_month from run)
+),
+checked_periods as (
+    select distinct period from rewritten
+    union
+    select distinct period from entries
+),
+expected as (
+    select id_number, period, component, sum(net_fen)::bigint as net_fen, sum(owed_fen)::bigint as owed_fen
+    from (
+        select id_number, period, component, net_fen, owed_fen
+        from balances_month_before semi join checked_periods using (period)
+        union all
+        select * from entries
+    )
+    group by all
+)
+select (select run_month from run) as run_month, id_number, period, component,
+       c.net_fen as carried_net_fen, e.net_fen as ledger_net_fen,
+       c.owed_fen as carried_owed_fen, e.owed_fen as ledger_owed_fen
+from rewritten as c
+full outer join expected as e using (id_number, period, component)
+where c.net_fen is distinct from e.net_fen or c.owed_fen is distinct from e.owed_fen;
 
 -- gaps_unlisted and double_payments: as in views.sql (invariants 7 and 2), for the run month. The
 -- month's due and balances hold every period so far (3.2M rows each in a December at 124k people):
