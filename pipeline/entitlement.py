@@ -124,21 +124,21 @@ class CarriedBalances:
 
 def carried_query(con: duckdb.DuckDBPyConnection, balances: CarriedBalances) -> str:
     """A query of the balances as of balances.month (Balance + run_month: the month that last
-    rewrote the row's period): each file read for the periods it is the latest to hold, so that
-    no row is joined to find them (what the auditors' macro carried_as_of does, at a tenth of
-    the cost)."""
-    paths = dict(balances.files)
+    rewrote the row's period). Which month holds each period is found first (two columns read)
+    and written into the query as a list of a row per period, which picks the rows (the auditors'
+    macro carried_as_of finds them in one query, joining every row to a grouping of them: slower)."""
+    files = ", ".join(literal(path) for _, path in balances.files)
     held = con.execute(
-        "select run_month, list(period order by period) from ("
-        "select period, max(run_month) as run_month from read_parquet(?) where run_month <= ? group by period"
-        ") group by run_month order by run_month",
-        [list(paths.values()), balances.month],
+        f"select period, max(run_month) from read_parquet([{files}]) where run_month <= ? group by period "
+        "order by period",
+        [balances.month],
     ).fetchall()
     if not held:
-        return f"select * from read_parquet({literal(next(iter(paths.values())))}) where false"
-    return "\nunion all\n".join(
-        f"select * from read_parquet({literal(paths[month])}) where period in ({', '.join(map(literal, periods))})"
-        for month, periods in held
+        return f"select * from read_parquet([{files}]) where false"
+    periods = ", ".join(f"({literal(period)}, {literal(month)})" for period, month in held)
+    return (
+        f"select * from read_parquet([{files}]) "
+        f"semi join (values {periods}) as held(period, run_month) using (period, run_month)"
     )
 
 
@@ -188,7 +188,6 @@ class Entitlement:
 
 def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlement:
     with connect() as con:
-        load_macros(con)
         params = pd.DataFrame(
             [
                 {
@@ -225,6 +224,7 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
         for name in FOLLOWS_LINKS:
             _follow_links(con, name)
         _balances_before(con, inputs.balances)
+        load_macros(con)
         results = {}
         for step in STEPS:
             materialise(con, step, step_table(step))
@@ -261,10 +261,10 @@ def month_balances(ledger: pd.DataFrame, inputs: EntitlementInputs) -> pa.Table:
     """The balances step alone, over a month's whole ledger (the partitioned run's merge: a
     county's entries touch periods another county's may not, and the month rewrites them all)."""
     with connect() as con:
-        load_macros(con)
         register(con, "params", pd.DataFrame([{"balances_in_full": inputs.balances is None}]))
         register(con, "ledger", ledger)
-        register(con, "prior_ledger_as_filed", inputs.prior_ledger)
+        if inputs.balances is None:  # summed from the earlier ledger
+            register(con, "prior_ledger_as_filed", inputs.prior_ledger)
         _balances_before(con, inputs.balances)
         return con.sql(sql_text("ledger/balances")).to_arrow_table()
 

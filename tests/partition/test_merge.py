@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
+from pipeline.entitlement import month_balances
 from pipeline.partition.merge import renumbered
 
 A1, A2, B1 = "320281001", "320281400", "320282001"
@@ -64,3 +65,25 @@ def test_lines_of_a_batch_are_numbered_across_counties_and_entries_follow():
     assert pd.isna(by_person["p4"])  # a recovery carried by no bank line keeps none
     assert ledger["id_number"].tolist() == ["p1", "p2", "p3", "p4", "p5", "p6"]
     assert list(merged_lines.columns) == list(first.entitlement.bank_lines.columns)
+
+
+def test_the_month_rewrites_a_period_one_county_touched_for_every_county():
+    # county A re-issues A1's February; county B's people have no entry of February. The month
+    # rewrites February in full, B1's row included (each county alone would have written only its
+    # own periods, and the next month would read B1's February from this month's file: missing)
+    before = pd.DataFrame(
+        [(p, period, "base", 39200, 0, "2021-02") for p in (A1, B1) for period in ("2021-01", "2021-02")],
+        columns=["id_number", "period", "component", "net_fen", "owed_fen", "run_month"],
+    )
+    before.loc[(before["id_number"] == A1) & (before["period"] == "2021-02"), "net_fen"] = 0  # returned
+    ledger = pd.DataFrame(
+        [(A1, "2021-03", 39200), (B1, "2021-03", 39200), (A1, "2021-02", 39200)],
+        columns=["id_number", "period", "amount_fen"],
+    ).assign(component="base", settlement="bank")
+    month = month_balances(ledger, SimpleNamespace(balances=before, prior_ledger=None))
+    assert month.select(["id_number", "period", "net_fen"]).to_pylist() == [
+        {"id_number": A1, "period": "2021-02", "net_fen": 39200},
+        {"id_number": A1, "period": "2021-03", "net_fen": 39200},
+        {"id_number": B1, "period": "2021-02", "net_fen": 39200},
+        {"id_number": B1, "period": "2021-03", "net_fen": 39200},
+    ]
