@@ -1,9 +1,9 @@
 """The money of a month, computed set-based in DuckDB from validated tables (no I/O, no clock).
 
 Steps, each a SQL file producing one table: people -> deaths_in_force -> failed_accounts ->
-reversals -> earlier_balances -> account_pensions -> due_inputs -> due_rates -> recomputed_people
--> repriced_periods -> due -> paid -> account_refunds -> due_in_force -> positions -> entries ->
-bank_lines -> ledger -> balances -> awards.
+reversals -> base_paid_before -> account_pensions -> due_inputs -> due_rates -> recomputed_people
+-> repriced_periods -> due -> earlier_balances -> paid -> account_refunds -> due_in_force ->
+positions -> entries -> bank_lines -> ledger -> balances -> awards.
 
 Due is computed again only where it can change (SPEC §5): for the people whose inputs of due
 differ from the month before's (due_inputs), who were held or whose money came back, in every
@@ -19,6 +19,9 @@ people the month first pays a base pension are awarded it (awards).
 What was paid and is still owed comes from the balances the month before carried (one table),
 not from the whole ledger; without them (the reference path of `payout verify`, or a month
 before balances were carried) the earlier entries are summed into the same table (ledger_sums).
+Only the month's scope of them is read in (earlier_balances: the keys whose gap it judges or
+settles), once the scope is known; before it, the people ever paid a base pension
+(base_paid_before) are all the account pension needs of them.
 
 A corrected ID (an ID correction links an old ID to a new one) is the new ID everywhere here: the
 earlier months' entries, lines and death registrations of the old ID are read as the new ID's
@@ -51,13 +54,14 @@ STEPS = (
     "staging/deaths_in_force",
     "staging/failed_accounts",
     "ledger/reversals",
-    "ledger/earlier_balances",
+    "ledger/base_paid_before",
     "entitlement/account_pensions",
     "entitlement/due_inputs",
     "entitlement/due_rates",
     "entitlement/recomputed_people",
     "entitlement/repriced_periods",
     "entitlement/due",
+    "ledger/earlier_balances",
     "ledger/paid",
     "entitlement/account_refunds",
     "entitlement/due_in_force",

@@ -3,7 +3,7 @@
 -- the month pays them a base pension: their due this month and their award then agree).
 -- Grain: one row per person of people.
 -- Inputs: people, awards_before (every award so far, an old ID's read as its new ID's),
--- account_funds (balance once the month's credits are booked), earlier_balances, params
+-- account_funds (balance once the month's credits are booked), base_paid_before, params
 -- (run_month, opening_month, account_divisor: the divisor in force in the run month).
 --   account_pension_fen   fen a month
 --   basis                 computed (balance ÷ divisor) | previous_system (the roster's value: paid
@@ -19,10 +19,6 @@ awarded as (
     qualify row_number() over (partition by id_number order by award_month, basis) = 1
 ),
 
-paid_base_before as (
-    select distinct id_number from earlier_balances where component = 'base'
-),
-
 not_awarded as (
     select
         p.id_number,
@@ -34,7 +30,7 @@ not_awarded as (
     from people as p
     cross join params
     left join account_funds as f using (id_number)
-    left join paid_base_before as b using (id_number)
+    left join base_paid_before as b using (id_number)
     where p.id_number not in (select id_number from awarded)
 ),
 

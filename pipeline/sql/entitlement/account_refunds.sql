@@ -3,7 +3,8 @@
 -- person never paid a pension (period = their end month).
 -- Grain: one row per person with a refund due (amount > 0).
 -- Inputs: due (the funeral grants and the account pensions due), people, account_pensions,
--- account_funds, earlier_balances.
+-- account_funds, base_paid_before, earlier_balances (the account components of the dead and the
+-- terminated among them).
 --   due_fen  every credit of the account (the balance once the month's credits are booked, with
 --            the account pension and refunds debited before this run added back) less every
 --            account pension due (paid or still to pay): what is left once the account has paid
@@ -21,7 +22,7 @@ terminated_never_paid as (
         and p.id_number not in (select id_number from died)
         and p.id_number not in (select id_number from account_pensions where awarded)
         and p.id_number not in (select id_number from due where component = 'base')
-        and p.id_number not in (select id_number from earlier_balances where component = 'base')
+        and p.id_number not in (select id_number from base_paid_before)
 ),
 
 refundable as (
