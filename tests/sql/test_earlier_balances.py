@@ -24,7 +24,6 @@ def earlier(
 ) -> list[tuple]:
     """died: people whose funeral grant is due; terminated: people of status terminated."""
     due = [(pid, "2021-02", "funeral_grant", 235200) for pid in died]
-    people = [(pid, "terminated") for pid in terminated] + [("Z", "active")]
     return run_step(
         "ledger/earlier_balances",
         {
@@ -33,7 +32,7 @@ def earlier(
             "recomputed_people": ("id_number varchar", [(pid,) for pid in recomputed]),
             "repriced_periods": ("period varchar", [(period,) for period in repriced]),
             "due": ("id_number varchar, period varchar, component varchar, due_fen bigint", due),
-            "people": ("id_number varchar, status varchar", people),
+            "people": ("id_number varchar, status varchar", [(pid, "terminated") for pid in terminated]),
         },
         COLUMNS,
     )
