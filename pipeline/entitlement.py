@@ -5,12 +5,14 @@ reversals -> base_paid_before -> account_pensions -> due_inputs -> due_rates -> 
 -> repriced_periods -> due -> earlier_balances -> paid -> account_refunds -> due_in_force ->
 positions -> entries -> bank_lines -> ledger -> balances -> awards.
 
-Due is computed again only where it can change (SPEC §5): for the people whose inputs of due
-differ from the month before's (due_inputs), who were held or whose money came back, in every
-month; for everyone in the months whose rates differ (due_rates) and the run month; the rest is
-the month before's due, and its keys had no gap. Without the month before's due, its inputs and
+Due is computed only where it can change (SPEC §5), the month's scope: for the people whose
+inputs of due differ from the month before's (due_inputs), who were held or whose money came back,
+in every month; for everyone in the months whose rates differ (due_rates) and the run month; every
+funeral grant and account refund. Every other key's due is the latest month's whose scope held it
+(due as of a month, SPEC §6), and had no gap: it is not read. Without the month before's inputs and
 rates, or when the rules computing due changed (RULES_SHA256), everything is computed again: the
-reference path of `payout verify` always does.
+reference path of `payout verify` always does. The month's due, recomputed people and repriced
+months are what its state stores.
 
 The account component due is the award's account pension (SPEC §5a): the awards of earlier
 months, and for a person not yet awarded the one this month would fix (account_pensions); the
@@ -34,6 +36,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import duckdb
 import pandas as pd
@@ -43,11 +46,11 @@ import pyarrow.dataset as ds
 from pipeline.policy import Policy
 from pipeline.sql.runner import connect, frame, literal, load_macros, materialise, sql_text
 from schemas.account import AccountFunds, Award
-from schemas.due_inputs import DueInput, DueRate
+from schemas.due_inputs import DueInput, DueRate, RecomputedPerson, RepricedPeriod
 from schemas.empty import empty_frame
 from schemas.id_correction import IdCorrection
 from schemas.ledger import BankLine, LedgerEntry
-from schemas.positions import Due, Hold
+from schemas.positions import Hold
 
 STEPS = (
     "staging/people",
@@ -105,9 +108,8 @@ RULES_SHA256 = hashlib.sha256("\0".join(sql_text(s) for s in ("macros", *STEPS))
 
 @dataclass(frozen=True)
 class DueBefore:
-    """What the month before computed due from and as: the basis to carry it (SPEC §5)."""
+    """What the month before computed due from: the basis to judge where due can change (SPEC §5)."""
 
-    due: pd.DataFrame | pa.Table | ds.Dataset  # Due + run_month: its due in force
     inputs: pd.DataFrame | pa.Table | ds.Dataset  # DueInput + run_month
     rates: pd.DataFrame  # DueRate + run_month
     holds: pd.DataFrame  # Hold (+ run_month): the gaps it left unsettled
@@ -124,6 +126,50 @@ class CarriedBalances:
 
     files: tuple[tuple[str, str], ...]  # (run month, its balances file), the months up to `month`
     month: str  # the run month whose balances these are
+
+
+@dataclass(frozen=True)
+class CarriedDue:
+    """Due in force as a month left it, on disk: each month's due file holds only its scope (its
+    recomputed people's keys, its repriced months' keys, every funeral grant and account refund),
+    so each key is read from the latest month whose scope held it (macro due_as_of, SPEC §6)."""
+
+    due_files: tuple[str, ...]  # every month's due file up to `month`
+    recomputed_files: tuple[str, ...]  # their recomputed_people files
+    repriced_files: tuple[str, ...]  # their repriced_periods files
+    month: str
+
+
+def due_as_of(result: Entitlement, before: CarriedDue | pa.Table | None) -> pa.Table:
+    """A month's due (its scope) with every other key as the months before left it (before: on
+    disk, or every key as of the month before; None: there are none): due in force as of the
+    month, every key, in the order the step writes it."""
+    if before is None:
+        return result.due
+    with connect() as con:
+        load_macros(con)
+        if isinstance(before, CarriedDue):
+            due, recomputed, repriced = (
+                "[" + ", ".join(literal(path) for path in group) + "]"
+                for group in (before.due_files, before.recomputed_files, before.repriced_files)
+            )
+            con.execute(
+                "create view before_due as "
+                f"select * from due_as_of({due}, {recomputed}, {repriced}, {literal(before.month)})"
+            )
+        else:
+            register(con, "before_due", before)
+        register(con, "rewritten", result.due)
+        register(con, "recomputed_people", result.recomputed_people)
+        register(con, "repriced_periods", result.repriced_periods)
+        columns = ", ".join(result.due.column_names)
+        return con.sql(
+            f"select {columns} from before_due "
+            "where component not in ('funeral_grant', 'account_refund') "
+            "and id_number not in (select id_number from recomputed_people) "
+            "and period not in (select period from repriced_periods) "
+            f"union all select {columns} from rewritten order by id_number, period, component"
+        ).to_arrow_table()
 
 
 def carried_query(con: duckdb.DuckDBPyConnection, balances: CarriedBalances) -> str:
@@ -178,7 +224,9 @@ class EntitlementInputs:
 class Entitlement:
     people: pd.DataFrame
     deaths_in_force: pd.DataFrame
-    due: pa.Table  # due_in_force: every person x period x component due (large: kept in Arrow)
+    due: pa.Table  # due_in_force: the scope's person x period x component due (kept in Arrow)
+    recomputed_people: pd.DataFrame  # RecomputedPerson: the people whose due was computed in every month
+    repriced_periods: pd.DataFrame  # RepricedPeriod: the months whose due was computed for everyone
     positions: pd.DataFrame  # the gaps the office acts on: holds and funeral grants (the rest is in the ledger)
     ledger: pd.DataFrame
     bank_lines: pd.DataFrame
@@ -248,6 +296,8 @@ def compute_entitlement(inputs: EntitlementInputs, policy: Policy) -> Entitlemen
             account_pensions=results["account_pensions"],
             due_inputs=results["due_inputs"],
             due_rates=DueRate.validate(results["due_rates"]),
+            recomputed_people=RecomputedPerson.validate(results["recomputed_people"]),
+            repriced_periods=RepricedPeriod.validate(results["repriced_periods"]),
         )
 
 
@@ -318,35 +368,32 @@ READ_OUT: dict[str, Callable[[duckdb.DuckDBPyConnection, str], pd.DataFrame | pa
     "account_pensions": frame,
     "due_inputs": _arrow,
     "due_rates": frame,
+    "recomputed_people": partial(frame, order_by="id_number"),
+    "repriced_periods": partial(frame, order_by="period"),
 }
 
 
 def due_carried_by(result: Entitlement, run_month: str) -> DueBefore:
-    """What the month after carries due from, as the month's state stores it (pipeline/state.py)."""
-
-    def stamped(table: pa.Table) -> pa.Table:
-        return table.append_column("run_month", pa.array([run_month] * table.num_rows, pa.string()))
-
+    """What the month after judges due's scope from, as the month's state stores it (pipeline/state.py)."""
     return DueBefore(
-        due=stamped(result.due),
-        inputs=stamped(result.due_inputs),
+        inputs=result.due_inputs.append_column(
+            "run_month", pa.array([run_month] * result.due_inputs.num_rows, pa.string())
+        ),
         rates=result.due_rates.assign(run_month=run_month),
         holds=result.positions.loc[result.positions["action"] == "hold", ["id_number"]],
     )
 
 
 def due_basis(before: DueBefore | None) -> dict[str, pd.DataFrame | pa.Table | ds.Dataset]:
-    """The month before's due, inputs, rates and holds to carry due from; empty (every key is
+    """The month before's inputs, rates and holds to judge due's scope from; empty (every key is
     computed again) without them or when they were computed under other rules."""
     if before is None or not before.carries_rules(RULES_SHA256):
         before = DueBefore(
-            due=empty_frame(Due, run_month="str"),
             inputs=empty_frame(DueInput, run_month="str"),
             rates=empty_frame(DueRate, run_month="str"),
             holds=empty_frame(Hold, run_month="str"),
         )
     return {
-        "due_before": before.due,
         "due_inputs_before": before.inputs,
         "due_rates_before": before.rates,
         "holds_before": before.holds,

@@ -157,7 +157,7 @@ def entitlement_inputs(
 ) -> EntitlementInputs:
     """What the money step takes. carried: start from the balances the month before carried, and
     read of the earlier ledger only the months whose bank lines came back failed (their reversals),
-    and carry its due where nothing it was computed from changed; else (the reference path of
+    and compute due only where something it is computed from changed; else (the reference path of
     `payout verify`, or no balances carried) the whole earlier ledger, and every key's due again."""
     roster_rejects = validated.rejects[validated.rejects["input_kind"] == "rosters"]
     if carried and past.balances is not None:
@@ -244,6 +244,8 @@ def stage_draft(
         "due": result.due,
         "due_inputs": result.due_inputs,
         "due_rates": result.due_rates,
+        "recomputed_people": result.recomputed_people,
+        "repriced_periods": result.repriced_periods,
         "last_known": carried_forward(inputs.last_known, validated.roster, ctx.run_month),
         "holds": holds,
         "id_corrections": validated.id_corrections,

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from pipeline.core.frames import isin
 from pipeline.core.months import add_months, month_range
 from pipeline.emit.files import write_parquet
-from pipeline.entitlement import CarriedBalances, DueBefore
+from pipeline.entitlement import CarriedBalances, CarriedDue, DueBefore
 from pipeline.paths import MONTH_GLOB, OutDir
 from pipeline.sql.runner import connect, literal
 from pipeline.validate.month import PastMonths
@@ -30,7 +30,7 @@ from schemas.account import AccountBalance, AccountEntry, Award
 from schemas.balances import Balance
 from schemas.bank_return import BankReturn
 from schemas.death import Death, DeathConflict
-from schemas.due_inputs import DueInput, DueRate
+from schemas.due_inputs import DueInput, DueRate, RecomputedPerson, RepricedPeriod
 from schemas.empty import empty_frame
 from schemas.id_correction import IdCorrection
 from schemas.ledger import BankLine, LedgerEntry, empty_ledger
@@ -62,7 +62,23 @@ STATE_TABLES = (
     StoredTable("death_conflicts", DeathConflict, "registrations of one ID rejected together (dates disagree)"),
     StoredTable("bank_returns", BankReturn, "the month's accepted bank return lines"),
     StoredTable("issued_lines", BankLine, "every bank line the month issued"),
-    StoredTable("due", Due, "due in force, every person x period x component, as the month computed it"),
+    StoredTable(
+        "due",
+        Due,
+        "due in force of the month's scope (its recomputed people in every month, everyone in its repriced "
+        "months, every funeral grant and account refund), as the month computed it; every other key is as "
+        "the latest month whose scope held it left it (due as of a month: macro due_as_of)",
+    ),
+    StoredTable(
+        "recomputed_people",
+        RecomputedPerson,
+        "the people whose due the month computed in every month: its due file holds all their keys still due",
+    ),
+    StoredTable(
+        "repriced_periods",
+        RepricedPeriod,
+        "the months whose due the month computed for everyone: its due file holds all their keys still due",
+    ),
     StoredTable(
         "last_known",
         Roster,
@@ -189,9 +205,12 @@ class History:
     # Award + run_month: every award so far, as the month before carried them
     awards: pd.DataFrame | ds.Dataset = field(default_factory=lambda: empty_frame(Award, run_month="str"))
     ledger_partitions: Mapping[str, Path] = field(default_factory=dict)  # month -> its entries file
-    # the month before's due, the values and rates it was computed from, and its holds (None: it
-    # stored none of them, so every key is computed again)
+    # the month before's due inputs and rates, and its holds (None: it stored none of them, so every
+    # key is computed again)
     due_before: DueBefore | None = None
+    # due in force as the month before left it: every month's due file and scope (None: no month
+    # stored them)
+    due: CarriedDue | None = None
 
     def entries_of(self, months: set[str]) -> pd.DataFrame | ds.Dataset:
         """The earlier entries of these months only (a month's bank batches are in its own partition)."""
@@ -285,17 +304,25 @@ def read_history(out: OutDir, opening_month: str, run_month: str) -> History:
             if awards is not None and awards.is_file()
             else empty_frame(Award, run_month="str"),
             due_before=_due_before(out.state(months[-1])) if months else None,
+            due=_carried_due(files, months),
         )
     finally:
         con.close()
 
 
+def _carried_due(files, months: list[str]) -> CarriedDue | None:
+    """Every month's due file and scope, if every month stored all three."""
+    groups = [tuple(str(p) for p in files(name)) for name in ("due", "recomputed_people", "repriced_periods")]
+    if not months or any(len(group) != len(months) for group in groups):
+        return None
+    return CarriedDue(*groups, month=months[-1])
+
+
 def _due_before(state: Path) -> DueBefore | None:
-    paths = {name: state_file(state, name) for name in ("due", "due_inputs", "due_rates", "holds")}
+    paths = {name: state_file(state, name) for name in ("due_inputs", "due_rates", "holds")}
     if not all(path.is_file() for path in paths.values()):
         return None
     return DueBefore(
-        due=_dataset([paths["due"]]),
         inputs=_dataset([paths["due_inputs"]]),
         rates=pq.read_table(paths["due_rates"]).to_pandas(),
         holds=pq.read_table(paths["holds"], columns=["id_number"]).to_pandas(),

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.core.errors import masked
-from pipeline.entitlement import Entitlement, balances_as_of, carried_rows, compute_entitlement
+from pipeline.entitlement import Entitlement, balances_as_of, carried_rows, compute_entitlement, due_as_of
 from pipeline.progress import Progress
 from pipeline.run import RunContext, account_credits, entitlement_inputs, read_inputs, validate
 from pipeline.state import read_history
@@ -52,8 +52,9 @@ def verify_month(ctx: RunContext) -> Verified:
                 balances=balances_as_of(
                     carried.balances, None if past.balances is None else carried_rows(past.balances)
                 ),
+                due=due_as_of(carried, past.due),
             ),
-            reference,  # it summed the whole ledger: it rewrote every period
+            reference,  # it summed the whole ledger and computed every key: it rewrote every period
         ),
     )
 

@@ -1,5 +1,7 @@
 """What a month's due was computed from, kept so that the next month recomputes due only where
-these changed (SPEC §5): each person's inputs of the rules, and the rates in force each month."""
+these changed (SPEC §5): each person's inputs of the rules, and the rates in force each month; and
+the scope the month computed due in (its recomputed people and repriced months), which says which
+keys its due file holds (due as of a month, SPEC §6)."""
 
 from __future__ import annotations
 
@@ -44,6 +46,28 @@ class DueRate(pa.DataFrameModel):
     topup65_fen: Series[int] = pa.Field(ge=0)
     # SHA-256 of the SQL that computes due: a month computed under other rules is computed again
     rules_sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+
+    class Config:
+        strict = True
+        ordered = True
+
+
+class RecomputedPerson(pa.DataFrameModel):
+    """One row per person whose due the month computed in every month: its due file holds every
+    key of theirs still due, and a key of theirs it lacks is no longer due."""
+
+    id_number: Series[str] = pa.Field(unique=True, str_matches=ID18)
+
+    class Config:
+        strict = True
+        ordered = True
+
+
+class RepricedPeriod(pa.DataFrameModel):
+    """One row per month whose due the month computed for everyone (the run month, a month whose
+    rates or rules changed): its due file holds every key of that month still due."""
+
+    period: Series[str] = pa.Field(unique=True, str_matches=MONTH_RE)
 
     class Config:
         strict = True

@@ -16,6 +16,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.emit.bank_files import read_bank_file
 from pipeline.paths import DEFAULT_INBOX
+from pipeline.sql.runner import load_macros
 
 MONTHS = [f"2021-{m:02d}" for m in range(1, 13)]
 pytestmark = pytest.mark.skipif(not (DEFAULT_INBOX / "2021-12").is_dir(), reason="sample inbox not generated")
@@ -31,6 +32,7 @@ def year(tmp_path_factory) -> Path:
 def sql(out: Path, query: str) -> pd.DataFrame:
     with duckdb.connect() as con:
         con.execute(f"set file_search_path = '{out}'")
+        load_macros(con)
         return con.sql(query).df()
 
 
@@ -50,7 +52,10 @@ def test_net_equals_due_or_gap_is_held(year, month):
             left join links as l on e.id_number = l.old_id_number
             where run_month <= '{month}' group by all
         ),
-        due as (select * from read_parquet('{month}/state/due.parquet')),
+        due as (  -- due as of the month: each key from the latest month whose scope held it
+            select * from due_as_of('*/state/due.parquet', '*/state/recomputed_people.parquet',
+                                    '*/state/repriced_periods.parquet', '{month}')
+        ),
         holds as (select id_number, period, component, gap_fen from read_parquet('{month}/state/holds.parquet'))
         select coalesce(n.id_number, d.id_number) as id_number, coalesce(n.period, d.period) as period,
                coalesce(n.component, d.component) as component,

@@ -41,6 +41,10 @@ def merge_counties(results: Sequence[CountyResult]) -> tuple[Entitlement, Accoun
         account_pensions=_concat([p.account_pensions for p in parts], ["id_number"]),
         due_inputs=_concat_arrow([p.due_inputs for p in parts], ["id_number"]),
         due_rates=parts[0].due_rates,  # the policy's rates, the same in every county
+        recomputed_people=_concat([p.recomputed_people for p in parts], ["id_number"]),
+        # the months whose rates changed, the same in every county (a county with none computes every one)
+        repriced_periods=_concat([p.repriced_periods for p in parts], ["period"])
+        .drop_duplicates(ignore_index=True),
     )
     accounts = Accounts(
         entries=AccountEntry.validate(_concat([r.accounts.entries for r in results], ACCOUNT_ORDER)),

@@ -122,11 +122,11 @@ def split_month(
 
 
 def _due_before_by_county(before: DueBefore | None, by_id, counties: list[str]) -> dict[str, DueBefore | None]:
-    """The month before's due, inputs and holds of each county's people; its rates are everyone's."""
+    """The month before's due inputs and holds of each county's people; its rates are everyone's."""
     if before is None:
         return dict.fromkeys(counties)
-    due, inputs, holds = by_id(before.due), by_id(before.inputs), by_id(before.holds)
-    return {c: DueBefore(due=due[c], inputs=inputs[c], rates=before.rates, holds=holds[c]) for c in counties}
+    inputs, holds = by_id(before.inputs), by_id(before.holds)
+    return {c: DueBefore(inputs=inputs[c], rates=before.rates, holds=holds[c]) for c in counties}
 
 
 def _column(table: Table, column: str) -> pd.Series:

@@ -33,3 +33,34 @@ held as (
 )
 select * from held
 semi join (select period, max(run_month) as run_month from held group by period) using (period, run_month);
+
+-- due_as_of(due_files, recomputed_files, repriced_periods_files, up_to): due in force as run month
+-- `up_to` left it (SPEC §6), every key. A month's state/due.parquet holds only its scope: every
+-- key still due of its recomputed people (recomputed_people.parquet) and of its repriced months
+-- (repriced_periods.parquet), and every funeral grant and account refund. So a key's due is the
+-- row of the latest month whose scope held the key, and no row there means not due.
+create or replace macro due_as_of(due_files, recomputed_files, repriced_files, up_to) as table
+with
+due_rows as (
+    select * from read_parquet(due_files) where run_month <= up_to
+),
+person_last as (
+    select id_number, max(run_month) as run_month from read_parquet(recomputed_files)
+    where run_month <= up_to group by id_number
+),
+period_last as (
+    select period, max(run_month) as run_month from read_parquet(repriced_files)
+    where run_month <= up_to group by period
+),
+last_month as (
+    select max(run_month) as run_month from period_last
+)
+select d.*
+from due_rows as d
+left join person_last as p using (id_number)
+left join period_last as r using (period)
+where d.run_month = greatest(
+    coalesce(p.run_month, ''),
+    coalesce(r.run_month, ''),
+    case when d.component in ('funeral_grant', 'account_refund') then (select run_month from last_month) else '' end
+);

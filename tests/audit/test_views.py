@@ -183,6 +183,11 @@ def build(
             ),
             state / "due.parquet",
         )
+        # each month's due file holds every key (everyone recomputed, every month so far repriced)
+        everyone = sorted({r[0] for r in due[month]} | {e["id_number"] for m in ledger if m <= month for e in ledger[m]})
+        write_parquet(pd.DataFrame({"id_number": everyone, "run_month": month}), state / "recomputed_people.parquet")
+        periods = sorted({m for m in ledger if m <= month} | {r[1] for r in due[month]})
+        write_parquet(pd.DataFrame({"period": periods, "run_month": month}), state / "repriced_periods.parquet")
         write_parquet(
             pd.DataFrame(holds.get(month, []), columns=["id_number", "period", "gap_fen", "hold_reason"])
             .astype({"id_number": "str", "period": "str", "gap_fen": "int64", "hold_reason": "str"})

@@ -1,10 +1,11 @@
 -- The run's self-audit of one month (pipeline/audit/check.py `month_invariant_checks`): loaded
 -- after views.sql, with the *_files variables narrowed to the run month's files (its ledger
--- partition, due, holds, bank control files, status) and to the balances files of the month and
--- the month before, and with two views check.py defines: balances_now and balances_month_before,
--- the balances as of the run month and as of the month before (every period, each from the latest
--- file holding it). Net paid then comes from balances_now, which invariant 8 proves equal to the
--- month before's plus the month's entries: no view reads the earlier partitions.
+-- partition, due, recomputed people and repriced months, holds, bank control files, status) and to
+-- the balances files of the month and the month before, and with two views check.py defines:
+-- balances_now and balances_month_before, the balances as of the run month and as of the month
+-- before (every period, each from the latest file holding it). Net paid then comes from
+-- balances_now, which invariant 8 proves equal to the month before's plus the month's entries: no
+-- view reads the earlier partitions.
 
 -- key_bucket(...), key_weight(...): the bucket (of 4096) and the weight (the hash's other 52
 -- bits) of a person × period × component key, for the checks below that compare whole tables by
@@ -104,13 +105,49 @@ from rewritten as c
 full outer join expected as e using (id_number, period, component)
 where c.net_fen is distinct from e.net_fen or c.owed_fen is distinct from e.owed_fen;
 
--- gaps_unlisted and double_payments: as in views.sql (invariants 7 and 2), for the run month. The
--- month's due and balances hold every period so far (3.2M rows each in a December at 124k people):
--- joined whole they cost what the months before made them. Every key must have due − net = the gap
--- the holds list gives (0 if none), so in each of 4096 buckets of keys the sum of weight(key) ×
--- (due − net − held) is 0, weight(key) a 52-bit hash of it: one scan of each table, no join. Only
--- the keys of a bucket whose sum is not 0 are joined and judged as views.sql judges them; a key it
--- would list makes its bucket's sum differ, short of a coincidence of 52 random bits.
+-- gaps_unlisted and double_payments: as in views.sql (invariants 7 and 2), for the keys the run
+-- month could change: its scope (the keys of its recomputed people, of its repriced months, every
+-- funeral grant and account refund: what its due file holds) and the keys of its entries. Any
+-- other key's due is an earlier month's and its net the month before's (invariant 8), neither held
+-- now nor the month before (a person held is recomputed): its gap is the one the month before's
+-- audit found nil, in files the closed months' hashes keep. An entry outside the scope shows as a
+-- gap (its due is not in the month's file).
+create or replace temp table scope_people as
+select id_number from read_parquet(getvariable('recomputed_people_files'))
+where run_month = (select max(run_month) from months);
+
+create or replace temp table scope_periods as
+select period from read_parquet(getvariable('repriced_periods_files'))
+where run_month = (select max(run_month) from months);
+
+create or replace temp table entry_keys as
+select distinct coalesce(l.new_id_number, e.id_number) as id_number, e.period, e.component
+from read_parquet(getvariable('ledger_files'), hive_partitioning = false) as e
+left join id_links as l on e.id_number = l.old_id_number
+where e.run_month = (select max(run_month) from months);
+
+-- the month's balances (links followed) of the keys it could change
+create or replace temp view net_in_scope as
+select * from (
+    select coalesce(l.new_id_number, b.id_number) as id_number, b.period, b.component, b.net_fen
+    from balances_now as b
+    left join id_links as l on b.id_number = l.old_id_number
+) as b
+where b.component in ('funeral_grant', 'account_refund')
+    or b.id_number in (select id_number from scope_people)
+    or b.period in (select period from scope_periods)
+    or exists (
+        select 1 from entry_keys as k
+        where k.id_number = b.id_number and k.period = b.period and k.component = b.component
+    );
+
+-- The month's due file and those balances can hold millions of rows (every period of a repriced
+-- rule, a December's scope at 124k people): joined whole they cost what the months before made
+-- them. Every key must have due − net = the gap the holds list gives (0 if none), so in each of
+-- 4096 buckets of keys the sum of weight(key) × (due − net − held) is 0, weight(key) a 52-bit hash
+-- of it: one scan of each table, no join. Only the keys of a bucket whose sum is not 0 are joined
+-- and judged as views.sql judges them; a key it would list makes its bucket's sum differ, short of
+-- a coincidence of 52 random bits.
 create or replace temp table unsettled_buckets as
 with
 signed as (
@@ -118,9 +155,7 @@ signed as (
     from read_parquet(getvariable('due_files'))
     where run_month = (select max(run_month) from months)
     union all
-    select coalesce(l.new_id_number, b.id_number), b.period, b.component, -b.net_fen
-    from balances_now as b
-    left join id_links as l on b.id_number = l.old_id_number
+    select id_number, period, component, -net_fen from net_in_scope
     union all
     select id_number, period, component, -held_fen from holds_current
 )
@@ -130,14 +165,12 @@ group by bucket
 having sum(key_weight(id_number, period, component) * amount_fen) <> 0;
 
 -- net_by_person_period and due_latest, which only those two views read here: as in views.sql (net
--- from the run month's balances, links followed), for the keys of those buckets.
+-- from the run month's balances, links followed; due from its file), for the keys of those buckets.
 create or replace view net_by_person_period as
-select coalesce(l.new_id_number, b.id_number) as id_number, b.period, b.component,
-       sum(b.net_fen)::bigint as net_fen, yuan(sum(b.net_fen)) as net_yuan, null::bigint as entries
-from balances_now as b
-left join id_links as l on b.id_number = l.old_id_number
-where key_bucket(coalesce(l.new_id_number, b.id_number), b.period, b.component)
-        in (select bucket from unsettled_buckets)
+select id_number, period, component, sum(net_fen)::bigint as net_fen, yuan(sum(net_fen)) as net_yuan,
+       null::bigint as entries
+from net_in_scope
+where key_bucket(id_number, period, component) in (select bucket from unsettled_buckets)
 group by all;
 
 create or replace view due_latest as

@@ -43,11 +43,12 @@ from read_json(getvariable('status_files'),
                columns = {month: 'varchar', status: 'varchar', manifest_sha256: 'varchar',
                           ledger: 'map(varchar, varchar)'});
 
--- due_latest: one row per person per period per component: due as computed by the latest run.
+-- due_latest: one row per person per period per component: due as the latest run left it (each
+-- key from the latest month whose scope held it: macro due_as_of).
 create or replace view due_latest as
 select id_number, period, component, due_fen, yuan(due_fen) as due_yuan
-from read_parquet(getvariable('due_files'))
-where run_month = (select max(run_month) from months);
+from due_as_of(getvariable('due_files'), getvariable('recomputed_people_files'),
+               getvariable('repriced_periods_files'), (select max(run_month) from months));
 
 -- deaths_in_force: one row per dead person (by current ID): the latest registration (it corrects
 -- earlier ones).
@@ -538,7 +539,7 @@ order by rank;
 -- The catalogue documents itself: a comment on every view and column (docs/ledger.md is the source).
 comment on view ledger is 'One row per ledger entry of every run month (signed integer fen); the auditors'' source of truth.';
 comment on view months is 'One row per run month with outputs, and whether it is closed (released to the bank).';
-comment on view due_latest is 'One row per person, period and component: the money due as computed by the latest run.';
+comment on view due_latest is 'One row per person, period and component: the money due as the latest run left it (each key as the latest month whose scope held it computed it).';
 comment on view deaths_in_force is 'One row per dead person: the latest registration, which corrects earlier ones.';
 comment on view net_by_person_period is 'One row per person, period and component: the net paid so far over all run months.';
 comment on view bank_batches is 'One row per bank batch: the ledger''s line count and total next to its control file''s.';

@@ -1,11 +1,12 @@
 -- due: what each person is owed, from the opening month to the run month.
--- Grain: one row per person per period per component with money due (amount > 0).
--- Computed again only where it can change (SPEC §5): for the recomputed people in every month, for
--- everyone in the repriced months (the run month among them); the rest is carried from the month
--- before's due. Every funeral grant is computed again (few rows: the deaths).
+-- Grain: one row per person per period per component with money due (amount > 0), in the scope.
+-- Computed only where it can change (SPEC §5), the month's scope: the recomputed people in every
+-- month, everyone in the repriced months (the run month among them), and every funeral grant (few
+-- rows: the deaths). Every other key's due is the latest month's whose scope held it (due as of a
+-- month, SPEC §6): it is not read into the month.
 -- Inputs: due_inputs (each person's values due reads), due_rates (the rates in force each month),
--- recomputed_people, repriced_periods, due_before (the month before's due; empty when everyone is
--- recomputed), rates (effective-dated: a death before the opening month), params (funeral months).
+-- recomputed_people, repriced_periods, rates (effective-dated: a death before the opening month),
+-- params (funeral months).
 --   id_number    the person (18-character ID)
 --   period       the month the money belongs to, 'YYYY-MM'
 --   component    base | topup65 | account | funeral_grant
@@ -36,16 +37,6 @@ pension_months as (
         and (p.last_rostered_month is null or r.period <= p.last_rostered_month)
         and (p.recomputed or r.repriced)
     where p.hukou_local
-),
-
-carried as (
-    -- the month before's monthly due of everyone else, in every month that kept its rates: what
-    -- due would compute again from the same inputs
-    select b.id_number, b.period, b.component, b.due_fen
-    from due_before as b
-    where b.component in ('base', 'topup65', 'account')
-        and b.id_number in (select id_number from people_dated where not recomputed)
-        and b.period in (select period from rates_by_month where not repriced)
 ),
 
 pension_components as (
@@ -81,8 +72,6 @@ funeral_grants as (
 
 final as (
     select * from pension_components where due_fen > 0
-    union all
-    select * from carried
     union all
     select * from funeral_grants where due_fen > 0
 )

@@ -1,7 +1,8 @@
 -- due_in_force: due as the ledger must end up: due and the account refunds (SPEC §5a), after the
 -- rule that a funeral grant or an account refund once issued stays as issued whatever a later
--- death registration (or account entry) says.
--- Grain: one row per person per period per component with money due.
+-- death registration (or account entry) says. The month's scope only, as due computes it (the
+-- state's due file: every other key is as the latest month whose scope held it left it).
+-- Grain: one row per person per period per component with money due, in the scope.
 --   due_fen  integer fen owed
 with
 issued_before as (

@@ -8,12 +8,13 @@ from months
 where run_month like getvariable('year')::varchar || '-%';
 
 -- year_due: one row per person per period (of the year) per pension component due, as computed
--- by the year's last run (the latest truth about the year).
+-- by the year's last run (the latest truth about the year: each key from the latest month up to it
+-- whose scope held it, macro due_as_of).
 create or replace view year_due as
 select id_number, period, component, due_fen
-from read_parquet(getvariable('due_files'))
-where run_month = (select run_month from year_months where year_end)
-    and period like getvariable('year')::varchar || '-%'
+from due_as_of(getvariable('due_files'), getvariable('recomputed_people_files'),
+               getvariable('repriced_periods_files'), (select run_month from year_months where year_end))
+where period like getvariable('year')::varchar || '-%'
     and component in ('base', 'topup65', 'account')
     and due_fen > 0;
 
