@@ -301,3 +301,34 @@ def test_named_accounts_after_the_award_debits_and_refund(year):
         assert refunds == ([(facts["refund_period"], facts["refund_fen"])] if "refund_fen" in facts else []), key
         assert sum(r[3] for r in rows if r[2] == "interest") == facts["interest_2021_fen"], key
         assert sum(r[3] for r in rows) == facts["balance_2021_12_fen"], key
+
+
+def test_a_months_due_file_holds_its_scope_only(year):
+    # June's file: the keys of its recomputed people and of its repriced months (June), every grant;
+    # every other key of due as of June is an earlier month's row
+    counts = sql(
+        year,
+        """
+        with
+        as_of as (
+            select * from due_as_of('*/state/due.parquet', '*/state/recomputed_people.parquet',
+                                    '*/state/repriced_periods.parquet', '2021-06')
+        ),
+        june as (select * exclude (run_month) from read_parquet('2021-06/state/due.parquet')),
+        in_scope as (
+            select * exclude (run_month) from as_of
+            where id_number in (select id_number from read_parquet('2021-06/state/recomputed_people.parquet'))
+                or period in (select period from read_parquet('2021-06/state/repriced_periods.parquet'))
+                or component in ('funeral_grant', 'account_refund')
+        )
+        select (select count(*) from june) as june_rows, (select count(*) from as_of) as as_of_rows,
+               (select count(*) from (select * from june except all select * from in_scope)) as june_only,
+               (select count(*) from (select * from in_scope except all select * from june)) as scope_only,
+               (select count(*) from as_of where run_month < '2021-06') as earlier_rows,
+               (select list(period) from read_parquet('2021-06/state/repriced_periods.parquet')) as repriced
+        """,
+    ).iloc[0]
+    assert (counts["june_only"], counts["scope_only"]) == (0, 0)
+    assert list(counts["repriced"]) == ["2021-06"]
+    assert counts["earlier_rows"] > 0 and counts["june_rows"] + counts["earlier_rows"] == counts["as_of_rows"]
+    assert counts["june_rows"] < counts["as_of_rows"] / 3  # one month of six, and the few recomputed

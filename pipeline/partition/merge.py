@@ -43,8 +43,7 @@ def merge_counties(results: Sequence[CountyResult]) -> tuple[Entitlement, Accoun
         due_rates=parts[0].due_rates,  # the policy's rates, the same in every county
         recomputed_people=_concat([p.recomputed_people for p in parts], ["id_number"]),
         # the months whose rates changed, the same in every county (a county with none computes every one)
-        repriced_periods=_concat([p.repriced_periods for p in parts], ["period"])
-        .drop_duplicates(ignore_index=True),
+        repriced_periods=_concat([p.repriced_periods for p in parts], ["period"]).drop_duplicates(ignore_index=True),
     )
     accounts = Accounts(
         entries=AccountEntry.validate(_concat([r.accounts.entries for r in results], ACCOUNT_ORDER)),

@@ -184,7 +184,8 @@ def build(
             state / "due.parquet",
         )
         # each month's due file holds every key (everyone recomputed, every month so far repriced)
-        everyone = sorted({r[0] for r in due[month]} | {e["id_number"] for m in ledger if m <= month for e in ledger[m]})
+        paid = {e["id_number"] for m in ledger if m <= month for e in ledger[m]}
+        everyone = sorted({r[0] for r in due[month]} | paid)
         write_parquet(pd.DataFrame({"id_number": everyone, "run_month": month}), state / "recomputed_people.parquet")
         periods = sorted({m for m in ledger if m <= month} | {r[1] for r in due[month]})
         write_parquet(pd.DataFrame({"period": periods, "run_month": month}), state / "repriced_periods.parquet")
@@ -708,3 +709,43 @@ def test_the_start_up_line_of_make_audit_names_the_views_and_macros(out):
         lines = [r[0] for r in con.sql(sql_text("audit/startup")).fetchall()]
     assert lines[0].startswith("views: ") and "people" in lines[0] and "ledger" in lines[0]
     assert lines[1].startswith("macros: ") and "person_history" in lines[1] and "normalise_id" in lines[1]
+
+
+def narrow_february_scope(out: OutDir) -> None:
+    """February's due as a run writes it: its scope only (BO held and CAI corrected are
+    recomputed; its own month is repriced), ANN's January left as January computed it."""
+    state = out.state("2021-02")
+    due = pd.read_parquet(state / "due.parquet")
+    write_parquet(due[due["id_number"].isin([BO, CAI]) | (due["period"] == "2021-02")], state / "due.parquet")
+    write_parquet(pd.DataFrame({"id_number": [BO, CAI], "run_month": "2021-02"}), state / "recomputed_people.parquet")
+    write_parquet(pd.DataFrame({"period": ["2021-02"], "run_month": "2021-02"}), state / "repriced_periods.parquet")
+
+
+def test_due_latest_reads_each_key_from_the_latest_month_whose_scope_held_it(tmp_path):
+    out = build(tmp_path)
+    narrow_february_scope(out)
+    assert rows(out, f"select period, due_fen from due_latest where id_number = '{ANN}' order by period") == [
+        ("2021-01", 39200),  # January's, which February's scope did not hold
+        ("2021-02", 39200),
+    ]
+    assert rows(out, f"select period, due_fen from due_latest where id_number = '{CAI}' order by period") == [
+        ("2021-01", 38200),
+        ("2021-02", 39200),
+    ]
+    gaps = ["no net payment above what is due", "net = due, or the gap is listed in holds"]
+    for checks in (invariant_checks(out), month_invariant_checks(out, "2021-02")):
+        assert checks.set_index("invariant")["violations"][gaps].tolist() == [0, 0]
+
+
+def test_the_months_self_audit_lists_an_entry_outside_its_scope(tmp_path):
+    # a payment for ANN's January, which February's scope does not hold: due there is January's
+    stray = entry("2021-02", ANN, "2021-01", reason="arrears", amount=100, batch=FEB, line=3)
+    out = build(tmp_path, ledger={**LEDGER, "2021-02": [*LEDGER["2021-02"], stray]})
+    narrow_february_scope(out)
+    with connect_month_views(out, "2021-02") as con:
+        listed = con.sql("select id_number, period, problem from double_payments").fetchall()
+    assert listed == [(ANN, "2021-01", "net above due")]
+    with connect_views(out) as con:  # the whole check finds it too, against January's due
+        assert con.sql("select id_number, period, net_fen, due_fen from double_payments").fetchall() == [
+            (ANN, "2021-01", 39300, 39200)
+        ]

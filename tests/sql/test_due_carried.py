@@ -119,7 +119,8 @@ def due(people, rates, recomputed_ids, repriced_periods) -> list[tuple]:
 
 
 def test_a_person_not_recomputed_is_due_only_in_the_repriced_run_month():
-    rows = due([inputs("A")], month_rates("2021-01", "2021-02", "2021-03"), recomputed_ids=[], repriced_periods=["2021-03"])
+    months = month_rates("2021-01", "2021-02", "2021-03")
+    rows = due([inputs("A")], months, recomputed_ids=[], repriced_periods=["2021-03"])
     assert rows == [("A", "2021-03", "base", 39200)]
 
 
