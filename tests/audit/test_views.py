@@ -749,3 +749,15 @@ def test_the_months_self_audit_lists_an_entry_outside_its_scope(tmp_path):
         assert con.sql("select id_number, period, net_fen, due_fen from double_payments").fetchall() == [
             (ANN, "2021-01", 39300, 39200)
         ]
+
+
+def test_the_months_self_audit_lists_pay_after_death_outside_its_scope(tmp_path):
+    # ANN died in December 2020 and was paid January and February; February's scope holds only its
+    # own month of ANN: the dead's every period is checked all the same
+    out = build(tmp_path, deaths=[{"id_number": ANN, "death_date": pd.Timestamp("2020-12-15")}])
+    narrow_february_scope(out)
+    listed = {}
+    for scope, connect in (("whole", connect_views), ("month", lambda o: connect_month_views(o, "2021-02"))):
+        with connect(out) as con:
+            listed[scope] = con.sql("select id_number, period, net_fen from paid_after_death order by all").fetchall()
+    assert listed["month"] == listed["whole"] == [(ANN, "2021-01", 39200), (ANN, "2021-02", 39200)]

@@ -14,25 +14,68 @@ create or replace macro key_bucket(id_number, period, component) as hash(id_numb
 create or replace macro key_weight(id_number, period, component) as
 (hash(id_number, period, component) >> 12)::hugeint;
 
--- paid_after_death: as in views.sql, over that net; the dead people's rows are picked before
--- summing (the balances hold every period so far: 3.2 M rows in December at 124k people).
+-- gaps_unlisted and double_payments: as in views.sql (invariants 7 and 2), for the keys the run
+-- month could change: its scope (the keys of its recomputed people, of its repriced months, every
+-- funeral grant and account refund: what its due file holds) and the keys of its entries. Any
+-- other key's due is an earlier month's and its net the month before's (invariant 8), neither held
+-- now nor the month before (a person held is recomputed): its gap is the one the month before's
+-- audit found nil, in files the closed months' hashes keep. An entry outside the scope shows as a
+-- gap (its due is not in the month's file).
+create or replace temp table scope_people as
+select id_number from read_parquet(getvariable('recomputed_people_files'))
+where run_month = (select max(run_month) from months);
+
+create or replace temp table scope_periods as
+select period from read_parquet(getvariable('repriced_periods_files'))
+where run_month = (select max(run_month) from months);
+
+create or replace temp table entry_keys as
+select distinct coalesce(l.new_id_number, e.id_number) as id_number, e.period, e.component
+from read_parquet(getvariable('ledger_files'), hive_partitioning = false) as e
+left join id_links as l on e.id_number = l.old_id_number
+where e.run_month = (select max(run_month) from months);
+
+create or replace temp table dead_people as
+select id_number, strftime(death_date, '%Y-%m') as death_month from deaths_in_force;
+
+-- The month's balances (links followed) that the checks below read, in one scan of every period
+-- (4.8M rows at the 20k decade's month 120): the keys the month could change (in_scope), and every
+-- key of the dead (paid_after_death).
+create or replace temp table balances_read as
+select * from (
+    select b.*,
+           b.component in ('funeral_grant', 'account_refund')
+           or b.id_number in (select id_number from scope_people)
+           or b.period in (select period from scope_periods)
+           or exists (
+               select 1 from entry_keys as k
+               where k.id_number = b.id_number and k.period = b.period and k.component = b.component
+           ) as in_scope
+    from (
+        select coalesce(l.new_id_number, b.id_number) as id_number, b.period, b.component, b.net_fen
+        from balances_now as b
+        left join id_links as l on b.id_number = l.old_id_number
+    ) as b
+)
+where in_scope or id_number in (select id_number from dead_people);
+
+create or replace temp view net_in_scope as
+select id_number, period, component, net_fen from balances_read where in_scope;
+
+-- paid_after_death: as in views.sql, over the month's net of the dead (balances_read).
 create or replace view paid_after_death as
 with
-dead as (
-    select id_number, strftime(death_date, '%Y-%m') as death_month from deaths_in_force
-),
 net_after_death as (
     select d.id_number, b.period, b.component, sum(b.net_fen)::bigint as net_fen
-    from balances_now as b
-    left join id_links as l on b.id_number = l.old_id_number
-    join dead as d on coalesce(l.new_id_number, b.id_number) = d.id_number and b.period > d.death_month
+    from balances_read as b
+    join dead_people as d on b.id_number = d.id_number and b.period > d.death_month
     where b.component not in ('funeral_grant', 'account_refund')
     group by all
 )
 select n.id_number, n.period, n.component, n.net_fen, yuan(n.net_fen) as net_yuan, null::bigint as entries,
        d.death_month
 from net_after_death as n
-join dead as d using (id_number)
+join dead_people as d using (id_number)
 where n.net_fen > 0;
 
 -- award_balances: as in views.sql, for the awards of the run month only (an earlier award was
@@ -104,42 +147,6 @@ select (select run_month from run) as run_month, id_number, period, component,
 from rewritten as c
 full outer join expected as e using (id_number, period, component)
 where c.net_fen is distinct from e.net_fen or c.owed_fen is distinct from e.owed_fen;
-
--- gaps_unlisted and double_payments: as in views.sql (invariants 7 and 2), for the keys the run
--- month could change: its scope (the keys of its recomputed people, of its repriced months, every
--- funeral grant and account refund: what its due file holds) and the keys of its entries. Any
--- other key's due is an earlier month's and its net the month before's (invariant 8), neither held
--- now nor the month before (a person held is recomputed): its gap is the one the month before's
--- audit found nil, in files the closed months' hashes keep. An entry outside the scope shows as a
--- gap (its due is not in the month's file).
-create or replace temp table scope_people as
-select id_number from read_parquet(getvariable('recomputed_people_files'))
-where run_month = (select max(run_month) from months);
-
-create or replace temp table scope_periods as
-select period from read_parquet(getvariable('repriced_periods_files'))
-where run_month = (select max(run_month) from months);
-
-create or replace temp table entry_keys as
-select distinct coalesce(l.new_id_number, e.id_number) as id_number, e.period, e.component
-from read_parquet(getvariable('ledger_files'), hive_partitioning = false) as e
-left join id_links as l on e.id_number = l.old_id_number
-where e.run_month = (select max(run_month) from months);
-
--- the month's balances (links followed) of the keys it could change
-create or replace temp view net_in_scope as
-select * from (
-    select coalesce(l.new_id_number, b.id_number) as id_number, b.period, b.component, b.net_fen
-    from balances_now as b
-    left join id_links as l on b.id_number = l.old_id_number
-) as b
-where b.component in ('funeral_grant', 'account_refund')
-    or b.id_number in (select id_number from scope_people)
-    or b.period in (select period from scope_periods)
-    or exists (
-        select 1 from entry_keys as k
-        where k.id_number = b.id_number and k.period = b.period and k.component = b.component
-    );
 
 -- The month's due file and those balances can hold millions of rows (every period of a repriced
 -- rule, a December's scope at 124k people): joined whole they cost what the months before made
